@@ -1,0 +1,135 @@
+namespace SyncGateway.Contracts;
+
+/// <summary>A one-to-one message (<c>im.c2c.message.sent</c> / <c>legacy.c2c.message.sent</c>).</summary>
+/// <param name="From">Sender user id.</param>
+/// <param name="To">Recipient user id.</param>
+/// <param name="Body">Message elements in order.</param>
+/// <param name="MsgSeq">IM <c>MsgSeq</c> (uint32); chosen by the sender for 1:1 messages, not unique.</param>
+/// <param name="MsgRandom">IM <c>MsgRandom</c> (uint32).</param>
+/// <param name="MsgTime">Send time, Unix seconds.</param>
+/// <param name="MsgKey">IM's unique message key (opaque).</param>
+/// <param name="MsgId">IM client-side message id, when IM sends one.</param>
+/// <param name="CloudCustomData">Custom data stored with the message.</param>
+/// <param name="OnlineOnly">True for online-only messages that IM does not store.</param>
+/// <param name="SendMsgResult">IM's delivery result; 0 = delivered. Non-zero events are not relayed by default.</param>
+/// <param name="LegacyMessageId">The legacy system's own id of the message, when it has one.</param>
+public sealed record C2CMessageData(
+    string From,
+    string To,
+    IReadOnlyList<MessageElement> Body,
+    long? MsgSeq = null,
+    long? MsgRandom = null,
+    long? MsgTime = null,
+    string? MsgKey = null,
+    string? MsgId = null,
+    string? CloudCustomData = null,
+    bool? OnlineOnly = null,
+    int? SendMsgResult = null,
+    string? LegacyMessageId = null);
+
+/// <summary>A group message (<c>im.group.message.sent</c> / <c>legacy.group.message.sent</c>).</summary>
+/// <param name="GroupId">Group id.</param>
+/// <param name="From">Sender user id.</param>
+/// <param name="Body">Message elements in order.</param>
+/// <param name="MsgSeq">IM per-group sequence (strictly increasing in a group).</param>
+/// <param name="Random">IM <c>Random</c> (uint32) of the send.</param>
+/// <param name="MsgTime">Send time, Unix seconds.</param>
+/// <param name="MsgId">IM client-side message id, when IM sends one.</param>
+/// <param name="CloudCustomData">Custom data stored with the message.</param>
+/// <param name="OnlineOnly">True for online-only messages.</param>
+/// <param name="TopicId">Topic id in topic-enabled communities.</param>
+/// <param name="Mentions">@-mentions.</param>
+/// <param name="Operator">The user that issued the request (IM <c>Operator_Account</c>).</param>
+/// <param name="LegacyMessageId">The legacy system's own id of the message, when it has one.</param>
+public sealed record GroupMessageData(
+    string GroupId,
+    string From,
+    IReadOnlyList<MessageElement> Body,
+    long? MsgSeq = null,
+    long? Random = null,
+    long? MsgTime = null,
+    string? MsgId = null,
+    string? CloudCustomData = null,
+    bool? OnlineOnly = null,
+    string? TopicId = null,
+    IReadOnlyList<GroupMention>? Mentions = null,
+    string? Operator = null,
+    string? LegacyMessageId = null);
+
+/// <summary>A group was created (<c>im.group.created</c> / <c>legacy.group.created</c>).</summary>
+/// <param name="GroupId">Group id.</param>
+/// <param name="Type">IM group type (<c>Public</c>, <c>Private</c>/<c>Work</c>, <c>ChatRoom</c>/<c>Meeting</c>, <c>AVChatRoom</c>, <c>Community</c>).</param>
+/// <param name="Name">Group name.</param>
+/// <param name="Owner">Owner user id.</param>
+/// <param name="Operator">User that created the group.</param>
+/// <param name="Members">Initial members.</param>
+/// <param name="CustomFields">Group custom fields set at creation.</param>
+public sealed record GroupCreatedData(
+    string GroupId,
+    string Type,
+    string Name,
+    string? Owner = null,
+    string? Operator = null,
+    IReadOnlyList<string>? Members = null,
+    IReadOnlyList<CustomField>? CustomFields = null);
+
+/// <summary>A group was dismissed (<c>im.group.dismissed</c> / <c>legacy.group.dismissed</c>).</summary>
+/// <param name="GroupId">Group id.</param>
+/// <param name="Type">IM group type.</param>
+/// <param name="Name">Group name.</param>
+/// <param name="Owner">Owner user id.</param>
+/// <param name="Members">Members at the time of dismissal.</param>
+public sealed record GroupDismissedData(
+    string GroupId,
+    string? Type = null,
+    string? Name = null,
+    string? Owner = null,
+    IReadOnlyList<string>? Members = null);
+
+/// <summary>
+/// A group's basic profile changed (<c>im.group.profile.changed</c> / <c>legacy.group.profile.changed</c>).
+/// Only changed fields are present; an absent (null) field is unchanged.
+/// </summary>
+/// <param name="GroupId">Group id.</param>
+/// <param name="Type">IM group type.</param>
+/// <param name="Operator">User that made the change.</param>
+/// <param name="Name">New name.</param>
+/// <param name="Introduction">New introduction.</param>
+/// <param name="Notification">New announcement.</param>
+/// <param name="FaceUrl">New avatar URL.</param>
+/// <param name="CustomFields">Changed group custom fields.</param>
+public sealed record GroupProfileChangedData(
+    string GroupId,
+    string? Type = null,
+    string? Operator = null,
+    string? Name = null,
+    string? Introduction = null,
+    string? Notification = null,
+    string? FaceUrl = null,
+    IReadOnlyList<CustomField>? CustomFields = null);
+
+/// <summary>Members joined a group (<c>im.group.member.joined</c> / <c>legacy.group.member.joined</c>).</summary>
+/// <param name="GroupId">Group id.</param>
+/// <param name="Members">The new members.</param>
+/// <param name="Type">IM group type.</param>
+/// <param name="JoinType">IM <c>JoinType</c>: <c>Apply</c> or <c>Invited</c>.</param>
+/// <param name="Operator">User that performed the operation.</param>
+public sealed record GroupMembersJoinedData(
+    string GroupId,
+    IReadOnlyList<string> Members,
+    string? Type = null,
+    string? JoinType = null,
+    string? Operator = null);
+
+/// <summary>Members left a group (<c>im.group.member.left</c> / <c>legacy.group.member.left</c>).</summary>
+/// <param name="GroupId">Group id.</param>
+/// <param name="Members">The members who left.</param>
+/// <param name="Type">IM group type.</param>
+/// <param name="ExitType">IM <c>ExitType</c>: <c>Quit</c> or <c>Kicked</c>.</param>
+/// <param name="Operator">User that performed the operation.</param>
+public sealed record GroupMembersLeftData(
+    string GroupId,
+    IReadOnlyList<string> Members,
+    string? Type = null,
+    string? ExitType = null,
+    string? Operator = null);

@@ -1,0 +1,58 @@
+namespace SyncGateway.Contracts;
+
+/// <summary>Any sync event on the bus: its CloudEvents envelope.</summary>
+public interface ISyncEvent
+{
+    /// <summary>The CloudEvents envelope.</summary>
+    EventMeta Meta { get; }
+}
+
+/// <summary>A sync event with its typed <c>data</c>.</summary>
+/// <typeparam name="TData">The event's data model, shared by both directions.</typeparam>
+public interface ISyncEvent<out TData> : ISyncEvent
+{
+    /// <summary>The CloudEvents <c>data</c>.</summary>
+    TData Data { get; }
+}
+
+/// <summary>IM: a 1:1 message was sent (<c>C2C.CallbackAfterSendMsg</c>).</summary>
+public sealed record ImC2CMessageSent(EventMeta Meta, C2CMessageData Data) : ISyncEvent<C2CMessageData>;
+
+/// <summary>IM: a group was created (<c>Group.CallbackAfterCreateGroup</c>).</summary>
+public sealed record ImGroupCreated(EventMeta Meta, GroupCreatedData Data) : ISyncEvent<GroupCreatedData>;
+
+/// <summary>IM: a group was dismissed (<c>Group.CallbackAfterGroupDestroyed</c>).</summary>
+public sealed record ImGroupDismissed(EventMeta Meta, GroupDismissedData Data) : ISyncEvent<GroupDismissedData>;
+
+/// <summary>IM: a group's profile changed (<c>Group.CallbackAfterGroupInfoChanged</c>).</summary>
+public sealed record ImGroupProfileChanged(EventMeta Meta, GroupProfileChangedData Data) : ISyncEvent<GroupProfileChangedData>;
+
+/// <summary>IM: members joined a group (<c>Group.CallbackAfterNewMemberJoin</c>).</summary>
+public sealed record ImGroupMembersJoined(EventMeta Meta, GroupMembersJoinedData Data) : ISyncEvent<GroupMembersJoinedData>;
+
+/// <summary>IM: members left a group (<c>Group.CallbackAfterMemberExit</c>).</summary>
+public sealed record ImGroupMembersLeft(EventMeta Meta, GroupMembersLeftData Data) : ISyncEvent<GroupMembersLeftData>;
+
+/// <summary>IM: a group message was sent (<c>Group.CallbackAfterSendMsg</c>).</summary>
+public sealed record ImGroupMessageSent(EventMeta Meta, GroupMessageData Data) : ISyncEvent<GroupMessageData>;
+
+/// <summary>Legacy: a 1:1 message was sent (<c>legacy.c2c.message.sent</c>).</summary>
+public sealed record LegacyC2CMessageSent(EventMeta Meta, C2CMessageData Data) : ISyncEvent<C2CMessageData>;
+
+/// <summary>Legacy: a group was created (<c>legacy.group.created</c>).</summary>
+public sealed record LegacyGroupCreated(EventMeta Meta, GroupCreatedData Data) : ISyncEvent<GroupCreatedData>;
+
+/// <summary>Legacy: a group was dismissed (<c>legacy.group.dismissed</c>).</summary>
+public sealed record LegacyGroupDismissed(EventMeta Meta, GroupDismissedData Data) : ISyncEvent<GroupDismissedData>;
+
+/// <summary>Legacy: a group's profile changed (<c>legacy.group.profile.changed</c>).</summary>
+public sealed record LegacyGroupProfileChanged(EventMeta Meta, GroupProfileChangedData Data) : ISyncEvent<GroupProfileChangedData>;
+
+/// <summary>Legacy: members joined a group (<c>legacy.group.member.joined</c>).</summary>
+public sealed record LegacyGroupMembersJoined(EventMeta Meta, GroupMembersJoinedData Data) : ISyncEvent<GroupMembersJoinedData>;
+
+/// <summary>Legacy: members left a group (<c>legacy.group.member.left</c>).</summary>
+public sealed record LegacyGroupMembersLeft(EventMeta Meta, GroupMembersLeftData Data) : ISyncEvent<GroupMembersLeftData>;
+
+/// <summary>Legacy: a group message was sent (<c>legacy.group.message.sent</c>).</summary>
+public sealed record LegacyGroupMessageSent(EventMeta Meta, GroupMessageData Data) : ISyncEvent<GroupMessageData>;

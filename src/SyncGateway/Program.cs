@@ -1,0 +1,8 @@
+using SyncGateway.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+var app = builder.Build();
+app.Run();
+
+public partial class Program;

@@ -24,7 +24,7 @@ internal sealed class ImOptions
     public bool RelayUndeliveredC2CMessages { get; set; }
 
     /// <summary>REST base URL, scheme and host only (<c>Im__ApiBaseUrl</c>).</summary>
-    public Uri ApiBaseUrl { get; set; } = new("https://adminapisgp.im.qcloud.com");
+    public Uri ApiBaseUrl { get; set; } = new("https://console.tim.qq.com");
 
     /// <summary>App admin account used for REST calls (<c>Im__AdminIdentifier</c>).</summary>
     public string AdminIdentifier { get; set; } = "administrator";

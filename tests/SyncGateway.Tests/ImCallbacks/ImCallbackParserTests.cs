@@ -57,7 +57,7 @@ public sealed class ImCallbackParserTests
     }
 
     [Fact]
-    public void Orders_c2c_subject_ids_ordinally_not_by_culture()
+    public void Orders_c2c_subject_ids_ordinally_so_upper_case_sorts_first()
     {
         var body = Edit(C2CMessage, json =>
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Serilog.Events;
 using Serilog.Formatting;
 using Serilog.Formatting.Json;
+using Serilog.Parsing;
 
 namespace SyncGateway.Hosting;
 
@@ -30,7 +31,7 @@ internal sealed class JsonLogFormatter(LogRedactor redactor) : ITextFormatter
         output.Write("\",\"@l\":\"");
         output.Write(logEvent.Level.ToString());
         output.Write("\",\"@m\":");
-        JsonValueFormatter.WriteQuotedJsonString(redactor.Scrub(logEvent.MessageTemplate.Render(properties, CultureInfo.InvariantCulture)), output);
+        JsonValueFormatter.WriteQuotedJsonString(redactor.Scrub(RenderMessage(logEvent.MessageTemplate, properties)), output);
         if (logEvent.Exception is not null)
         {
             output.Write(",\"@x\":");
@@ -58,5 +59,25 @@ internal sealed class JsonLogFormatter(LogRedactor redactor) : ITextFormatter
         }
         output.Write('}');
         output.Write('\n');
+    }
+
+    // Like MessageTemplate.Render, but strings appear as themselves rather than quoted: "HTTP POST /im/callbacks".
+    private static string RenderMessage(MessageTemplate template, Dictionary<string, LogEventPropertyValue> properties)
+    {
+        using var message = new StringWriter(CultureInfo.InvariantCulture);
+        foreach (var token in template.Tokens)
+        {
+            if (token is PropertyToken { Format: null } property
+                && properties.TryGetValue(property.PropertyName, out var value)
+                && value is ScalarValue { Value: string text })
+            {
+                message.Write(text);
+            }
+            else
+            {
+                token.Render(properties, message, CultureInfo.InvariantCulture);
+            }
+        }
+        return message.ToString();
     }
 }

@@ -21,7 +21,7 @@ public sealed class JsonLogFormatterTests
         var events = capture.Events;
         Assert.Equal(2, events.Count);
         Assert.Equal("Information", events[0].GetProperty("@l").GetString());
-        Assert.Equal("Relayed \"e-1\" to https://legacy.example/events with \"quotes\"\nand a newline", events[0].GetProperty("@m").GetString());
+        Assert.Equal("Relayed e-1 to https://legacy.example/events with \"quotes\"\nand a newline", events[0].GetProperty("@m").GetString());
         Assert.Equal("e-1", events[0].GetProperty("EventId").GetString());
         Assert.Equal("SyncGateway.Test", events[0].GetProperty("SourceContext").GetString());
         Assert.True(DateTimeOffset.TryParse(events[0].GetProperty("@t").GetString(), out _));

@@ -6,7 +6,7 @@ namespace SyncGateway.Tests.Deployment;
 
 public sealed partial class HelmChartTests
 {
-    private static readonly string Root = FindRepositoryRoot();
+    private static readonly string Root = RepositoryFiles.Root;
     private static readonly string ChartDirectory = Path.Combine(Root, "helm", "sync-gateway");
 
     /// <summary>Settings that hold credentials: they must come from the existing Secret, never the ConfigMap.</summary>
@@ -158,16 +158,4 @@ public sealed partial class HelmChartTests
 
     [GeneratedRegex(@"\b[A-Z][A-Za-z0-9]*__[A-Za-z0-9_]+\b")]
     private static partial Regex EnvName();
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "SyncGateway.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException($"SyncGateway.sln not found above {AppContext.BaseDirectory}");
-    }
 }

@@ -86,13 +86,14 @@ internal sealed partial class LogRedactor
            && !bool.TryParse(value, out _)
            && !double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _);
 
-    private const string SensitiveWords = "token|secret|sig|password|passwd|pwd|authorization|apikey|api_key|credential|cookie";
+    // Not "pwd" on its own: the PWD environment variable (the working directory) is in configuration too.
+    private const string SensitiveWords = "token|secret|sig|password|passwd|authorization|apikey|api_key|credential|cookie";
 
     [GeneratedRegex(SensitiveWords, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SensitiveName();
 
-    // Query strings, form bodies and connection strings: Sign=..., usersig=..., password=...
-    [GeneratedRegex(@"(?<name>\b[\w.-]*(?:" + SensitiveWords + @")[\w.-]*\s*=\s*)[^&\s,;""']+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // Query strings, form bodies and connection strings: Sign=..., usersig=..., password=..., Pwd=...
+    [GeneratedRegex(@"(?<name>\b[\w.-]*(?:" + SensitiveWords + @"|pwd)[\w.-]*\s*=\s*)[^&\s,;""']+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex NameValuePair();
 
     [GeneratedRegex(@"(?<name>""[\w.-]*(?:" + SensitiveWords + @")[\w.-]*""\s*:\s*"")(?:[^""\\]|\\.)*""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

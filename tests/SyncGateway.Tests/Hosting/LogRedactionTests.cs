@@ -67,10 +67,11 @@ public sealed class LogRedactionTests
         logger.LogWarning("GET https://console.tim.qq.com/v4/im_open_login_svc/account_import?usersig=eJyrVgrxCdYrSy1SslIyUt&identifier=admin");
         logger.LogWarning("Connecting to {Broker}", $"amqp://gateway:{RabbitPassword}@rabbit:5672/");
         logger.LogWarning("Redis {Configuration}", "redis:6379,password=redis-pass-123,ssl=true");
+        logger.LogWarning("Database Server=db;User Id=gw;Pwd=db-pass-4567;");
         logger.LogWarning("Body {Body}", """{"UserSig":"eJyrVgrx","Text":"hello"}""");
 
         var text = capture.Text;
-        foreach (var secret in new[] { "9f86d081884c7d659a2feaa0c55ad015", "eJyrVgrxCdYrSy1SslIyUt", RabbitPassword, "redis-pass-123", "eJyrVgrx" })
+        foreach (var secret in new[] { "9f86d081884c7d659a2feaa0c55ad015", "eJyrVgrxCdYrSy1SslIyUt", RabbitPassword, "redis-pass-123", "db-pass-4567", "eJyrVgrx" })
         {
             Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
         }
@@ -82,12 +83,12 @@ public sealed class LogRedactionTests
     }
 
     [Fact]
-    public void Leaves_short_and_numeric_settings_alone()
+    public void Leaves_ordinary_settings_alone()
     {
-        using var capture = new LogCapture(Settings);
+        using var capture = new LogCapture(new(Settings) { ["PWD"] = "/app/current/directory" });
 
-        capture.CreateLogger("SyncGateway.Test").LogInformation("Skew {Seconds} s", 60);
+        capture.CreateLogger("SyncGateway.Test").LogInformation("Skew {Seconds} s, content root {ContentRoot}", 60, "/app/current/directory");
 
-        Assert.Equal("Skew 60 s", capture.Events.Single().GetProperty("@m").GetString());
+        Assert.Equal("Skew 60 s, content root /app/current/directory", capture.Events.Single().GetProperty("@m").GetString());
     }
 }

@@ -17,7 +17,7 @@ public sealed class TelemetryProvidersTests
     public async Task Builds_the_providers_when_the_host_starts_and_exports_gateway_spans()
     {
         using var exporter = new CollectingExporter();
-        using var providers = Providers(exporter, out _);
+        using var providers = Providers(exporter);
 
         using (SyncTelemetry.Source.StartActivity("before-start")) { }
         Assert.Null(providers.TracerProvider);
@@ -36,7 +36,7 @@ public sealed class TelemetryProvidersTests
     {
         using var exporter = new CollectingExporter();
         // A batch that would wait an hour: only the shutdown at stop can deliver the span.
-        using var providers = Providers(exporter, out _, batch: true);
+        using var providers = Providers(exporter, batch: true);
         await providers.StartingAsync(CancellationToken.None);
         using (SyncTelemetry.Source.StartActivity("pending")) { }
         Assert.Empty(exporter.Exported);
@@ -53,8 +53,8 @@ public sealed class TelemetryProvidersTests
     public async Task Names_the_service_sync_gateway_unless_OTEL_SERVICE_NAME_says_otherwise()
     {
         using var exporter = new CollectingExporter();
-        using var defaults = Providers(exporter, out _);
-        using var named = Providers(exporter, out _, new() { ["OTEL_SERVICE_NAME"] = "gw-eu", ["OTEL_RESOURCE_ATTRIBUTES"] = "deployment.environment.name=staging" });
+        using var defaults = Providers(exporter);
+        using var named = Providers(exporter, new() { ["OTEL_SERVICE_NAME"] = "gw-eu", ["OTEL_RESOURCE_ATTRIBUTES"] = "deployment.environment.name=staging" });
 
         await defaults.StartingAsync(CancellationToken.None);
         await named.StartingAsync(CancellationToken.None);
@@ -84,11 +84,10 @@ public sealed class TelemetryProvidersTests
 
     private static TelemetryProviders Providers(
         CollectingExporter exporter,
-        out IConfiguration configuration,
         Dictionary<string, string?>? settings = null,
         bool batch = false)
     {
-        configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? []).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? []).Build();
         BaseProcessor<Activity> processor = batch
             ? new BatchActivityExportProcessor(exporter, scheduledDelayMilliseconds: 3_600_000)
             : new SimpleActivityExportProcessor(exporter);

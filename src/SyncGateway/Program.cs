@@ -1,3 +1,4 @@
+using SyncGateway.Hosting;
 using SyncGateway.ImCallbacks;
 using SyncGateway.Messaging;
 using SyncGateway.Store;
@@ -5,6 +6,8 @@ using SyncGateway.ToLegacy;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddObservability();
+builder.AddHealth();
 builder.AddStore();
 builder.AddImCallbacks();
 builder.AddToLegacy();
@@ -15,6 +18,8 @@ builder.AddMessaging(bus =>
 
 var app = builder.Build();
 
+app.UseRequestLogging();
+app.MapHealth();
 app.MapImCallbacks();
 app.MapDevelopmentReceiver();
 

@@ -18,8 +18,8 @@ internal static partial class ImCallbackLog
     [LoggerMessage(Level = LogLevel.Information, Message = "IM callback {Command} not relayed: {Reason}")]
     public static partial void Ignored(ILogger logger, string command, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "IM callback {Command} event {EventId} on {Conversation} could not be made durable; answered 503 (IM does not retry: the event is lost unless IM retry is enabled)")]
-    public static partial void PublishFailed(ILogger logger, Exception exception, string command, string eventId, string conversation);
+    [LoggerMessage(Level = LogLevel.Error, Message = "IM callback {Command} event {CloudEventId} on {Conversation} could not be made durable; answered 503 (IM does not retry: the event is lost unless IM retry is enabled)")]
+    public static partial void PublishFailed(ILogger logger, Exception exception, string command, string cloudEventId, string conversation);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Im:CallbackToken is empty: IM callback Sign is NOT verified. Only the SdkAppid is checked; terminate HTTPS at an ingress you trust.")]
     public static partial void TokenNotConfigured(ILogger logger);

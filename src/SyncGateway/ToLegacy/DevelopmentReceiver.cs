@@ -51,6 +51,6 @@ internal static partial class DevelopmentReceiver
         return app;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Development receiver: legacy got {EventType} {EventId} on {Conversation} (signature verified)")]
-    private static partial void LogReceived(ILogger logger, string? eventType, string? eventId, string? conversation);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Development receiver: legacy got {EventType} {CloudEventId} on {Conversation} (signature verified)")]
+    private static partial void LogReceived(ILogger logger, string? eventType, string? cloudEventId, string? conversation);
 }

@@ -73,18 +73,18 @@ internal sealed partial class LegacyRelay(
 
     private static string DeliveredKey(string eventId) => $"delivered:{eventId}";
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Relayed {EventType} {EventId} on {Conversation} to legacy")]
-    private static partial void LogRelayed(ILogger logger, string eventType, string eventId, string conversation);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Relayed {EventType} {CloudEventId} on {Conversation} to legacy")]
+    private static partial void LogRelayed(ILogger logger, string eventType, string cloudEventId, string conversation);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Suppressed {EventType} {EventId} on {Conversation}: echo of the gateway's own IM write")]
-    private static partial void LogEcho(ILogger logger, string eventType, string eventId, string conversation);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Suppressed {EventType} {CloudEventId} on {Conversation}: echo of the gateway's own IM write")]
+    private static partial void LogEcho(ILogger logger, string eventType, string cloudEventId, string conversation);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped duplicate {EventType} {EventId} on {Conversation}: already delivered")]
-    private static partial void LogDuplicate(ILogger logger, string eventType, string eventId, string conversation);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped duplicate {EventType} {CloudEventId} on {Conversation}: already delivered")]
+    private static partial void LogDuplicate(ILogger logger, string eventType, string cloudEventId, string conversation);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay of {EventType} {EventId} on {Conversation} failed (attempt {Attempt}), will retry: {Reason}")]
-    private static partial void LogRetry(ILogger logger, string eventType, string eventId, string conversation, int attempt, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay of {EventType} {CloudEventId} on {Conversation} failed (attempt {Attempt}), will retry: {Reason}")]
+    private static partial void LogRetry(ILogger logger, string eventType, string cloudEventId, string conversation, int attempt, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Relay of {EventType} {EventId} on {Conversation} failed permanently, moved to the error queue: {Reason}")]
-    private static partial void LogFaulted(ILogger logger, string eventType, string eventId, string conversation, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Relay of {EventType} {CloudEventId} on {Conversation} failed permanently, moved to the error queue: {Reason}")]
+    private static partial void LogFaulted(ILogger logger, string eventType, string cloudEventId, string conversation, string reason);
 }

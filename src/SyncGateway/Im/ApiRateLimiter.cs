@@ -61,10 +61,12 @@ internal sealed class ApiRateLimiter
     private async ValueTask WaitUntilAsync(string apiName, long requestedAt, long start, CancellationToken cancellationToken)
     {
         long now;
-        // Loop: a timer may fire a hair before the timestamp clock reaches the reserved start.
+        // Loop: a timer may fire a hair before the timestamp clock reaches the reserved start. Task.Delay truncates to
+        // whole milliseconds, so round up or a sub-millisecond remainder would spin.
         while ((now = _time.GetTimestamp()) < start)
         {
-            await Task.Delay(_time.GetElapsedTime(now, start), _time, cancellationToken);
+            var remaining = _time.GetElapsedTime(now, start);
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)), _time, cancellationToken);
         }
         SyncTelemetry.RecordRateLimiterWait(apiName, _time.GetElapsedTime(requestedAt, now));
     }

@@ -1,0 +1,127 @@
+using System.Collections.Frozen;
+using System.Net;
+
+namespace SyncGateway.Im;
+
+/// <summary>What an IM answer means for the caller.</summary>
+internal enum ImErrorKind
+{
+    /// <summary><c>ErrorCode</c> 0.</summary>
+    Success,
+
+    /// <summary>The desired state exists already (user already a member, group id already ours): idempotent writes succeed.</summary>
+    AlreadyDone,
+
+    /// <summary>Retry with backoff; the same request may succeed later.</summary>
+    Transient,
+
+    /// <summary>The admin UserSig expired: sign a new one and retry once.</summary>
+    RenewUserSig,
+
+    /// <summary>No retry can fix it (bad request, missing account or group, permissions, configuration).</summary>
+    Permanent,
+}
+
+/// <param name="Kind">How to react.</param>
+/// <param name="RateLimited">IM throttled us: back off for at least <see cref="ImErrorClassification.RateLimitBackoffFloor"/>.</param>
+/// <param name="AccountMissing">An account in the request is not imported; a caller can import it and retry once.</param>
+internal readonly record struct ImErrorClass(ImErrorKind Kind, bool RateLimited = false, bool AccountMissing = false);
+
+/// <summary>
+/// The one table from IM error codes to reactions (tencent-im-rest.md §1.7, §1.8).
+/// Codes IM never sent but the client needs for failures that have no IM code are negative:
+/// <see cref="NoAnswer"/>, <see cref="UnreadableAnswer"/>, <see cref="MessageDropped"/>, and <c>-status</c> for an HTTP status other than 200.
+/// </summary>
+internal static class ImErrorClassification
+{
+    /// <summary>Timeout, connection failure or any other error before an answer arrived.</summary>
+    public const int NoAnswer = -1;
+
+    /// <summary>HTTP 200 whose body is not IM's JSON envelope.</summary>
+    public const int UnreadableAnswer = -2;
+
+    /// <summary><c>send_group_msg</c> answered OK but with <c>MsgDropReason</c> set: IM discarded the message (frequency control).</summary>
+    public const int MessageDropped = -3;
+
+    /// <summary>Shortest wait before retrying a rate-limited call (§1.8: "longer floor (≥ 1 s)").</summary>
+    public static readonly TimeSpan RateLimitBackoffFloor = TimeSpan.FromSeconds(1);
+
+    private static readonly ImErrorClass Success = new(ImErrorKind.Success);
+    private static readonly ImErrorClass AlreadyDone = new(ImErrorKind.AlreadyDone);
+    private static readonly ImErrorClass Transient = new(ImErrorKind.Transient);
+    private static readonly ImErrorClass RateLimited = new(ImErrorKind.Transient, RateLimited: true);
+    private static readonly ImErrorClass RenewUserSig = new(ImErrorKind.RenewUserSig);
+    private static readonly ImErrorClass Permanent = new(ImErrorKind.Permanent);
+    private static readonly ImErrorClass AccountMissing = new(ImErrorKind.Permanent, AccountMissing: true);
+
+    private static readonly FrozenDictionary<int, ImErrorClass> Table = new Dictionary<int, ImErrorClass>
+    {
+        [0] = Success,
+
+        [10013] = AlreadyDone, // already a group member
+        [10025] = AlreadyDone, // group id already used by us
+
+        [60007] = RateLimited, // REST API call rate exceeded
+        [60011] = RateLimited, // SDKAppID-level rate exceeded
+        [60018] = RateLimited,
+        [60019] = RateLimited,
+        [10006] = RateLimited, // group operation rate / daily group creation
+        [10023] = RateLimited, // group message rate
+        [MessageDropped] = RateLimited,
+
+        [60008] = Transient, // timed out, may have executed: the callers' dedupe keys absorb a repeat
+        [60013] = Transient,
+        [60014] = Transient,
+        [70169] = Transient,
+        [70202] = Transient,
+        [70500] = Transient,
+        [20004] = Transient,
+        [20005] = Transient,
+        [90992] = Transient,
+        [90994] = Transient,
+        [90995] = Transient,
+        [91000] = Transient,
+        [80003] = Transient, // our before-send webhook failed; it may answer next time
+        [10002] = Transient,
+        [30006] = Transient,
+        [30007] = Transient,
+        [30008] = Transient, // concurrent writes to one friend list
+        [40006] = Transient,
+        [NoAnswer] = Transient,
+        [UnreadableAnswer] = Transient,
+
+        [70001] = RenewUserSig,
+        [20002] = RenewUserSig,
+
+        [70107] = AccountMissing,
+        [20003] = AccountMissing,
+        [90012] = AccountMissing,
+        [90048] = AccountMissing,
+        [10019] = AccountMissing,
+        [30003] = AccountMissing,
+        [40003] = AccountMissing,
+    }.ToFrozenDictionary();
+
+    /// <summary>
+    /// Classifies an IM <c>ErrorCode</c>. Codes not in the table are permanent: an unknown code is a new rule or a bug
+    /// that repeating the same request will not fix, and failing fast puts the code in front of an operator
+    /// (the message faults to <c>_error</c> with it) instead of multiplying writes.
+    /// </summary>
+    public static ImErrorClass Classify(int errorCode) => errorCode switch
+    {
+        _ when Table.TryGetValue(errorCode, out var known) => known,
+        <= -100 => ClassifyHttpStatus((HttpStatusCode)(-errorCode)),
+        _ => Permanent,
+    };
+
+    /// <summary>The pseudo error code for an HTTP status other than 200.</summary>
+    public static int ForHttpStatus(HttpStatusCode status) => -(int)status;
+
+    /// <summary>5xx, 408 and 429 are transient (a proxy or IM's front end is struggling); other statuses are permanent.</summary>
+    public static ImErrorClass ClassifyHttpStatus(HttpStatusCode status) => (int)status switch
+    {
+        429 => RateLimited,
+        408 or >= 500 and <= 599 => Transient,
+        _ => Permanent,
+    };
+}

@@ -30,9 +30,6 @@ internal sealed class BatchRoute<TItem>
 
     /// <summary>Per-item failures in an OK answer (<c>FailAccounts</c>, <c>ResultItem</c>, <c>ImportMsgResult</c>, …).</summary>
     public Func<JsonElement, IReadOnlyList<TItem>, IEnumerable<ItemFailure>> Failures { get; init; } = (_, _) => [];
-
-    /// <summary>Error codes of the whole call that mean the work is already done (a re-run after a hard kill).</summary>
-    public IReadOnlySet<int> DoneCodes { get; init; } = new HashSet<int>();
 }
 
 /// <summary>One planned IM call. <see cref="Number"/> follows from the file and the batching options alone, so a re-run plans the same batches.</summary>

@@ -223,11 +223,6 @@ internal sealed class PhaseRunner(
                 failures = route.Failures(response, batch.Items).ToList();
                 break;
             }
-            catch (ImPermanentException e) when (route.DoneCodes.Contains(e.ErrorCode))
-            {
-                failures = [];
-                break;
-            }
             catch (ImPermanentException e) when (RunFatalCodes.Contains(e.ErrorCode))
             {
                 throw new ImportFatalException($"IM {route.Api} refused the caller: ErrorCode {e.ErrorCode}: {e.ErrorInfo}; check the Im settings", e);

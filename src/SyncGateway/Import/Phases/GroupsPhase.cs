@@ -40,8 +40,6 @@ internal sealed class GroupsPhase : ImportPhase<GroupLine>
                 Api = ImApi.ImportGroup,
                 MaxItems = 1,
                 Body = items => items[0],
-                // The id is already ours: the group was imported by an earlier, interrupted run.
-                DoneCodes = new HashSet<int> { 10025 },
             },
         ];
 

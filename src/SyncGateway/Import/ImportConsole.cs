@@ -14,24 +14,20 @@ internal sealed class ImportConsole(TextWriter output, bool interactive, TimeSpa
     public static ImportConsole ForTerminal(TimeSpan interval)
         => new(Console.Out, AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected, interval);
 
+    /// <summary>Shows <paramref name="run"/> until it ends, then its summary; a run that throws gets no summary.</summary>
     public async Task<ImportOutcome> ShowAsync(IReadOnlyList<PhaseProgress> phases, Task<ImportOutcome> run)
     {
-        try
+        if (interactive)
         {
-            if (interactive)
-            {
-                await ShowBarsAsync(phases, run);
-            }
-            else
-            {
-                await ShowLinesAsync(phases, run);
-            }
+            await ShowBarsAsync(phases, run);
         }
-        finally
+        else
         {
-            WriteSummary(phases);
+            await ShowLinesAsync(phases, run);
         }
-        return await run;
+        var outcome = await run;
+        WriteSummary(phases);
+        return outcome;
     }
 
     private static async Task ShowBarsAsync(IReadOnlyList<PhaseProgress> phases, Task run)

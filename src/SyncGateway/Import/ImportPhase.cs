@@ -66,7 +66,10 @@ internal abstract class ImportPhase<TItem>(ImportContext context) : IImportPhase
     public virtual BatchRoute<TItem> RouteOf(TItem item) => Routes[0];
 
     public string BatchingFingerprint
-        => string.Join(",", Routes.Select(route => $"{route.Api.Command}:{route.MaxItems}")) + $";until={Context.Until}";
+        => string.Join(",", Routes.Select(route => $"{route.Api.Command}:{route.MaxItems}")) + (UsesCutoff ? $";until={Context.Until}" : "");
+
+    /// <summary>Whether <c>--until</c> leaves lines of this phase out (and so changes its batches).</summary>
+    protected virtual bool UsesCutoff => false;
 
     public Task<PhaseResult> RunAsync(PhaseRunner runner, PhaseRun run) => runner.RunAsync(this, run);
 

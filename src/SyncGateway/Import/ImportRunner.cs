@@ -70,24 +70,28 @@ internal sealed class ImportRunner(IImRestClient? client, ImportOptions options,
             }
         }
 
+        // Every checkpoint is checked before the first call, so a mismatch cannot stop the run half-way.
+        var pending = Phases
+            .Where(progress => progress.Status == PhaseStatus.Pending)
+            .Select(progress =>
+            {
+                var path = Path.Combine(folder, progress.FileName);
+                var phase = ImportPhases.Create(progress.Name, context);
+                return (progress, path, phase, checkpoint: request.DryRun ? null : state.For(progress.Name, Fingerprint(path, phase)));
+            })
+            .ToList();
+
         var outcome = ImportOutcome.Completed;
-        foreach (var progress in Phases.Where(phase => phase.Status == PhaseStatus.Pending))
+        foreach (var (progress, path, phase, checkpoint) in pending)
         {
             if (stopOrAbort.IsCancellationRequested)
             {
                 return ImportOutcome.Stopped;
             }
-            var path = Path.Combine(folder, progress.FileName);
-            var phase = ImportPhases.Create(progress.Name, context);
-            PhaseCheckpoint? checkpoint = null;
-            if (!request.DryRun)
+            if (checkpoint is { Completed: true })
             {
-                checkpoint = state.For(progress.Name, Fingerprint(path, phase));
-                if (checkpoint.Completed)
-                {
-                    progress.Status = PhaseStatus.AlreadyDone;
-                    continue;
-                }
+                progress.Status = PhaseStatus.AlreadyDone;
+                continue;
             }
 
             progress.Start(new FileInfo(path).Length);

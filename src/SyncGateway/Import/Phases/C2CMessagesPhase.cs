@@ -44,6 +44,8 @@ internal sealed class C2CMessagesPhase : ImportPhase<C2CMessageLine>
             },
         ];
 
+    protected override bool UsesCutoff => true;
+
     public override string Name => ImportPhases.C2CMessages;
 
     public override IReadOnlyList<BatchRoute<C2CMessageLine>> Routes { get; }

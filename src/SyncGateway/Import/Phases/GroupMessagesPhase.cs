@@ -32,6 +32,8 @@ internal sealed class GroupMessagesPhase : ImportPhase<GroupMessageLine>
             },
         ];
 
+    protected override bool UsesCutoff => true;
+
     public override string Name => ImportPhases.GroupMessages;
 
     public override IReadOnlyList<BatchRoute<GroupMessageLine>> Routes { get; }

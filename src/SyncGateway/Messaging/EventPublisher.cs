@@ -21,6 +21,11 @@ internal sealed class EventPublisher(IBus bus, IOptions<RabbitMqOptions> options
         {
             ctx.MessageId = MessageIds.For(message.Meta.Id);
             ctx.Durable = true;
+            // Unroutable (no queue bound yet) must fail the publish instead of being confirmed and dropped.
+            if (ctx.TryGetPayload<RabbitMqSendContext>(out var rabbit))
+            {
+                rabbit.Mandatory = true;
+            }
         }, timeout.Token);
     }
 }

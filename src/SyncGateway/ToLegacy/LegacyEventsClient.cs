@@ -27,10 +27,13 @@ internal sealed class LegacyEventsClient
         _time = time;
         _key = StandardWebhooks.TryDecodeSecret(_options.SigningSecret)
             ?? throw new InvalidOperationException("Legacy:SigningSecret must be a whsec_ secret");
-        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        // Polly refuses a retry strategy with zero retries, and one attempt (a valid setting) needs none.
+        if (_options.DeliveryAttempts > 1)
+        {
+            pipeline.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
-                MaxRetryAttempts = Math.Max(0, _options.DeliveryAttempts - 1),
+                MaxRetryAttempts = _options.DeliveryAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
@@ -43,8 +46,9 @@ internal sealed class LegacyEventsClient
                     args.Outcome.Result?.Dispose();
                     return ValueTask.CompletedTask;
                 },
-            })
-            .Build();
+            });
+        }
+        _pipeline = pipeline.Build();
     }
 
     public static bool IsTransient(HttpStatusCode status)

@@ -1,5 +1,6 @@
 using SyncGateway.Hosting;
 using SyncGateway.ImCallbacks;
+using SyncGateway.LegacyIngress;
 using SyncGateway.Messaging;
 using SyncGateway.Store;
 using SyncGateway.ToLegacy;
@@ -11,6 +12,7 @@ builder.AddHealth();
 builder.AddStore();
 builder.AddImCallbacks();
 builder.AddToLegacy();
+builder.AddLegacyIngress();
 builder.AddMessaging(bus =>
 {
     bus.AddToLegacyConsumers();
@@ -21,6 +23,7 @@ var app = builder.Build();
 app.UseRequestLogging();
 app.MapHealth();
 app.MapImCallbacks();
+app.MapLegacyIngress();
 app.MapDevelopmentReceiver();
 
 app.Run();

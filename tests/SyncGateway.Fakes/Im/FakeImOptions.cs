@@ -1,0 +1,79 @@
+namespace SyncGateway.Fakes.Im;
+
+/// <summary>When the callbacks a REST write raises are posted, relative to the REST answer.</summary>
+public enum CallbackTiming
+{
+    /// <summary>Queued and posted in the background; the REST answer does not wait (the usual case).</summary>
+    Background,
+
+    /// <summary>The REST answer waits until its callbacks were posted and answered: the echo arrives first, which IM allows.</summary>
+    BeforeResponse,
+}
+
+/// <summary>
+/// How a <see cref="FakeImServer"/> behaves. Settings marked "live" may be changed while the server runs
+/// (for example the callback URL, known only once the gateway under test has started).
+/// </summary>
+public sealed class FakeImOptions
+{
+    /// <summary>The SDKAppID the server accepts.</summary>
+    public long SdkAppId { get; set; } = 1400000001;
+
+    /// <summary>The App admin account: the only <c>identifier</c> accepted, and the operator of REST writes.</summary>
+    public string AdminIdentifier { get; set; } = "administrator";
+
+    /// <summary>The key UserSigs must be signed with.</summary>
+    public string SecretKey { get; set; } = "fake-im-secret-key";
+
+    /// <summary>Live. Where callbacks are posted (the gateway's <c>/im/callbacks</c>); null = raised and recorded, not posted.</summary>
+    public Uri? CallbackUrl { get; set; }
+
+    /// <summary>Live. Callback authentication token; when set, callbacks carry <c>Sign</c> and <c>RequestTime</c>.</summary>
+    public string? CallbackToken { get; set; }
+
+    /// <summary>Live. When callbacks of REST writes are posted.</summary>
+    public CallbackTiming CallbackTiming { get; set; } = CallbackTiming.Background;
+
+    /// <summary>How long a callback may take before it counts as failed (IM: 2 s, no retry).</summary>
+    public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary><c>ClientIP</c> of callbacks raised by REST calls (IM does not document it).</summary>
+    public string RestClientIp { get; set; } = "127.0.0.1";
+
+    /// <summary><c>ClientIP</c> of callbacks raised by simulated user actions.</summary>
+    public string UserClientIp { get; set; } = "203.0.113.10";
+
+    /// <summary>
+    /// Live. Refuse accounts that were not imported (<c>account_import</c>, <c>multiaccount_import</c> or <see cref="FakeImServer.SeedAccounts"/>)
+    /// the way IM does (90012, 10019, 40003, …). Off by default: every UserID exists, as for users who signed up in IM's clients.
+    /// </summary>
+    public bool RequireImportedAccounts { get; set; }
+
+    /// <summary>
+    /// Live. <c>import_group_msg</c> accepts a <c>SendTime</c> equal to the group's newest message time. IM documents "greater than";
+    /// whether equal passes is unconfirmed (tencent-im-rest.md §4 #6), so both behaviours can be tested.
+    /// </summary>
+    public bool AcceptEqualGroupImportSendTime { get; set; } = true;
+
+    /// <summary>Largest <c>MsgBody</c> in UTF-8 bytes (IM: 12 KB); larger ones get 93000 (1:1) or 80002 (group).</summary>
+    public int MaxMessageBytes { get; set; } = 12_000;
+
+    /// <summary>Batch maxima (tencent-im-rest.md §0); larger batches get the API's documented error.</summary>
+    public FakeImBatchLimits BatchLimits { get; set; } = new();
+
+    /// <summary>The clock of message times, dedupe windows and UserSig expiry.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}
+
+/// <summary>Per-call batch maxima, defaulting to the smallest values IM documents.</summary>
+public sealed record FakeImBatchLimits
+{
+    public int AddGroupMember { get; init; } = 20;
+    public int DeleteGroupMember { get; init; } = 100;
+    public int ImportGroupMember { get; init; } = 20;
+    public int ImportGroupMsg { get; init; } = 7;
+    public int CreateGroupMembers { get; init; } = 100;
+    public int MultiAccountImport { get; init; } = 100;
+    public int AccountCheck { get; init; } = 100;
+    public int FriendImport { get; init; } = 1000;
+}

@@ -1,0 +1,47 @@
+using System.Text.Json.Nodes;
+
+namespace SyncGateway.Fakes.Im;
+
+/// <summary>One REST call as the fake server saw it.</summary>
+/// <param name="Api"><c>service/command</c>, e.g. <c>openim/sendmsg</c>.</param>
+/// <param name="Body">The parsed request body; null when it was not JSON.</param>
+/// <param name="ArrivedAt">Arrival time on the server's clock.</param>
+/// <param name="ArrivalTimestamp">High-resolution arrival timestamp (<see cref="TimeProvider.GetTimestamp"/>) for rate measurements.</param>
+/// <param name="ErrorCode">The <c>ErrorCode</c> answered (0 = OK); negative = the HTTP status of a scripted HTTP failure.</param>
+/// <param name="Random">The <c>random</c> query parameter.</param>
+public sealed record RecordedImCall(string Api, JsonNode? Body, DateTimeOffset ArrivedAt, long ArrivalTimestamp, int ErrorCode, string? Random);
+
+/// <summary>One callback the fake raised, and how its delivery went.</summary>
+/// <param name="Command">The <c>CallbackCommand</c>.</param>
+/// <param name="OptPlatform"><c>RESTAPI</c> for REST writes, the simulated client platform otherwise.</param>
+/// <param name="Body">The JSON body posted.</param>
+/// <param name="Uri">The full URL posted to (with IM's query string); null when no callback URL was set.</param>
+/// <param name="StatusCode">The HTTP status the receiver answered; null when not posted or no answer came.</param>
+/// <param name="Error">Why delivery failed (timeout, connection refused, …); null when answered.</param>
+public sealed record RecordedCallback(string Command, string OptPlatform, JsonObject Body, Uri? Uri, int? StatusCode, string? Error)
+{
+    /// <summary>The receiver answered HTTP 200, which is all IM counts as success.</summary>
+    public bool Delivered => StatusCode == 200;
+}
+
+/// <summary>A stored 1:1 message.</summary>
+public sealed record FakeC2CMessage(string From, string To, long MsgSeq, long MsgRandom, long MsgTime, string MsgKey, JsonArray MsgBody, string? CloudCustomData, bool Imported);
+
+/// <summary>A stored group message.</summary>
+public sealed record FakeGroupMessage(string GroupId, long MsgSeq, long Random, string From, long MsgTime, JsonArray MsgBody, string? CloudCustomData, bool Imported);
+
+/// <summary>A group member.</summary>
+public sealed record FakeGroupMember(string Account, string Role, long JoinTime, int UnreadMsgNum);
+
+/// <summary>A snapshot of one group.</summary>
+public sealed record FakeGroup(
+    string GroupId,
+    string Type,
+    string Name,
+    string? Owner,
+    string? Introduction,
+    string? Notification,
+    string? FaceUrl,
+    long CreateTime,
+    IReadOnlyList<FakeGroupMember> Members,
+    IReadOnlyList<FakeGroupMessage> Messages);

@@ -1,0 +1,1192 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace SyncGateway.Fakes.Im;
+
+/// <summary>An IM answer: the envelope's code and info plus the API's own fields.</summary>
+internal sealed record ImAnswer(int ErrorCode, string ErrorInfo, JsonObject? Fields = null)
+{
+    public static ImAnswer Ok(JsonObject? fields = null) => new(0, "", fields);
+}
+
+/// <summary>A callback the world raised; the server posts it.</summary>
+internal sealed record RaisedCallback(string Command, JsonObject Body, string OptPlatform, string ClientIp);
+
+/// <summary>Who did something: the admin through REST, or a user in a client app.</summary>
+internal sealed record Actor(string Operator, string Platform, string ClientIp);
+
+/// <summary>
+/// The state of one fake IM application and the rules IM applies to it (tencent-im-rest.md §2–§4): accounts, profiles,
+/// friends, groups with members and MsgSeq-numbered messages, 1:1 conversations, unread counts, read marks, dedupe
+/// windows, and the after-callbacks each write raises (tencent-im-callbacks.md §4.1). One lock guards everything.
+/// </summary>
+/// <param name="options">Live settings.</param>
+/// <param name="raise">Queues a callback for delivery; called inside the world's lock so callbacks leave in the order of the writes.</param>
+internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Task<RecordedCallback>> raise)
+{
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly HashSet<string> GroupTypes = ["Public", "Private", "ChatRoom", "AVChatRoom", "Community", "Work", "Meeting"];
+    private static readonly TimeSpan C2CDedupeWindow = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan GroupDedupeWindow = TimeSpan.FromMinutes(5);
+
+    private readonly Lock _lock = new();
+    private readonly HashSet<string> _accounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, JsonNode?>> _profiles = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, JsonObject>> _friends = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, GroupState> _groups = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string), List<FakeC2CMessage>> _c2c = [];
+    private readonly Dictionary<(string Owner, string Peer), int> _c2cUnread = [];
+    private readonly Dictionary<(string Report, string Peer), long> _readMarks = [];
+    private readonly List<(string Key, long Time, FakeC2CMessage Message)> _recentSends = [];
+
+    private long Now => options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
+    private long NowMs => options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+    private Actor Admin => new(options.AdminIdentifier, "RESTAPI", options.RestClientIp);
+
+    /// <summary>Applies one REST call; <paramref name="deliveries"/> complete when the callbacks it raised were posted.</summary>
+    public ImAnswer Handle(string api, JsonObject body, out IReadOnlyList<Task<RecordedCallback>> deliveries)
+    {
+        var callbacks = new List<RaisedCallback>();
+        lock (_lock)
+        {
+            var answer = Apply(api, body, callbacks);
+            deliveries = [.. callbacks.Select(raise)];
+            return answer;
+        }
+    }
+
+    private ImAnswer Apply(string api, JsonObject body, List<RaisedCallback> callbacks)
+        => api switch
+            {
+                FakeImApis.SendMsg => SendMsg(body, callbacks),
+                FakeImApis.ImportMsg => ImportMsg(body),
+                FakeImApis.AdminSetMsgRead => AdminSetMsgRead(body),
+                FakeImApis.CreateGroup => CreateGroup(body, callbacks, imported: false),
+                FakeImApis.ImportGroup => CreateGroup(body, callbacks, imported: true),
+                FakeImApis.DestroyGroup => DestroyGroup(body, callbacks),
+                FakeImApis.ModifyGroupBaseInfo => ModifyGroupBaseInfo(body, callbacks),
+                FakeImApis.AddGroupMember => AddGroupMember(body, callbacks),
+                FakeImApis.DeleteGroupMember => DeleteGroupMember(body, callbacks),
+                FakeImApis.SendGroupMsg => SendGroupMsg(body, callbacks),
+                FakeImApis.ImportGroupMember => ImportGroupMember(body),
+                FakeImApis.ImportGroupMsg => ImportGroupMsg(body),
+                FakeImApis.SetUnreadMsgNum => SetUnreadMsgNum(body),
+                FakeImApis.MultiAccountImport => MultiAccountImport(body),
+                FakeImApis.AccountImport => AccountImport(body),
+                FakeImApis.AccountCheck => AccountCheck(body),
+                FakeImApis.PortraitSet => PortraitSet(body),
+                FakeImApis.FriendImport => FriendImport(body),
+                _ => new ImAnswer(60009, "unknown REST API"),
+            };
+
+    // ---- 1:1 messages ----
+
+    private ImAnswer SendMsg(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        var to = Str(body, "To_Account");
+        if (to is null)
+        {
+            return new ImAnswer(90003, "To_Account is missing");
+        }
+        if (UInt32(body, "MsgRandom") is not { } random)
+        {
+            return new ImAnswer(90005, "MsgRandom is missing or not an integer");
+        }
+        if (MsgBody(body) is not { } msgBody)
+        {
+            return new ImAnswer(90002, "MsgBody is missing or malformed");
+        }
+        if (TooLong(msgBody))
+        {
+            return new ImAnswer(93000, "message too long");
+        }
+        var from = Str(body, "From_Account") ?? options.AdminIdentifier;
+        if (!AccountExists(to))
+        {
+            return new ImAnswer(90012, "To_Account is not registered");
+        }
+        if (!AccountExists(from))
+        {
+            return new ImAnswer(90008, "From_Account is not registered");
+        }
+        var seq = UInt32(body, "MsgSeq") ?? RandomUInt32();
+        var cloudCustomData = Str(body, "CloudCustomData");
+
+        var now = Now;
+        _recentSends.RemoveAll(s => now - s.Time > C2CDedupeWindow.TotalSeconds);
+        var dedupeKey = $"{from}\n{seq}\n{random}\n{msgBody.ToJsonString(Relaxed)}";
+        var duplicate = _recentSends.Find(s => s.Key == dedupeKey).Message;
+        if (duplicate is not null)
+        {
+            return ImAnswer.Ok(new JsonObject { ["MsgTime"] = duplicate.MsgTime, ["MsgKey"] = duplicate.MsgKey });
+        }
+
+        var message = StoreC2C(from, to, seq, random, now, msgBody, cloudCustomData, imported: false,
+            countUnread: !HasFlag(body, "SendMsgControl", "NoUnread"));
+        _recentSends.Add((dedupeKey, now, message));
+        if (!HasFlag(body, "ForbidCallbackControl", "ForbidAfterSendMsgCallback"))
+        {
+            callbacks.Add(C2CAfterSend(message, Admin));
+        }
+        return ImAnswer.Ok(new JsonObject { ["MsgTime"] = message.MsgTime, ["MsgKey"] = message.MsgKey });
+    }
+
+    private ImAnswer ImportMsg(JsonObject body)
+    {
+        var sync = Num(body, "SyncFromOldSystem");
+        if (sync is not (2 or 5))
+        {
+            return new ImAnswer(90030, "SyncFromOldSystem must be 2 or 5");
+        }
+        var from = Str(body, "From_Account");
+        if (from is null)
+        {
+            return new ImAnswer(90008, "From_Account is missing");
+        }
+        var to = Str(body, "To_Account");
+        if (to is null)
+        {
+            return new ImAnswer(90003, "To_Account is missing");
+        }
+        if (UInt32(body, "MsgRandom") is not { } random)
+        {
+            return new ImAnswer(90005, "MsgRandom is missing or not an integer");
+        }
+        if (Num(body, "MsgTimeStamp") is not { } time)
+        {
+            return new ImAnswer(90006, "MsgTimeStamp is missing or not an integer");
+        }
+        if (MsgBody(body) is not { } msgBody)
+        {
+            return new ImAnswer(90002, "MsgBody is missing or malformed");
+        }
+        if (TooLong(msgBody))
+        {
+            return new ImAnswer(93000, "message too long");
+        }
+        if (!AccountExists(from) || !AccountExists(to))
+        {
+            return new ImAnswer(90048, "account is not registered");
+        }
+        var seq = UInt32(body, "MsgSeq") ?? RandomUInt32();
+        // IM: a duplicate is the same (MsgSeq, MsgRandom, MsgTimeStamp) in the conversation, either direction; content ignored.
+        if (Conversation(from, to).Exists(m => m.MsgSeq == seq && m.MsgRandom == random && m.MsgTime == time))
+        {
+            return ImAnswer.Ok();
+        }
+        StoreC2C(from, to, seq, random, time, msgBody, Str(body, "CloudCustomData"), imported: true, countUnread: sync == 5);
+        return ImAnswer.Ok();
+    }
+
+    private ImAnswer AdminSetMsgRead(JsonObject body)
+    {
+        var report = Str(body, "Report_Account");
+        var peer = Str(body, "Peer_Account");
+        if (report is null || peer is null)
+        {
+            return new ImAnswer(90001, "Report_Account and Peer_Account are required");
+        }
+        if (!AccountExists(report) || !AccountExists(peer))
+        {
+            return new ImAnswer(90003, "account is not registered");
+        }
+        long readTime = Now;
+        if (body["MsgReadTime"] is not null)
+        {
+            // The doc says String, the SDK sends an Integer (tencent-im-rest.md §3.7): accept both.
+            var asNumber = Num(body, "MsgReadTime");
+            var asText = Str(body, "MsgReadTime");
+            if (asNumber is { } n)
+            {
+                readTime = n;
+            }
+            else if (asText is not null && long.TryParse(asText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                readTime = parsed;
+            }
+            else
+            {
+                return new ImAnswer(90001, "MsgReadTime is not a time");
+            }
+        }
+        _readMarks[(report, peer)] = readTime;
+        _c2cUnread[(report, peer)] = Conversation(report, peer).Count(m => m.From == peer && m.MsgTime > readTime);
+        return ImAnswer.Ok();
+    }
+
+    // ---- groups ----
+
+    private ImAnswer CreateGroup(JsonObject body, List<RaisedCallback> callbacks, bool imported)
+    {
+        var type = Str(body, "Type");
+        var name = Str(body, "Name");
+        if (type is null || !GroupTypes.Contains(type))
+        {
+            return new ImAnswer(10004, "Type is missing or unknown");
+        }
+        if (name is null || Encoding.UTF8.GetByteCount(name) > 30)
+        {
+            return new ImAnswer(10004, "Name is missing or longer than 30 bytes");
+        }
+        if (imported && type == "AVChatRoom")
+        {
+            return new ImAnswer(10007, "AVChatRoom groups cannot be imported");
+        }
+        var owner = Str(body, "Owner_Account");
+        if (owner is not null && !AccountExists(owner))
+        {
+            return new ImAnswer(10019, "Owner_Account does not exist");
+        }
+        var groupId = Str(body, "GroupId");
+        if (groupId is not null && !ValidGroupId(groupId, type))
+        {
+            return new ImAnswer(10004, "GroupId is not a valid custom group id");
+        }
+        if (groupId is not null && _groups.TryGetValue(groupId, out var existing))
+        {
+            // 10025 when the id is already the caller's group; with REST the caller is the admin, so "ours" means same owner.
+            return existing.Owner == owner
+                ? new ImAnswer(10025, "group id already used by you", new JsonObject { ["GroupId"] = groupId })
+                : new ImAnswer(10021, "group id already used");
+        }
+        var members = new List<(string Account, string Role)>();
+        if (!imported && body["MemberList"] is JsonArray memberList)
+        {
+            if (memberList.Count > options.BatchLimits.CreateGroupMembers)
+            {
+                return new ImAnswer(10005, "too many members");
+            }
+            foreach (var item in memberList)
+            {
+                if (item is not JsonObject member || Str(member, "Member_Account") is not { } account)
+                {
+                    return new ImAnswer(10004, "MemberList items need Member_Account");
+                }
+                if (!AccountExists(account))
+                {
+                    return new ImAnswer(10019, "member account does not exist");
+                }
+                members.Add((account, Str(member, "Role") == "Admin" ? "Admin" : "Member"));
+            }
+        }
+        var createTime = imported ? Num(body, "CreateTime") ?? Now : Now;
+        var group = AddGroup(groupId ?? NewGroupId(), type, name, owner, Str(body, "Introduction"), Str(body, "Notification"), Str(body, "FaceUrl"), createTime, members);
+        if (!imported)
+        {
+            callbacks.Add(AfterCreateGroup(group, Admin));
+        }
+        return ImAnswer.Ok(new JsonObject { ["GroupId"] = group.Id });
+    }
+
+    private ImAnswer DestroyGroup(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        callbacks.Add(RemoveGroup(group, Admin));
+        return ImAnswer.Ok();
+    }
+
+    private ImAnswer ModifyGroupBaseInfo(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        var name = Str(body, "Name");
+        if (name is not null && Encoding.UTF8.GetByteCount(name) > 30)
+        {
+            return new ImAnswer(10004, "Name is longer than 30 bytes");
+        }
+        var actor = Admin with { Operator = Str(body, "From_Account") ?? options.AdminIdentifier };
+        if (ChangeGroupInfo(group, name, Str(body, "Introduction"), Str(body, "Notification"), Str(body, "FaceUrl"), actor) is { } callback)
+        {
+            callbacks.Add(callback);
+        }
+        return ImAnswer.Ok();
+    }
+
+    private ImAnswer AddGroupMember(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        if (Accounts(body["MemberList"], "Member_Account") is not { Count: > 0 } accounts)
+        {
+            return new ImAnswer(10004, "MemberList is missing or malformed");
+        }
+        if (accounts.Count > options.BatchLimits.AddGroupMember)
+        {
+            return new ImAnswer(10005, "too many accounts in one request");
+        }
+        if (group.Type == "AVChatRoom")
+        {
+            return new ImAnswer(10007, "AVChatRoom does not support add_group_member");
+        }
+        var results = new JsonArray();
+        var added = new List<string>();
+        foreach (var account in accounts)
+        {
+            var result = !AccountExists(account) ? 0 : group.Members.ContainsKey(account) ? 2 : 1;
+            if (result == 1)
+            {
+                group.Members[account] = new MemberState("Member", Now);
+                added.Add(account);
+            }
+            results.Add(new JsonObject { ["Member_Account"] = account, ["Result"] = result });
+        }
+        if (added.Count > 0)
+        {
+            callbacks.Add(AfterNewMemberJoin(group, added, "Invited", Admin));
+        }
+        return ImAnswer.Ok(new JsonObject { ["MemberList"] = results });
+    }
+
+    private ImAnswer DeleteGroupMember(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        if (Strings(body["MemberToDel_Account"]) is not { Count: > 0 } accounts)
+        {
+            return new ImAnswer(10004, "MemberToDel_Account is missing or malformed");
+        }
+        if (accounts.Count > options.BatchLimits.DeleteGroupMember)
+        {
+            return new ImAnswer(10005, "too many accounts in one request");
+        }
+        if (group.Type == "AVChatRoom")
+        {
+            return new ImAnswer(10004, "AVChatRoom does not support delete_group_member");
+        }
+        if (RemoveMembers(group, accounts, "Kicked", Admin) is { } callback)
+        {
+            callbacks.Add(callback);
+        }
+        return ImAnswer.Ok();
+    }
+
+    private ImAnswer SendGroupMsg(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        if (UInt32(body, "Random") is not { } random)
+        {
+            return new ImAnswer(10004, "Random is missing or not an integer");
+        }
+        if (MsgBody(body) is not { } msgBody)
+        {
+            return new ImAnswer(10004, "MsgBody is missing or malformed");
+        }
+        if (TooLong(msgBody))
+        {
+            return new ImAnswer(80002, "message too long");
+        }
+        var from = Str(body, "From_Account") ?? options.AdminIdentifier;
+        if (!AccountExists(from))
+        {
+            return new ImAnswer(10019, "From_Account does not exist");
+        }
+        var now = Now;
+        var duplicate = group.Messages.FindLast(m => m.Random == random && now - m.MsgTime <= GroupDedupeWindow.TotalSeconds && !m.Imported);
+        if (duplicate is not null)
+        {
+            return ImAnswer.Ok(new JsonObject { ["MsgTime"] = duplicate.MsgTime, ["MsgSeq"] = duplicate.MsgSeq });
+        }
+        var message = StoreGroupMessage(group, from, random, now, msgBody, Str(body, "CloudCustomData"), imported: false,
+            countUnread: !HasFlag(body, "SendMsgControl", "NoUnread"));
+        if (!HasFlag(body, "ForbidCallbackControl", "ForbidAfterSendMsgCallback"))
+        {
+            callbacks.Add(GroupAfterSend(group, message, Admin));
+        }
+        return ImAnswer.Ok(new JsonObject { ["MsgTime"] = message.MsgTime, ["MsgSeq"] = message.MsgSeq });
+    }
+
+    private ImAnswer ImportGroupMember(JsonObject body)
+    {
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        if (body["MemberList"] is not JsonArray { Count: > 0 } list || Accounts(list, "Member_Account") is null)
+        {
+            return new ImAnswer(10004, "MemberList is missing or malformed");
+        }
+        if (list.Count > options.BatchLimits.ImportGroupMember)
+        {
+            return new ImAnswer(10005, "too many accounts in one request");
+        }
+        if (group.Type == "AVChatRoom")
+        {
+            return new ImAnswer(10007, "AVChatRoom groups cannot be imported into");
+        }
+        var now = Now;
+        var results = new JsonArray();
+        foreach (var member in list.Cast<JsonObject>())
+        {
+            var account = Str(member, "Member_Account")!;
+            var joinTime = Num(member, "JoinTime");
+            var result = !AccountExists(account) ? 0
+                : group.Members.ContainsKey(account) ? 2
+                : joinTime is { } t && (t <= group.CreateTime || t >= now) ? 0
+                : 1;
+            if (result == 1)
+            {
+                var unread = (int)Math.Clamp(Num(member, "UnreadMsgNum") ?? 0, 0, group.Messages.Count);
+                group.Members[account] = new MemberState(Str(member, "Role") == "Admin" ? "Admin" : "Member", joinTime ?? now) { Unread = unread };
+            }
+            results.Add(new JsonObject { ["Member_Account"] = account, ["Result"] = result });
+        }
+        return ImAnswer.Ok(new JsonObject { ["MemberList"] = results });
+    }
+
+    private ImAnswer ImportGroupMsg(JsonObject body)
+    {
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        if (body["MsgList"] is not JsonArray { Count: > 0 } list)
+        {
+            return new ImAnswer(10004, "MsgList is missing");
+        }
+        if (list.Count > options.BatchLimits.ImportGroupMsg)
+        {
+            return new ImAnswer(10004, "too many messages in one request");
+        }
+        if (group.Type == "AVChatRoom")
+        {
+            return new ImAnswer(10007, "AVChatRoom groups cannot be imported into");
+        }
+        var items = new List<(string From, long SendTime, long? Random, JsonArray Body, string? CloudCustomData)>();
+        foreach (var node in list)
+        {
+            if (node is not JsonObject item || Str(item, "From_Account") is not { } from || Num(item, "SendTime") is not { } sendTime || MsgBody(item) is not { } msgBody)
+            {
+                return new ImAnswer(10004, "MsgList items need From_Account, SendTime and MsgBody");
+            }
+            if (TooLong(msgBody))
+            {
+                return new ImAnswer(10020, "message too long");
+            }
+            items.Add((from, sendTime, UInt32(item, "Random"), msgBody, Str(item, "CloudCustomData")));
+        }
+
+        var now = Now;
+        var results = new JsonArray();
+        foreach (var item in items)
+        {
+            var duplicate = item.Random is { } r
+                ? group.Messages.FindLast(m => m.Random == r && Math.Abs(m.MsgTime - item.SendTime) <= GroupDedupeWindow.TotalSeconds)
+                : null;
+            if (duplicate is not null)
+            {
+                results.Add(new JsonObject { ["MsgSeq"] = duplicate.MsgSeq, ["MsgTime"] = duplicate.MsgTime, ["Result"] = 0 });
+                continue;
+            }
+            var newest = group.Messages.Count > 0 ? group.Messages[^1].MsgTime : long.MinValue;
+            var afterNewest = options.AcceptEqualGroupImportSendTime ? item.SendTime >= newest : item.SendTime > newest;
+            if (item.SendTime <= group.CreateTime || item.SendTime > now || !afterNewest || !AccountExists(item.From))
+            {
+                results.Add(new JsonObject { ["MsgSeq"] = 0, ["MsgTime"] = item.SendTime, ["Result"] = 10004 });
+                continue;
+            }
+            var message = StoreGroupMessage(group, item.From, item.Random ?? RandomUInt32(), item.SendTime, item.Body, item.CloudCustomData, imported: true, countUnread: false);
+            results.Add(new JsonObject { ["MsgSeq"] = message.MsgSeq, ["MsgTime"] = message.MsgTime, ["Result"] = 0 });
+        }
+        // IM: after an import every member's unread count is 0 (tencent-im-rest.md §3.10).
+        foreach (var member in group.Members.Values)
+        {
+            member.Unread = 0;
+        }
+        return ImAnswer.Ok(new JsonObject { ["ImportMsgResult"] = results });
+    }
+
+    private ImAnswer SetUnreadMsgNum(JsonObject body)
+    {
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        if (Str(body, "Member_Account") is not { } account || Num(body, "UnreadMsgNum") is not { } unread)
+        {
+            return new ImAnswer(10004, "Member_Account and UnreadMsgNum are required");
+        }
+        if (!group.Members.TryGetValue(account, out var member))
+        {
+            return new ImAnswer(10004, "Member_Account is not a member");
+        }
+        member.Unread = (int)Math.Clamp(unread, 0, group.Messages.Count);
+        return ImAnswer.Ok();
+    }
+
+    // ---- accounts, profiles, friends ----
+
+    private ImAnswer MultiAccountImport(JsonObject body)
+    {
+        var accounts = Strings(body["Accounts"]) ?? Accounts(body["AccountList"], "UserID");
+        if (accounts is not { Count: > 0 })
+        {
+            return new ImAnswer(70402, "Accounts or AccountList is required");
+        }
+        if (accounts.Count > options.BatchLimits.MultiAccountImport)
+        {
+            return new ImAnswer(70206, "too many accounts in one request");
+        }
+        var failed = new JsonArray();
+        foreach (var account in accounts)
+        {
+            if (Encoding.UTF8.GetByteCount(account) is 0 or > 32)
+            {
+                failed.Add(account);
+                continue;
+            }
+            _accounts.Add(account);
+        }
+        if (body["AccountList"] is JsonArray list)
+        {
+            foreach (var item in list.OfType<JsonObject>())
+            {
+                if (Str(item, "UserID") is { } id && _accounts.Contains(id))
+                {
+                    SetProfileFromImport(id, item);
+                }
+            }
+        }
+        return ImAnswer.Ok(new JsonObject { ["FailAccounts"] = failed });
+    }
+
+    private ImAnswer AccountImport(JsonObject body)
+    {
+        if (Str(body, "UserID") is not { } id || Encoding.UTF8.GetByteCount(id) is 0 or > 32)
+        {
+            return new ImAnswer(70402, "UserID is missing or longer than 32 bytes");
+        }
+        _accounts.Add(id);
+        SetProfileFromImport(id, body);
+        return ImAnswer.Ok();
+    }
+
+    private ImAnswer AccountCheck(JsonObject body)
+    {
+        if (Accounts(body["CheckItem"], "UserID") is not { Count: > 0 } ids)
+        {
+            return new ImAnswer(70402, "CheckItem is missing or malformed");
+        }
+        if (ids.Count > options.BatchLimits.AccountCheck)
+        {
+            return new ImAnswer(70206, "too many accounts in one request");
+        }
+        var items = new JsonArray();
+        foreach (var id in ids)
+        {
+            items.Add(new JsonObject
+            {
+                ["UserID"] = id,
+                ["ResultCode"] = 0,
+                ["ResultInfo"] = "",
+                ["AccountStatus"] = _accounts.Contains(id) ? "Imported" : "NotImported",
+            });
+        }
+        return ImAnswer.Ok(new JsonObject { ["ResultItem"] = items });
+    }
+
+    private ImAnswer PortraitSet(JsonObject body)
+    {
+        if (Str(body, "From_Account") is not { } account || body["ProfileItem"] is not JsonArray { Count: > 0 } items)
+        {
+            return new ImAnswer(40001, "From_Account and ProfileItem are required");
+        }
+        if (!AccountExists(account))
+        {
+            return new ImAnswer(40003, "account does not exist");
+        }
+        var parsed = new List<(string Tag, JsonNode? Value)>();
+        foreach (var node in items)
+        {
+            if (node is not JsonObject item || Str(item, "Tag") is not { } tag || !item.ContainsKey("Value"))
+            {
+                return new ImAnswer(40001, "ProfileItem items need Tag and Value");
+            }
+            if (!tag.StartsWith("Tag_Profile_", StringComparison.Ordinal))
+            {
+                return new ImAnswer(40009, "unknown profile tag");
+            }
+            parsed.Add((tag, item["Value"]?.DeepClone()));
+        }
+        var profile = Profile(account);
+        foreach (var (tag, value) in parsed)
+        {
+            profile[tag] = value;
+        }
+        return ImAnswer.Ok(new JsonObject { ["ErrorDisplay"] = "" });
+    }
+
+    private ImAnswer FriendImport(JsonObject body)
+    {
+        if (Str(body, "From_Account") is not { } from || body["AddFriendItem"] is not JsonArray { Count: > 0 } items)
+        {
+            return new ImAnswer(30001, "From_Account and AddFriendItem are required");
+        }
+        if (items.Count > options.BatchLimits.FriendImport)
+        {
+            return new ImAnswer(30001, "too many friends in one request");
+        }
+        if (!AccountExists(from))
+        {
+            return new ImAnswer(30003, "From_Account does not exist");
+        }
+        if (!_friends.TryGetValue(from, out var friends))
+        {
+            _friends[from] = friends = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        }
+        var results = new JsonArray();
+        var failed = new JsonArray();
+        foreach (var item in items.OfType<JsonObject>())
+        {
+            var to = Str(item, "To_Account");
+            var source = Str(item, "AddSource");
+            var code = to is null || source is null || !source.StartsWith("AddSource_Type_", StringComparison.Ordinal) ? 30001
+                : !AccountExists(to) ? 30003
+                : 0;
+            if (code == 0)
+            {
+                friends[to!] = (JsonObject)item.DeepClone();
+            }
+            else
+            {
+                failed.Add(to ?? "");
+            }
+            results.Add(new JsonObject { ["To_Account"] = to ?? "", ["ResultCode"] = code, ["ResultInfo"] = code == 0 ? "" : "invalid friend item" });
+        }
+        var answer = new JsonObject { ["ResultItem"] = results, ["ErrorDisplay"] = "" };
+        if (failed.Count > 0)
+        {
+            answer["Fail_Account"] = failed;
+        }
+        return ImAnswer.Ok(answer);
+    }
+
+    // ---- user actions in IM's clients (raise callbacks like a client would) ----
+
+    public (FakeC2CMessage Message, Task<RecordedCallback> Delivery) UserSendsC2C(string from, string to, JsonArray msgBody, string? cloudCustomData, Actor actor)
+    {
+        lock (_lock)
+        {
+            var message = StoreC2C(from, to, RandomUInt32(), RandomUInt32(), Now, msgBody, cloudCustomData, imported: false, countUnread: true);
+            return (message, raise(C2CAfterSend(message, actor)));
+        }
+    }
+
+    public (FakeGroupMessage Message, Task<RecordedCallback> Delivery) UserSendsGroupMessage(string groupId, string from, JsonArray msgBody, string? cloudCustomData, Actor actor)
+    {
+        lock (_lock)
+        {
+            var group = RequireGroup(groupId);
+            var message = StoreGroupMessage(group, from, RandomUInt32(), Now, msgBody, cloudCustomData, imported: false, countUnread: true);
+            return (message, raise(GroupAfterSend(group, message, actor)));
+        }
+    }
+
+    public (string GroupId, Task<RecordedCallback> Delivery) UserCreatesGroup(string owner, string name, string type, string? groupId, IEnumerable<string> members, Actor actor)
+    {
+        lock (_lock)
+        {
+            if (groupId is not null && _groups.ContainsKey(groupId))
+            {
+                throw new InvalidOperationException($"Group {groupId} exists already.");
+            }
+            var group = AddGroup(groupId ?? NewGroupId(), type, name, owner, null, null, null, Now, members.Select(m => (m, "Member")).ToList());
+            return (group.Id, raise(AfterCreateGroup(group, actor)));
+        }
+    }
+
+    public Task<RecordedCallback> UserDestroysGroup(string groupId, Actor actor)
+    {
+        lock (_lock)
+        {
+            return raise(RemoveGroup(RequireGroup(groupId), actor));
+        }
+    }
+
+    public Task<RecordedCallback>? UserChangesGroupInfo(string groupId, string? name, string? introduction, string? notification, string? faceUrl, Actor actor)
+    {
+        lock (_lock)
+        {
+            return ChangeGroupInfo(RequireGroup(groupId), name, introduction, notification, faceUrl, actor) is { } callback ? raise(callback) : null;
+        }
+    }
+
+    public Task<RecordedCallback>? UsersJoinGroup(string groupId, IReadOnlyList<string> members, string joinType, Actor actor)
+    {
+        lock (_lock)
+        {
+            var group = RequireGroup(groupId);
+            var added = members.Where(m => !group.Members.ContainsKey(m)).Distinct(StringComparer.Ordinal).ToList();
+            foreach (var member in added)
+            {
+                group.Members[member] = new MemberState("Member", Now);
+            }
+            return added.Count == 0 ? null : raise(AfterNewMemberJoin(group, added, joinType, actor));
+        }
+    }
+
+    public Task<RecordedCallback>? UsersLeaveGroup(string groupId, IReadOnlyList<string> members, string exitType, Actor actor)
+    {
+        lock (_lock)
+        {
+            return RemoveMembers(RequireGroup(groupId), members, exitType, actor) is { } callback ? raise(callback) : null;
+        }
+    }
+
+    // ---- state shared by REST and user actions ----
+
+    private FakeC2CMessage StoreC2C(string from, string to, long seq, long random, long time, JsonArray msgBody, string? cloudCustomData, bool imported, bool countUnread)
+    {
+        var message = new FakeC2CMessage(from, to, seq, random, time, $"{seq}_{random}_{time}", (JsonArray)msgBody.DeepClone(), cloudCustomData, imported);
+        var conversation = Conversation(from, to);
+        // History order in a conversation: by time, then MsgSeq within the same second (tencent-im-rest.md §2.1).
+        var index = conversation.FindLastIndex(m => m.MsgTime < time || (m.MsgTime == time && m.MsgSeq <= seq)) + 1;
+        conversation.Insert(index, message);
+        if (countUnread && from != to)
+        {
+            _c2cUnread[(to, from)] = _c2cUnread.GetValueOrDefault((to, from)) + 1;
+        }
+        return message;
+    }
+
+    private static FakeGroupMessage StoreGroupMessage(GroupState group, string from, long random, long time, JsonArray msgBody, string? cloudCustomData, bool imported, bool countUnread)
+    {
+        var message = new FakeGroupMessage(group.Id, group.NextSeq++, random, from, time, (JsonArray)msgBody.DeepClone(), cloudCustomData, imported);
+        group.Messages.Add(message);
+        if (countUnread)
+        {
+            foreach (var (account, member) in group.Members)
+            {
+                if (account != from)
+                {
+                    member.Unread++;
+                }
+            }
+        }
+        return message;
+    }
+
+    private GroupState AddGroup(string id, string type, string name, string? owner, string? introduction, string? notification, string? faceUrl, long createTime, List<(string Account, string Role)> members)
+    {
+        var group = new GroupState(id, type, name, owner, createTime)
+        {
+            Introduction = introduction,
+            Notification = notification,
+            FaceUrl = faceUrl,
+        };
+        if (owner is not null)
+        {
+            group.Members[owner] = new MemberState("Owner", createTime);
+        }
+        foreach (var (account, role) in members)
+        {
+            group.Members.TryAdd(account, new MemberState(role, createTime));
+        }
+        _groups[id] = group;
+        return group;
+    }
+
+    private RaisedCallback RemoveGroup(GroupState group, Actor actor)
+    {
+        _groups.Remove(group.Id);
+        return Raise(actor, new JsonObject
+        {
+            ["CallbackCommand"] = "Group.CallbackAfterGroupDestroyed",
+            ["GroupId"] = group.Id,
+            ["Type"] = group.Type,
+            ["Owner_Account"] = group.Owner ?? "",
+            ["Name"] = group.Name,
+            ["MemberList"] = MemberList(group.Members.Keys),
+            ["EventTime"] = NowMs,
+        });
+    }
+
+    private RaisedCallback? ChangeGroupInfo(GroupState group, string? name, string? introduction, string? notification, string? faceUrl, Actor actor)
+    {
+        // Only these four fields raise the callback, and it carries only the ones that changed (callbacks §2.4).
+        var body = new JsonObject
+        {
+            ["CallbackCommand"] = "Group.CallbackAfterGroupInfoChanged",
+            ["GroupId"] = group.Id,
+            ["Type"] = group.Type,
+            ["Operator_Account"] = actor.Operator,
+        };
+        if (name is not null && name != group.Name)
+        {
+            group.Name = name;
+            body["Name"] = name;
+        }
+        if (introduction is not null && introduction != group.Introduction)
+        {
+            group.Introduction = introduction;
+            body["Introduction"] = introduction;
+        }
+        if (notification is not null && notification != group.Notification)
+        {
+            group.Notification = notification;
+            body["Notification"] = notification;
+        }
+        if (faceUrl is not null && faceUrl != group.FaceUrl)
+        {
+            group.FaceUrl = faceUrl;
+            body["FaceUrl"] = faceUrl;
+        }
+        if (body.Count == 4)
+        {
+            return null;
+        }
+        body["EventTime"] = NowMs;
+        return Raise(actor, body);
+    }
+
+    private RaisedCallback? RemoveMembers(GroupState group, IEnumerable<string> accounts, string exitType, Actor actor)
+    {
+        var removed = accounts.Where(group.Members.Remove).ToList();
+        if (removed.Count == 0)
+        {
+            return null;
+        }
+        return Raise(actor, new JsonObject
+        {
+            ["CallbackCommand"] = "Group.CallbackAfterMemberExit",
+            ["GroupId"] = group.Id,
+            ["Type"] = group.Type,
+            ["ExitType"] = exitType,
+            ["Operator_Account"] = actor.Operator,
+            ["ExitMemberList"] = MemberList(removed),
+            ["EventTime"] = NowMs,
+        });
+    }
+
+    private RaisedCallback AfterCreateGroup(GroupState group, Actor actor) => Raise(actor, new JsonObject
+    {
+        ["CallbackCommand"] = "Group.CallbackAfterCreateGroup",
+        ["GroupId"] = group.Id,
+        ["Operator_Account"] = actor.Operator,
+        ["Owner_Account"] = group.Owner ?? "",
+        ["Type"] = group.Type,
+        ["Name"] = group.Name,
+        ["MemberList"] = MemberList(group.Members.Keys),
+        ["EventTime"] = NowMs,
+    });
+
+    private RaisedCallback AfterNewMemberJoin(GroupState group, IEnumerable<string> added, string joinType, Actor actor) => Raise(actor, new JsonObject
+    {
+        ["CallbackCommand"] = "Group.CallbackAfterNewMemberJoin",
+        ["GroupId"] = group.Id,
+        ["Type"] = group.Type,
+        ["JoinType"] = joinType,
+        ["Operator_Account"] = actor.Operator,
+        ["NewMemberList"] = MemberList(added),
+        ["EventTime"] = NowMs,
+    });
+
+    private RaisedCallback C2CAfterSend(FakeC2CMessage message, Actor actor)
+    {
+        var body = new JsonObject
+        {
+            ["CallbackCommand"] = "C2C.CallbackAfterSendMsg",
+            ["From_Account"] = message.From,
+            ["To_Account"] = message.To,
+            ["MsgSeq"] = message.MsgSeq,
+            ["MsgRandom"] = message.MsgRandom,
+            ["MsgTime"] = message.MsgTime,
+            ["MsgKey"] = message.MsgKey,
+            ["OnlineOnlyFlag"] = 0,
+            ["SendMsgResult"] = 0,
+            ["ErrorInfo"] = "send msg succeed",
+            ["UnreadMsgNum"] = _c2cUnread.Where(u => u.Key.Owner == message.To).Sum(u => u.Value),
+            ["MsgBody"] = message.MsgBody.DeepClone(),
+            ["EventTime"] = NowMs,
+        };
+        if (message.CloudCustomData is not null)
+        {
+            body["CloudCustomData"] = message.CloudCustomData;
+        }
+        return Raise(actor, body);
+    }
+
+    private RaisedCallback GroupAfterSend(GroupState group, FakeGroupMessage message, Actor actor) => Raise(actor, new JsonObject
+    {
+        ["CallbackCommand"] = "Group.CallbackAfterSendMsg",
+        ["GroupId"] = group.Id,
+        ["Type"] = group.Type,
+        ["From_Account"] = message.From,
+        ["Operator_Account"] = actor.Operator,
+        ["Random"] = message.Random,
+        ["MsgSeq"] = message.MsgSeq,
+        ["MsgTime"] = message.MsgTime,
+        ["OnlineOnlyFlag"] = 0,
+        ["MsgBody"] = message.MsgBody.DeepClone(),
+        ["CloudCustomData"] = message.CloudCustomData ?? "",
+        ["EventTime"] = NowMs,
+    });
+
+    private static RaisedCallback Raise(Actor actor, JsonObject body)
+        => new(body["CallbackCommand"]!.GetValue<string>(), body, actor.Platform, actor.ClientIp);
+
+    // ---- queries ----
+
+    public void SeedAccounts(IEnumerable<string> accounts)
+    {
+        lock (_lock)
+        {
+            _accounts.UnionWith(accounts);
+        }
+    }
+
+    public bool IsImported(string account)
+    {
+        lock (_lock)
+        {
+            return _accounts.Contains(account);
+        }
+    }
+
+    public FakeGroup? GetGroup(string groupId)
+    {
+        lock (_lock)
+        {
+            return _groups.TryGetValue(groupId, out var group) ? group.Snapshot() : null;
+        }
+    }
+
+    public IReadOnlyList<string> GroupIds()
+    {
+        lock (_lock)
+        {
+            return [.. _groups.Keys];
+        }
+    }
+
+    public IReadOnlyList<FakeC2CMessage> C2CMessages(string a, string b)
+    {
+        lock (_lock)
+        {
+            return _c2c.TryGetValue(ConversationKey(a, b), out var messages) ? [.. messages] : [];
+        }
+    }
+
+    public int C2CUnread(string owner, string peer)
+    {
+        lock (_lock)
+        {
+            return _c2cUnread.GetValueOrDefault((owner, peer));
+        }
+    }
+
+    public long? ReadMark(string report, string peer)
+    {
+        lock (_lock)
+        {
+            return _readMarks.TryGetValue((report, peer), out var time) ? time : null;
+        }
+    }
+
+    public IReadOnlyDictionary<string, JsonNode?> GetProfile(string account)
+    {
+        lock (_lock)
+        {
+            return _profiles.TryGetValue(account, out var profile)
+                ? profile.ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal)
+                : new Dictionary<string, JsonNode?>();
+        }
+    }
+
+    public IReadOnlyList<string> GetFriends(string account)
+    {
+        lock (_lock)
+        {
+            return _friends.TryGetValue(account, out var friends) ? [.. friends.Keys] : [];
+        }
+    }
+
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            _accounts.Clear();
+            _profiles.Clear();
+            _friends.Clear();
+            _groups.Clear();
+            _c2c.Clear();
+            _c2cUnread.Clear();
+            _readMarks.Clear();
+            _recentSends.Clear();
+        }
+    }
+
+    // ---- helpers ----
+
+    private bool AccountExists(string account) => !options.RequireImportedAccounts || _accounts.Contains(account);
+
+    private GroupState RequireGroup(string groupId)
+        => _groups.TryGetValue(groupId, out var group) ? group : throw new InvalidOperationException($"Group {groupId} does not exist.");
+
+    private ImAnswer? FindGroup(JsonObject body, out GroupState group)
+    {
+        group = null!;
+        if (Str(body, "GroupId") is not { } id)
+        {
+            return new ImAnswer(10004, "GroupId is missing");
+        }
+        if (!_groups.TryGetValue(id, out var found))
+        {
+            return new ImAnswer(10010, "group does not exist or was dismissed");
+        }
+        group = found;
+        return null;
+    }
+
+    private List<FakeC2CMessage> Conversation(string a, string b)
+    {
+        var key = ConversationKey(a, b);
+        if (!_c2c.TryGetValue(key, out var messages))
+        {
+            _c2c[key] = messages = [];
+        }
+        return messages;
+    }
+
+    private static (string, string) ConversationKey(string a, string b) => string.CompareOrdinal(a, b) <= 0 ? (a, b) : (b, a);
+
+    private Dictionary<string, JsonNode?> Profile(string account)
+    {
+        if (!_profiles.TryGetValue(account, out var profile))
+        {
+            _profiles[account] = profile = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        }
+        return profile;
+    }
+
+    private void SetProfileFromImport(string account, JsonObject item)
+    {
+        if (Str(item, "Nick") is { } nick)
+        {
+            Profile(account)["Tag_Profile_IM_Nick"] = nick;
+        }
+        if (Str(item, "FaceUrl") is { } face)
+        {
+            Profile(account)["Tag_Profile_IM_Image"] = face;
+        }
+    }
+
+    private bool TooLong(JsonArray msgBody) => Encoding.UTF8.GetByteCount(msgBody.ToJsonString(Relaxed)) > options.MaxMessageBytes;
+
+    private static bool ValidGroupId(string id, string type)
+        => Encoding.ASCII.GetByteCount(id) <= 48
+           && id.All(c => c is >= ' ' and <= '~')
+           && (type == "Community" ? id.StartsWith("@TGS#_", StringComparison.Ordinal) : !id.StartsWith("@TGS#", StringComparison.Ordinal));
+
+    private static string NewGroupId()
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        return "@TGS#" + string.Create(10, 0, (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = alphabet[Random.Shared.Next(alphabet.Length)];
+            }
+        });
+    }
+
+    private static long RandomUInt32() => Random.Shared.NextInt64(0, 1L << 32);
+
+    private static JsonArray MemberList(IEnumerable<string> accounts)
+        => new([.. accounts.Select(a => (JsonNode)new JsonObject { ["Member_Account"] = a })]);
+
+    internal static string? Str(JsonObject o, string name)
+        => o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    internal static long? Num(JsonObject o, string name)
+        => o[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) ? n : null;
+
+    private static long? UInt32(JsonObject o, string name) => Num(o, name) is { } n && n is >= 0 and <= uint.MaxValue ? n : null;
+
+    private static bool HasFlag(JsonObject o, string name, string flag)
+        => o[name] is JsonArray flags && flags.Any(f => f is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() == flag);
+
+    /// <summary>A non-empty array of <c>{ MsgType: string, MsgContent: object }</c>, else null.</summary>
+    private static JsonArray? MsgBody(JsonObject o)
+        => o["MsgBody"] is JsonArray { Count: > 0 } body
+           && body.All(e => e is JsonObject element && Str(element, "MsgType") is not null && element["MsgContent"] is JsonObject)
+            ? body
+            : null;
+
+    private static List<string>? Strings(JsonNode? node)
+    {
+        if (node is not JsonArray array)
+        {
+            return null;
+        }
+        var result = new List<string>(array.Count);
+        foreach (var item in array)
+        {
+            if (item is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
+            {
+                return null;
+            }
+            result.Add(v.GetValue<string>());
+        }
+        return result;
+    }
+
+    /// <summary>The <paramref name="field"/> of each object in an array (<c>[{ "Member_Account": … }]</c>), else null.</summary>
+    private static List<string>? Accounts(JsonNode? node, string field)
+    {
+        if (node is not JsonArray array)
+        {
+            return null;
+        }
+        var result = new List<string>(array.Count);
+        foreach (var item in array)
+        {
+            if (item is not JsonObject o || Str(o, field) is not { } account)
+            {
+                return null;
+            }
+            result.Add(account);
+        }
+        return result;
+    }
+
+    private sealed class MemberState(string role, long joinTime)
+    {
+        public string Role { get; } = role;
+        public long JoinTime { get; } = joinTime;
+        public int Unread { get; set; }
+    }
+
+    private sealed class GroupState(string id, string type, string name, string? owner, long createTime)
+    {
+        public string Id { get; } = id;
+        public string Type { get; } = type;
+        public string Name { get; set; } = name;
+        public string? Owner { get; } = owner;
+        public string? Introduction { get; set; }
+        public string? Notification { get; set; }
+        public string? FaceUrl { get; set; }
+        public long CreateTime { get; } = createTime;
+        public Dictionary<string, MemberState> Members { get; } = new(StringComparer.Ordinal);
+        public List<FakeGroupMessage> Messages { get; } = [];
+        public long NextSeq { get; set; } = 1;
+
+        public FakeGroup Snapshot() => new(Id, Type, Name, Owner, Introduction, Notification, FaceUrl, CreateTime,
+            [.. Members.Select(m => new FakeGroupMember(m.Key, m.Value.Role, m.Value.JoinTime, m.Value.Unread))],
+            [.. Messages]);
+    }
+}

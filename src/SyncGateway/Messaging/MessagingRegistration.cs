@@ -89,6 +89,10 @@ internal static partial class MessagingRegistration
         {
             yield return "Sync:OriginTagTtlSeconds must be positive";
         }
+        if (!string.IsNullOrWhiteSpace(options.ImportCutoff) && options.ImportCutoffTime is null)
+        {
+            yield return "Sync:ImportCutoff must be Unix seconds or an ISO 8601 time";
+        }
         if (options.DedupeTtlSeconds < 3600)
         {
             yield return "Sync:DedupeTtlSeconds must be at least 3600 (it must outlast the retry budget)";

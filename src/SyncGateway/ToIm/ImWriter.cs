@@ -46,6 +46,13 @@ internal sealed partial class ImWriter(
                 return;
             }
 
+            if (BeforeImportCutoff(meta, evt.Data))
+            {
+                SyncTelemetry.RecordOutcome(SyncTelemetry.ToIm, meta.Type, SyncTelemetry.Outcomes.Duplicate, "before import cut-off");
+                LogBeforeCutoff(logger, meta.Type, meta.Id, meta.Subject);
+                return;
+            }
+
             var (data, echo) = await WithoutEchoesAsync(meta, evt.Data);
             if (data is null)
             {
@@ -89,6 +96,23 @@ internal sealed partial class ImWriter(
     private TimeSpan DedupeTtl => TimeSpan.FromSeconds(syncOptions.Value.DedupeTtlSeconds);
 
     private static string AppliedKey(string eventId) => $"applied:{eventId}";
+
+    /// <summary>A message sent before the import cut-off came with the history import (docs/migration.md).</summary>
+    private bool BeforeImportCutoff(EventMeta meta, object data)
+    {
+        if (syncOptions.Value.ImportCutoffTime is not { } cutoff)
+        {
+            return false;
+        }
+        var sentAt = data switch
+        {
+            C2CMessageData d => d.MsgTime,
+            GroupMessageData d => d.MsgTime,
+            _ => (long?)null,
+        };
+        return data is C2CMessageData or GroupMessageData
+            && (sentAt is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : meta.Time) < cutoff;
+    }
 
     /// <summary>
     /// The delta without the parts that echo our relays, and why parts were dropped. A delta that names the relayed
@@ -186,6 +210,9 @@ internal sealed partial class ImWriter(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dropped duplicate {EventType} {CloudEventId} on {Conversation}: already applied")]
     private static partial void LogDuplicate(ILogger logger, string eventType, string cloudEventId, string conversation);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped {EventType} {CloudEventId} on {Conversation}: sent before the import cut-off, so imported")]
+    private static partial void LogBeforeCutoff(ILogger logger, string eventType, string cloudEventId, string conversation);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Nothing to apply for {EventType} {CloudEventId} on {Conversation}: no changed field or member")]
     private static partial void LogNothingToChange(ILogger logger, string eventType, string cloudEventId, string conversation);

@@ -407,6 +407,37 @@ public sealed class ImWriterTests
     }
 
     [Fact]
+    public async Task Messages_sent_before_the_import_cut_off_are_not_written_again()
+    {
+        _sync.ImportCutoff = "1736953200";
+        var writer = Writer();
+        var imported = C2C("lg-old");
+        var live = C2C("lg-new");
+
+        await writer.ApplyAsync(_context, imported with { Data = imported.Data with { MsgTime = 1736953199 } });
+        await writer.ApplyAsync(_context, new LegacyGroupMessageSent(Meta(EventTypes.LegacyGroupMessageSent, "lg-gm-old", "group:g_42") with
+        {
+            Time = new DateTimeOffset(2025, 1, 15, 14, 59, 59, TimeSpan.Zero),
+        }, new GroupMessageData("g_42", "u_3", [Text("old")])));
+        await writer.ApplyAsync(_context, live with { Data = live.Data with { MsgTime = 1736953200 } });
+        await writer.ApplyAsync(_context, Joined("lg-gj-old", "u_3"));
+
+        Assert.Equal([ImApi.SendMsg, ImApi.AddGroupMember], _client.Calls.Select(c => c.Api));
+        Assert.Equal(ImIds.RandomFor("lg-new"), (uint)_client.Calls[0].Body["MsgRandom"]!);
+    }
+
+    [Theory]
+    [InlineData("1736953200")]
+    [InlineData("2025-01-15T15:00:00Z")]
+    [InlineData("2025-01-15T23:00:00+08:00")]
+    public void The_import_cut_off_reads_unix_seconds_and_ISO_8601(string value)
+        => Assert.Equal(new DateTimeOffset(2025, 1, 15, 15, 0, 0, TimeSpan.Zero), SyncOptions.ParseCutoff(value));
+
+    [Fact]
+    public void An_unreadable_import_cut_off_is_no_time()
+        => Assert.Null(SyncOptions.ParseCutoff("yesterday"));
+
+    [Fact]
     public async Task Fails_without_calling_IM_when_the_store_is_unreachable()
     {
         var store = Substitute.For<IKeyValueStore>();

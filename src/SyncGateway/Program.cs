@@ -3,6 +3,7 @@ using SyncGateway.ImCallbacks;
 using SyncGateway.LegacyIngress;
 using SyncGateway.Messaging;
 using SyncGateway.Store;
+using SyncGateway.ToIm;
 using SyncGateway.ToLegacy;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,9 +14,11 @@ builder.AddStore();
 builder.AddImCallbacks();
 builder.AddToLegacy();
 builder.AddLegacyIngress();
+builder.AddToIm();
 builder.AddMessaging(bus =>
 {
     bus.AddToLegacyConsumers();
+    bus.AddToImConsumers();
 });
 
 var app = builder.Build();

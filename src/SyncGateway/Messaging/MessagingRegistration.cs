@@ -41,6 +41,7 @@ internal static partial class MessagingRegistration
             });
         });
         builder.Services.AddSingleton<IEventPublisher, EventPublisher>();
+        builder.Services.AddSingleton<EndpointPartitioners>();
         return builder;
     }
 

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+using SyncGateway.Hosting;
+using SyncGateway.Im;
+
+namespace SyncGateway.ImCallbacks;
+
+internal static class ImCallbackRegistration
+{
+    /// <summary>The IM callback intake. Depends on the broker only (decisions.md): Redis is the consumers' business.</summary>
+    public static IHostApplicationBuilder AddImCallbacks(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<ImOptions>(ImOptions.SectionName, ValidateCallbacks);
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ImOptions>>().Value;
+            if (string.IsNullOrEmpty(options.CallbackToken))
+            {
+                ImCallbackLog.TokenNotConfigured(sp.GetRequiredService<ILogger<ImCallbackEndpointLog>>());
+            }
+            return new ImCallbackParser(options.SdkAppId, options.RelayUndeliveredC2CMessages);
+        });
+        return builder;
+    }
+
+    private static IEnumerable<string> ValidateCallbacks(ImOptions options)
+    {
+        if (options.SdkAppId <= 0)
+        {
+            yield return "Im:SdkAppId must be set (the IM application's SDKAppID)";
+        }
+        if (options.CallbackMaxSkewSeconds is < 1 or > 3600)
+        {
+            yield return "Im:CallbackMaxSkewSeconds must be between 1 and 3600";
+        }
+        if (options.CallbackMaxBodyBytes is < 1024 or > 16 * 1024 * 1024)
+        {
+            yield return "Im:CallbackMaxBodyBytes must be between 1024 and 16777216";
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace SyncGateway.Import;
+
+internal static partial class ImportLog
+{
+    [LoggerMessage(1, LogLevel.Warning, "Invalid input {Position}: {Problem}")]
+    public static partial void InvalidLine(ILogger logger, string position, string problem);
+
+    [LoggerMessage(2, LogLevel.Warning, "Phase {Phase} batch {Batch}: {Api} attempt {Attempt} failed transiently ({Error}); retrying in {Delay}")]
+    public static partial void RetryingBatch(ILogger logger, string phase, long batch, string api, int attempt, TimeSpan delay, string error);
+
+    [LoggerMessage(3, LogLevel.Error, "Phase {Phase} batch {Batch} failed unexpectedly")]
+    public static partial void BatchCrashed(ILogger logger, Exception exception, string phase, long batch);
+
+    [LoggerMessage(4, LogLevel.Information, "Phase {Phase} {Status}: {Items} items, {Calls} calls, {Rejects} rejects in {Elapsed}")]
+    public static partial void PhaseEnded(ILogger logger, string phase, PhaseStatus status, long items, long calls, long rejects, TimeSpan elapsed);
+
+    [LoggerMessage(5, LogLevel.Error, "Phase {Phase} stopped the import: {Reason}")]
+    public static partial void PhaseFailed(ILogger logger, string phase, string reason);
+}

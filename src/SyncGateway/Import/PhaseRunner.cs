@@ -1,0 +1,273 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using SyncGateway.Hosting;
+using SyncGateway.Im;
+
+namespace SyncGateway.Import;
+
+/// <summary>One phase's input and the run it belongs to.</summary>
+/// <param name="Path">The phase's input file.</param>
+/// <param name="Progress">The phase's live counters.</param>
+/// <param name="Checkpoint">Where the phase stands; null in dry runs.</param>
+/// <param name="Stop">Graceful stop: no new batch starts; batches in flight finish and are checkpointed.</param>
+/// <param name="Abort">Hard stop: calls in flight are abandoned too (IM's dedup keys cover a resend).</param>
+internal sealed record PhaseRun(string Path, PhaseProgress Progress, PhaseCheckpoint? Checkpoint, CancellationToken Stop, CancellationToken Abort)
+{
+    public bool DryRun => Checkpoint is null;
+}
+
+internal sealed record PhaseResult(PhaseStatus Status, string? Reason = null);
+
+/// <summary>The run cannot go on (IM refuses the caller, or stays unavailable); its state is kept for a resume.</summary>
+internal sealed class ImportFatalException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Runs one phase: streams its file, plans batches, and sends them through <see cref="ImportOptions.Parallelism"/>
+/// lanes. Batches with the same key always take the same lane, so they go in file order; lanes are bounded, so
+/// memory stays flat. Each finished batch is written to the rejects file (its failed items) and then checkpointed.
+/// </summary>
+internal sealed class PhaseRunner(
+    IImRestClient? client,
+    ImportState state,
+    RejectsWriter rejects,
+    ImportOptions options,
+    ILogger logger)
+{
+    private const int LaneCapacity = 2;
+
+    // Answers about the caller (admin account, UserSig, app, quota, disabled command), not about the item: every
+    // further item would fail the same way, so the run stops instead of rejecting the whole input.
+    private static readonly HashSet<int> RunFatalCodes =
+    [
+        60004, 60005, 60006, 60009, 60010, 60012, 60016, 60017, 60020, 60021,
+        70001, 70002, 70003, 70005, 70009, 70013, 70014, 70016, 70020, 70050, 70398, 70403,
+        90009, 10003, 10026,
+    ];
+
+    public async Task<PhaseResult> RunAsync<TItem>(ImportPhase<TItem> phase, PhaseRun run)
+        where TItem : class
+    {
+        var batcher = new Batcher<TItem>(phase);
+        if (run.DryRun)
+        {
+            await foreach (var (line, item) in ParseAsync(phase, run, run.Stop))
+            {
+                foreach (var batch in batcher.Add(line, item))
+                {
+                    Plan(batch, run.Progress);
+                }
+            }
+            foreach (var batch in batcher.Flush())
+            {
+                Plan(batch, run.Progress);
+            }
+            return new PhaseResult(run.Stop.IsCancellationRequested ? PhaseStatus.Stopped : PhaseStatus.Completed);
+        }
+
+        using var halt = CancellationTokenSource.CreateLinkedTokenSource(run.Stop);
+        var fatal = new FatalSlot();
+        var lanes = Enumerable.Range(0, options.Parallelism)
+            .Select(_ => Channel.CreateBounded<Batch<TItem>>(new BoundedChannelOptions(LaneCapacity) { SingleReader = true, SingleWriter = true }))
+            .ToArray();
+        var workers = lanes.Select(lane => Task.Run(() => WorkAsync(lane.Reader, run, halt, fatal))).ToArray();
+        var next = 0;
+        try
+        {
+            await foreach (var (line, item) in ParseAsync(phase, run, halt.Token))
+            {
+                foreach (var batch in batcher.Add(line, item))
+                {
+                    await DispatchAsync(batch);
+                }
+            }
+            foreach (var batch in batcher.Flush())
+            {
+                await DispatchAsync(batch);
+            }
+        }
+        catch (OperationCanceledException) when (halt.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            foreach (var lane in lanes)
+            {
+                lane.Writer.TryComplete();
+            }
+        }
+        await Task.WhenAll(workers);
+
+        if (fatal.Reason is { } reason)
+        {
+            return new PhaseResult(PhaseStatus.Failed, reason);
+        }
+        if (halt.IsCancellationRequested)
+        {
+            return new PhaseResult(PhaseStatus.Stopped, "stopped on request");
+        }
+        await state.CompletePhaseAsync(run.Checkpoint!);
+        return new PhaseResult(PhaseStatus.Completed);
+
+        async Task DispatchAsync(Batch<TItem> batch)
+        {
+            run.Progress.AddBatch();
+            if (state.IsDone(run.Checkpoint!, batch.Number))
+            {
+                run.Progress.AddResumed(batch.Items.Count);
+                return;
+            }
+            var lane = batch.Key is { } key
+                ? (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)lanes.Length)
+                : next++ % lanes.Length;
+            await lanes[lane].Writer.WriteAsync(batch, halt.Token);
+        }
+    }
+
+    private static void Plan<TItem>(Batch<TItem> batch, PhaseProgress progress)
+    {
+        progress.AddBatch();
+        progress.AddCall();
+        progress.AddItems(batch.Items.Count);
+    }
+
+    private async IAsyncEnumerable<(InputLine Line, TItem Item)> ParseAsync<TItem>(ImportPhase<TItem> phase, PhaseRun run, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        where TItem : class
+    {
+        await foreach (var line in JsonlReader.ReadAsync(run.Path, cancellationToken, run.Progress.SetBytesRead))
+        {
+            run.Progress.AddLine();
+            TItem? item;
+            string? problem = null;
+            try
+            {
+                using var document = JsonDocument.Parse(line.Text);
+                item = phase.Parse(LineFields.RequireObject(document.RootElement));
+            }
+            catch (JsonException e)
+            {
+                item = null;
+                problem = "invalid JSON: " + e.Message.Split(" LineNumber:")[0];
+            }
+            catch (ImportInputException e)
+            {
+                item = null;
+                problem = e.Message;
+            }
+            if (problem is not null)
+            {
+                await RejectInputAsync(line, problem, run);
+                continue;
+            }
+            if (item is null)
+            {
+                run.Progress.AddCutOff();
+                continue;
+            }
+            yield return (line, item);
+        }
+    }
+
+    private async Task RejectInputAsync(InputLine line, string problem, PhaseRun run)
+    {
+        run.Progress.AddInvalid($"{line.Position}: {problem}");
+        if (run.DryRun || state.IsInputRejectRecorded(run.Checkpoint!, line.Number))
+        {
+            return;
+        }
+        ImportLog.InvalidLine(logger, line.Position, problem);
+        await rejects.WriteAsync([RejectRecord.For(line, null, null, problem)]);
+        run.Progress.AddRejects(1);
+        await state.RecordInputRejectAsync(run.Checkpoint!, line.Number);
+    }
+
+    private async Task WorkAsync<TItem>(ChannelReader<Batch<TItem>> lane, PhaseRun run, CancellationTokenSource halt, FatalSlot fatal)
+    {
+        await foreach (var batch in lane.ReadAllAsync(CancellationToken.None))
+        {
+            if (halt.IsCancellationRequested)
+            {
+                continue;
+            }
+            try
+            {
+                await ExecuteAsync(batch, run, halt.Token);
+            }
+            catch (OperationCanceledException) when (halt.IsCancellationRequested || run.Abort.IsCancellationRequested)
+            {
+            }
+            catch (ImportFatalException e)
+            {
+                fatal.Set(e.Message);
+                await halt.CancelAsync();
+            }
+            catch (Exception e)
+            {
+                ImportLog.BatchCrashed(logger, e, run.Progress.Name, batch.Number);
+                fatal.Set($"batch {batch.Number} of {run.Progress.Name} failed: {e.Message}");
+                await halt.CancelAsync();
+            }
+        }
+    }
+
+    private async Task ExecuteAsync<TItem>(Batch<TItem> batch, PhaseRun run, CancellationToken halt)
+    {
+        var route = batch.Route;
+        var body = route.Body(batch.Items);
+        List<ItemFailure> failures;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                run.Progress.AddCall();
+                var response = await client!.CallAsync(route.Api, body, run.Abort);
+                failures = route.Failures(response, batch.Items).ToList();
+                break;
+            }
+            catch (ImPermanentException e) when (RunFatalCodes.Contains(e.ErrorCode))
+            {
+                throw new ImportFatalException($"IM {route.Api} refused the caller: ErrorCode {e.ErrorCode}: {e.ErrorInfo}; check the Im settings", e);
+            }
+            catch (ImPermanentException e)
+            {
+                failures = batch.Items.Select((_, index) => new ItemFailure(index, e.ErrorCode, e.ErrorInfo)).ToList();
+                break;
+            }
+            catch (Exception e) when (IsTransient(e) && !run.Abort.IsCancellationRequested)
+            {
+                if (attempt >= options.MaxAttempts)
+                {
+                    throw new ImportFatalException(
+                        $"IM {route.Api} stayed unavailable after {attempt} attempts ({e.Message}); run again with the same --state to continue", e);
+                }
+                var delay = Backoff(attempt);
+                ImportLog.RetryingBatch(logger, run.Progress.Name, batch.Number, route.Api.ToString(), attempt, delay, e.Message);
+                await Task.Delay(delay, halt);
+            }
+        }
+
+        await rejects.WriteAsync(failures
+            .Select(failure => RejectRecord.For(batch.Lines[failure.Index], route.Api.ToString(), failure.ErrorCode, failure.ErrorInfo))
+            .ToList());
+        await state.CompleteBatchAsync(run.Checkpoint!, batch.Number);
+        run.Progress.AddItems(batch.Items.Count - failures.Count);
+        run.Progress.AddRejects(failures.Count);
+    }
+
+    private static bool IsTransient(Exception e)
+        => e is TransientFailureException or HttpRequestException or TimeoutException or OperationCanceledException;
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var delay = options.RetryDelay * Math.Pow(2, Math.Min(attempt - 1, 16));
+        return delay < options.MaxRetryDelay ? delay : options.MaxRetryDelay;
+    }
+
+    private sealed class FatalSlot
+    {
+        private string? _reason;
+
+        public string? Reason => Volatile.Read(ref _reason);
+
+        public void Set(string reason) => Interlocked.CompareExchange(ref _reason, reason, null);
+    }
+}

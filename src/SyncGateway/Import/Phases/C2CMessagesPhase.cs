@@ -1,0 +1,116 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SyncGateway.Contracts;
+using SyncGateway.Im;
+
+namespace SyncGateway.Import.Phases;
+
+internal sealed record C2CMessageLine(
+    string Id,
+    string From,
+    string To,
+    long Time,
+    uint MsgSeq,
+    IReadOnlyList<MessageElement> Body,
+    string? CloudCustomData)
+{
+    /// <summary>Both directions of a conversation share one key (ordinal ascending, like the <c>c2c:</c> subject).</summary>
+    public string Conversation => string.CompareOrdinal(From, To) <= 0 ? $"{From}:{To}" : $"{To}:{From}";
+}
+
+/// <summary>
+/// <c>c2c-messages.jsonl</c>: one <c>importmsg</c> per message (<c>SyncFromOldSystem</c> 2: history, no unread, no
+/// push), in file order per conversation (reference §3.6). <c>MsgRandom</c> comes from the legacy id and
+/// <c>MsgSeq</c> from the line or its place within the conversation's second, so a re-run hits IM's dedup
+/// (same <c>MsgSeq</c>, <c>MsgRandom</c>, <c>MsgTimeStamp</c>).
+/// </summary>
+internal sealed class C2CMessagesPhase : ImportPhase<C2CMessageLine>
+{
+    private const int HistorySync = 2;
+
+    private readonly SecondOrdinals _ordinals = new();
+    private (string Conversation, long Time)? _previous;
+
+    public C2CMessagesPhase(ImportContext context)
+        : base(context)
+        => Routes =
+        [
+            new BatchRoute<C2CMessageLine>
+            {
+                Api = ImApi.ImportMsg,
+                MaxItems = 1,
+                Key = item => item.Conversation,
+                Body = items => ImportMsgRequest.For(items[0]),
+            },
+        ];
+
+    protected override bool UsesCutoff => true;
+
+    public override string Name => ImportPhases.C2CMessages;
+
+    public override IReadOnlyList<BatchRoute<C2CMessageLine>> Routes { get; }
+
+    public override C2CMessageLine? Parse(JsonElement line)
+    {
+        var id = LineFields.RequiredString(line, "id");
+        var from = LineFields.RequiredUserId(line, "from");
+        var to = LineFields.RequiredUserId(line, "to");
+        var time = RequirePast(line, "time");
+        var body = MessageBodies.Parse(line);
+        var seq = LineFields.OptionalInteger(line, "msgSeq", 0, uint.MaxValue);
+        var message = new C2CMessageLine(id, from, to, time, 0, body, LineFields.OptionalString(line, "cloudCustomData"));
+
+        if (_previous is { } previous && previous.Conversation == message.Conversation && time < previous.Time)
+        {
+            throw new ImportInputException($"time {time} is before the previous line of this conversation ({previous.Time}); sort the file by conversation, then time");
+        }
+        _previous = (message.Conversation, time);
+        var ordinal = _ordinals.Next(message.Conversation, time);
+        return IsAfterCutoff(time) ? null : message with { MsgSeq = seq is { } given ? (uint)given : ordinal };
+    }
+
+    private sealed record ImportMsgRequest(
+        [property: JsonPropertyName("SyncFromOldSystem")] int SyncFromOldSystem,
+        [property: JsonPropertyName("From_Account")] string FromAccount,
+        [property: JsonPropertyName("To_Account")] string ToAccount,
+        [property: JsonPropertyName("MsgSeq")] uint MsgSeq,
+        [property: JsonPropertyName("MsgRandom")] uint MsgRandom,
+        [property: JsonPropertyName("MsgTimeStamp")] long MsgTimeStamp,
+        [property: JsonPropertyName("MsgBody")] IReadOnlyList<ImMsgElement> MsgBody,
+        [property: JsonPropertyName("CloudCustomData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CloudCustomData)
+    {
+        public static ImportMsgRequest For(C2CMessageLine message)
+            => new(
+                HistorySync,
+                message.From,
+                message.To,
+                message.MsgSeq,
+                ImIds.RandomFor(message.Id),
+                message.Time,
+                MessageBodies.ToIm(message.Body),
+                message.CloudCustomData);
+    }
+
+    /// <summary>
+    /// 1, 2, 3… for the lines of one conversation within one second, in file order; IM orders a second's messages by
+    /// <c>MsgSeq</c>. Only the current second is remembered, so memory stays flat for files sorted by time or by
+    /// conversation then time.
+    /// </summary>
+    private sealed class SecondOrdinals
+    {
+        private readonly Dictionary<string, uint> _counts = new(StringComparer.Ordinal);
+        private long _second = -1;
+
+        public uint Next(string conversation, long second)
+        {
+            if (second != _second)
+            {
+                _counts.Clear();
+                _second = second;
+            }
+            var next = _counts.GetValueOrDefault(conversation) + 1;
+            _counts[conversation] = next;
+            return next;
+        }
+    }
+}

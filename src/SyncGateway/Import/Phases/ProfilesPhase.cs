@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SyncGateway.Im;
+
+namespace SyncGateway.Import.Phases;
+
+internal sealed record ProfileLine(string UserId, IReadOnlyList<ProfileItem> Items);
+
+internal sealed record ProfileItem(
+    [property: JsonPropertyName("Tag")] string Tag,
+    [property: JsonPropertyName("Value")] JsonElement Value);
+
+/// <summary><c>profiles.jsonl</c>: one <c>portrait_set</c> per user (reference §3.4).</summary>
+internal sealed class ProfilesPhase : ImportPhase<ProfileLine>
+{
+    public ProfilesPhase(ImportContext context)
+        : base(context)
+        => Routes =
+        [
+            new BatchRoute<ProfileLine>
+            {
+                Api = ImApi.PortraitSet,
+                MaxItems = 1,
+                Body = items => new PortraitSetRequest(items[0].UserId, items[0].Items),
+            },
+        ];
+
+    public override string Name => ImportPhases.Profiles;
+
+    public override IReadOnlyList<BatchRoute<ProfileLine>> Routes { get; }
+
+    public override ProfileLine Parse(JsonElement line)
+    {
+        var userId = LineFields.RequiredUserId(line, "userId");
+        var profile = LineFields.OptionalProperty(line, "profile", JsonValueKind.Object)
+            ?? throw new ImportInputException("missing required field \"profile\"");
+        var items = new List<ProfileItem>();
+        foreach (var field in profile.EnumerateObject())
+        {
+            if (!field.Name.StartsWith("Tag_Profile_", StringComparison.Ordinal))
+            {
+                throw new ImportInputException($"profile tag \"{field.Name}\" must start with Tag_Profile_ (IM's standard or custom tags)");
+            }
+            var isValue = field.Value.ValueKind == JsonValueKind.String
+                || (field.Value.ValueKind == JsonValueKind.Number && field.Value.TryGetUInt32(out _));
+            if (!isValue)
+            {
+                throw new ImportInputException($"profile tag \"{field.Name}\" must be a string or an unsigned 32-bit integer");
+            }
+            items.Add(new ProfileItem(field.Name, field.Value.Clone()));
+        }
+        return items.Count > 0
+            ? new ProfileLine(userId, items)
+            : throw new ImportInputException("field \"profile\" has no tags");
+    }
+
+    private sealed record PortraitSetRequest(
+        [property: JsonPropertyName("From_Account")] string FromAccount,
+        [property: JsonPropertyName("ProfileItem")] IReadOnlyList<ProfileItem> ProfileItem);
+}

@@ -1,0 +1,257 @@
+using System.Text.Json;
+using SyncGateway.Contracts;
+using SyncGateway.Messaging;
+using SyncGateway.ToLegacy;
+
+namespace SyncGateway.LegacyIngress;
+
+/// <summary>One problem with one event of an ingress request: which event, which field, what is wrong.</summary>
+internal sealed record IngressError(int Index, string? Id, string Field, string Message);
+
+/// <summary>
+/// Reads legacy deltas (CloudEvents 1.0 structured JSON, one or a batch) into bus events. The <c>data</c> of each
+/// <c>legacy.*</c> type has the shape of the matching <c>im.*</c> type (decisions.md).
+/// </summary>
+internal static class CloudEventReader
+{
+    public const string SingleContentType = "application/cloudevents+json";
+    public const string BatchContentType = "application/cloudevents-batch+json";
+
+    public static (List<ISyncEvent> Events, List<IngressError> Errors) Read(ReadOnlySpan<byte> body, bool batch, DateTimeOffset receivedAt)
+    {
+        var events = new List<ISyncEvent>();
+        var errors = new List<IngressError>();
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.ToArray());
+        }
+        catch (JsonException ex)
+        {
+            errors.Add(new IngressError(0, null, "$", $"body is not valid JSON: {ex.Message}"));
+            return (events, errors);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (batch)
+            {
+                if (root.ValueKind != JsonValueKind.Array)
+                {
+                    errors.Add(new IngressError(0, null, "$", "a batch must be a JSON array of CloudEvents"));
+                    return (events, errors);
+                }
+                var index = 0;
+                foreach (var item in root.EnumerateArray())
+                {
+                    ReadOne(item, index++, receivedAt, events, errors);
+                }
+            }
+            else
+            {
+                ReadOne(root, 0, receivedAt, events, errors);
+            }
+        }
+        return (events, errors);
+    }
+
+    private static void ReadOne(JsonElement e, int index, DateTimeOffset receivedAt, List<ISyncEvent> events, List<IngressError> errors)
+    {
+        if (e.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new IngressError(index, null, "$", "an event must be a JSON object"));
+            return;
+        }
+        var id = Text(e, "id");
+        var before = errors.Count;
+        void Fail(string field, string message) => errors.Add(new IngressError(index, id, field, message));
+
+        if (Text(e, "specversion") != "1.0")
+        {
+            Fail("specversion", "must be \"1.0\"");
+        }
+        if (string.IsNullOrEmpty(id))
+        {
+            Fail("id", "is required");
+        }
+        var source = Text(e, "source");
+        if (string.IsNullOrEmpty(source))
+        {
+            Fail("source", "is required");
+        }
+        var type = Text(e, "type");
+        var time = receivedAt;
+        if (Text(e, "time") is { } timeText && !DateTimeOffset.TryParse(timeText, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.RoundtripKind, out time))
+        {
+            Fail("time", "is not an RFC 3339 timestamp");
+        }
+        if (!e.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            Fail("data", "is required and must be a JSON object");
+        }
+        ISyncEvent? evt = null;
+        if (errors.Count == before)
+        {
+            var meta = new EventMeta(id!, source!, type ?? "", "", time, receivedAt,
+                Text(e, "traceparent"), Text(e, "tracestate"), Text(e, "syncorigin"));
+            try
+            {
+                evt = type switch
+                {
+                    EventTypes.LegacyC2CMessageSent => C2C(meta, Data<C2CMessageData>(data), Fail),
+                    EventTypes.LegacyGroupMessageSent => GroupMessage(meta, Data<GroupMessageData>(data), Fail),
+                    EventTypes.LegacyGroupCreated => Created(meta, Data<GroupCreatedData>(data), Fail),
+                    EventTypes.LegacyGroupDismissed => Dismissed(meta, Data<GroupDismissedData>(data), Fail),
+                    EventTypes.LegacyGroupProfileChanged => ProfileChanged(meta, Data<GroupProfileChangedData>(data), Fail),
+                    EventTypes.LegacyGroupMembersJoined => Joined(meta, Data<GroupMembersJoinedData>(data), Fail),
+                    EventTypes.LegacyGroupMembersLeft => Left(meta, Data<GroupMembersLeftData>(data), Fail),
+                    _ => Unknown(type, Fail),
+                };
+            }
+            catch (JsonException ex)
+            {
+                Fail("data" + (ex.Path is { Length: > 1 } path ? path[1..] : ""), $"has the wrong shape for {type}: {ex.Message}");
+            }
+        }
+        if (errors.Count == before && evt is not null)
+        {
+            events.Add(evt);
+        }
+    }
+
+    private static T? Data<T>(JsonElement data) => data.Deserialize<T>(CloudEventWriter.DataJson);
+
+    private static ISyncEvent? Unknown(string? type, Action<string, string> fail)
+    {
+        fail("type", type is null ? "is required" : $"'{type}' is not a legacy event type this gateway accepts");
+        return null;
+    }
+
+    private static LegacyC2CMessageSent? C2C(EventMeta meta, C2CMessageData? d, Action<string, string> fail)
+    {
+        if (d is null || !Require(d.From, "data.from", fail) | !Require(d.To, "data.to", fail) | !Body(d.Body, fail))
+        {
+            return null;
+        }
+        return new LegacyC2CMessageSent(meta with { Subject = Conversations.C2C(d.From, d.To) }, d);
+    }
+
+    private static LegacyGroupMessageSent? GroupMessage(EventMeta meta, GroupMessageData? d, Action<string, string> fail)
+    {
+        if (d is null || !Require(d.GroupId, "data.groupId", fail) | !Require(d.From, "data.from", fail) | !Body(d.Body, fail))
+        {
+            return null;
+        }
+        return new LegacyGroupMessageSent(meta with { Subject = Conversations.Group(d.GroupId) }, d);
+    }
+
+    private static LegacyGroupCreated? Created(EventMeta meta, GroupCreatedData? d, Action<string, string> fail)
+    {
+        if (d is null || !Require(d.GroupId, "data.groupId", fail) | !Require(d.Type, "data.type", fail) | !Require(d.Name, "data.name", fail)
+            | !Members(d.Members, "data.members", allowEmpty: true, fail))
+        {
+            return null;
+        }
+        return new LegacyGroupCreated(meta with { Subject = Conversations.Group(d.GroupId) }, d);
+    }
+
+    private static LegacyGroupDismissed? Dismissed(EventMeta meta, GroupDismissedData? d, Action<string, string> fail)
+    {
+        if (d is null || !Require(d.GroupId, "data.groupId", fail))
+        {
+            return null;
+        }
+        return new LegacyGroupDismissed(meta with { Subject = Conversations.Group(d.GroupId) }, d);
+    }
+
+    private static LegacyGroupProfileChanged? ProfileChanged(EventMeta meta, GroupProfileChangedData? d, Action<string, string> fail)
+    {
+        if (d is null || !Require(d.GroupId, "data.groupId", fail))
+        {
+            return null;
+        }
+        if (d.Name is null && d.Introduction is null && d.Notification is null && d.FaceUrl is null && d.CustomFields is not { Count: > 0 })
+        {
+            fail("data", "changes nothing: give at least one of name, introduction, notification, faceUrl, customFields");
+            return null;
+        }
+        return new LegacyGroupProfileChanged(meta with { Subject = Conversations.Group(d.GroupId) }, d);
+    }
+
+    private static LegacyGroupMembersJoined? Joined(EventMeta meta, GroupMembersJoinedData? d, Action<string, string> fail)
+    {
+        if (d is null || !Require(d.GroupId, "data.groupId", fail) | !Members(d.Members, "data.members", allowEmpty: false, fail))
+        {
+            return null;
+        }
+        return new LegacyGroupMembersJoined(meta with { Subject = Conversations.Group(d.GroupId) }, d);
+    }
+
+    private static LegacyGroupMembersLeft? Left(EventMeta meta, GroupMembersLeftData? d, Action<string, string> fail)
+    {
+        if (d is null || !Require(d.GroupId, "data.groupId", fail) | !Members(d.Members, "data.members", allowEmpty: false, fail))
+        {
+            return null;
+        }
+        return new LegacyGroupMembersLeft(meta with { Subject = Conversations.Group(d.GroupId) }, d);
+    }
+
+    private static bool Require(string? value, string field, Action<string, string> fail)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            return true;
+        }
+        fail(field, "is required");
+        return false;
+    }
+
+    private static bool Members(IReadOnlyList<string>? members, string field, bool allowEmpty, Action<string, string> fail)
+    {
+        if (members is null || members.Count == 0)
+        {
+            if (allowEmpty)
+            {
+                return true;
+            }
+            fail(field, "needs at least one member");
+            return false;
+        }
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (string.IsNullOrEmpty(members[i]))
+            {
+                fail($"{field}[{i}]", "is empty");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool Body(IReadOnlyList<MessageElement>? body, Action<string, string> fail)
+    {
+        if (body is null || body.Count == 0)
+        {
+            fail("data.body", "needs at least one element");
+            return false;
+        }
+        for (var i = 0; i < body.Count; i++)
+        {
+            if (string.IsNullOrEmpty(body[i]?.MsgType))
+            {
+                fail($"data.body[{i}].msgType", "is required");
+                return false;
+            }
+            if (body[i].MsgContent.ValueKind != JsonValueKind.Object)
+            {
+                fail($"data.body[{i}].msgContent", "is required and must be a JSON object");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static string? Text(JsonElement e, string name)
+        => e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

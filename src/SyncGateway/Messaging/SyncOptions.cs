@@ -1,0 +1,48 @@
+using System.Globalization;
+
+namespace SyncGateway.Messaging;
+
+/// <summary>Section <c>Sync</c>: behaviour of the consumers of both directions.</summary>
+internal sealed class SyncOptions
+{
+    public const string SectionName = "Sync";
+
+    /// <summary>How long an origin tag waits for its echo (<c>Sync__OriginTagTtlSeconds</c>).</summary>
+    public int OriginTagTtlSeconds { get; set; } = 600;
+
+    /// <summary>How long a delivered event's id is remembered to drop a duplicate. Must outlast the retry budget.</summary>
+    public int DedupeTtlSeconds { get; set; } = 7 * 24 * 3600;
+
+    /// <summary>
+    /// Consumers of both directions do not start (<c>Sync__Paused</c>); intakes keep accepting and the queues
+    /// accumulate durably in RabbitMQ. Used around a history import (docs/migration.md).
+    /// </summary>
+    public bool Paused { get; set; }
+
+    /// <summary>
+    /// Legacy messages sent before this time came with the history import and are not written to IM again
+    /// (<c>Sync__ImportCutoff</c>, Unix seconds or ISO 8601; docs/migration.md). Empty = no cut-off.
+    /// </summary>
+    public string? ImportCutoff { get; set; }
+
+    /// <summary><see cref="ImportCutoff"/> as a time; null when unset or unreadable (validation names the latter).</summary>
+    public DateTimeOffset? ImportCutoffTime => ParseCutoff(ImportCutoff);
+
+    public static DateTimeOffset? ParseCutoff(string? value)
+        => string.IsNullOrWhiteSpace(value) ? null
+            : long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time
+            : null;
+
+    /// <summary>Events handled at once per consumer endpoint; events of one conversation are never concurrent.</summary>
+    public int ConcurrencyPerEndpoint { get; set; } = 16;
+
+    /// <summary>In-place retries of a transient failure before the message faults to the error queue.</summary>
+    public int RetryLimit { get; set; } = 60;
+
+    /// <summary>First retry interval, in milliseconds.</summary>
+    public int RetryMinIntervalMilliseconds { get; set; } = 500;
+
+    /// <summary>Longest retry interval, in seconds.</summary>
+    public int RetryMaxIntervalSeconds { get; set; } = 60;
+}

@@ -1,0 +1,71 @@
+using StackExchange.Redis;
+using SyncGateway.Hosting;
+
+namespace SyncGateway.Store;
+
+internal static partial class StoreRegistration
+{
+    /// <summary>Redis when <c>Redis:Configuration</c> is set, otherwise the non-durable in-memory store.</summary>
+    public static IHostApplicationBuilder AddStore(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<RedisOptions>(RedisOptions.SectionName, Validate);
+        var options = builder.ReadOptions<RedisOptions>(RedisOptions.SectionName);
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        if (string.IsNullOrWhiteSpace(options.Configuration))
+        {
+            builder.Services.AddSingleton<IKeyValueStore, InMemoryKeyValueStore>();
+            builder.Services.AddHostedService<EmbeddedModeWarning>();
+            return builder;
+        }
+
+        builder.Services.AddSingleton<IKeyValueStore>(_ =>
+        {
+            var configuration = ConfigurationOptions.Parse(options.Configuration);
+            // Start even while Redis is down; consumers retry and readiness reports it.
+            configuration.AbortOnConnectFail = false;
+            configuration.ConnectTimeout = 3000;
+            configuration.SyncTimeout = 3000;
+            return new RedisKeyValueStore(ConnectionMultiplexer.Connect(configuration), options.KeyPrefix);
+        });
+        return builder;
+    }
+
+    private static IEnumerable<string> Validate(RedisOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Configuration))
+        {
+            string? error = null;
+            try
+            {
+                ConfigurationOptions.Parse(options.Configuration);
+            }
+            catch (ArgumentException ex)
+            {
+                error = $"Redis:Configuration is not a valid StackExchange.Redis configuration string: {ex.Message}";
+            }
+            if (error is not null)
+            {
+                yield return error;
+            }
+        }
+        if (string.IsNullOrEmpty(options.KeyPrefix))
+        {
+            yield return "Redis:KeyPrefix must not be empty";
+        }
+    }
+
+    private sealed partial class EmbeddedModeWarning(ILogger<EmbeddedModeWarning> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            LogInMemory(logger);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Redis:Configuration is not set: dedupe markers and origin tags live in process memory. This mode is NOT durable and must not run in production.")]
+        private static partial void LogInMemory(ILogger logger);
+    }
+}

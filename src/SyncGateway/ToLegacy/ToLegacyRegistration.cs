@@ -1,0 +1,52 @@
+using MassTransit;
+using SyncGateway.Contracts;
+using SyncGateway.Hosting;
+using SyncGateway.LoopSuppression;
+using SyncGateway.Messaging;
+
+namespace SyncGateway.ToLegacy;
+
+internal static class ToLegacyRegistration
+{
+    /// <summary>The IM → legacy relay: signed CloudEvents client, dedupe and echo suppression.</summary>
+    public static IHostApplicationBuilder AddToLegacy(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<LegacyOptions>(LegacyOptions.SectionName, Validate);
+        builder.Services.AddHttpClient<LegacyEventsClient>();
+        builder.Services.AddSingleton<OriginTags>();
+        builder.Services.AddSingleton<LegacyRelay>();
+        return builder;
+    }
+
+    public static IBusRegistrationConfigurator AddToLegacyConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<ImC2CMessageSentConsumer, OrderedConsumerDefinition<ImC2CMessageSentConsumer, ImC2CMessageSent>>();
+        bus.AddConsumer<ImGroupCreatedConsumer, OrderedConsumerDefinition<ImGroupCreatedConsumer, ImGroupCreated>>();
+        bus.AddConsumer<ImGroupDismissedConsumer, OrderedConsumerDefinition<ImGroupDismissedConsumer, ImGroupDismissed>>();
+        bus.AddConsumer<ImGroupProfileChangedConsumer, OrderedConsumerDefinition<ImGroupProfileChangedConsumer, ImGroupProfileChanged>>();
+        bus.AddConsumer<ImGroupMembersJoinedConsumer, OrderedConsumerDefinition<ImGroupMembersJoinedConsumer, ImGroupMembersJoined>>();
+        bus.AddConsumer<ImGroupMembersLeftConsumer, OrderedConsumerDefinition<ImGroupMembersLeftConsumer, ImGroupMembersLeft>>();
+        bus.AddConsumer<ImGroupMessageSentConsumer, OrderedConsumerDefinition<ImGroupMessageSentConsumer, ImGroupMessageSent>>();
+        return bus;
+    }
+
+    private static IEnumerable<string> Validate(LegacyOptions options)
+    {
+        if (options.EventsUrl is null || !options.EventsUrl.IsAbsoluteUri || options.EventsUrl.Scheme is not ("http" or "https"))
+        {
+            yield return "Legacy:EventsUrl must be an absolute http(s) URL";
+        }
+        if (StandardWebhooks.TryDecodeSecret(options.SigningSecret) is null)
+        {
+            yield return "Legacy:SigningSecret must be a whsec_ secret (whsec_ followed by base64)";
+        }
+        if (options.DeliveryAttempts is < 1 or > 10)
+        {
+            yield return "Legacy:DeliveryAttempts must be between 1 and 10";
+        }
+        if (options.DeliveryTimeoutSeconds is < 1 or > 120)
+        {
+            yield return "Legacy:DeliveryTimeoutSeconds must be between 1 and 120";
+        }
+    }
+}

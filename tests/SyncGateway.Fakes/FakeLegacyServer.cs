@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace SyncGateway.Fakes;
+
+/// <summary>One CloudEvent the fake legacy system accepted, with the webhook headers it came with.</summary>
+public sealed record ReceivedCloudEvent(string WebhookId, JsonElement Event, DateTimeOffset ReceivedAt)
+{
+    public string Id => Event.GetProperty("id").GetString()!;
+    public string Type => Event.GetProperty("type").GetString()!;
+    public string Subject => Event.GetProperty("subject").GetString()!;
+    public JsonElement Data => Event.GetProperty("data");
+}
+
+/// <summary>
+/// A legacy system's event receiver on 127.0.0.1: verifies Standard Webhooks signatures the way a real receiver
+/// must, records every accepted event, and answers with scripted statuses to simulate outages.
+/// </summary>
+public sealed class FakeLegacyServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly byte[] _key;
+    private readonly ConcurrentQueue<ReceivedCloudEvent> _received = new();
+    private readonly ConcurrentQueue<int> _scriptedStatuses = new();
+    private int _attempts;
+
+    private FakeLegacyServer(WebApplication app, byte[] key)
+    {
+        _app = app;
+        _key = key;
+    }
+
+    /// <summary>The URL to configure as <c>Legacy__EventsUrl</c>.</summary>
+    public Uri EventsUrl { get; private set; } = null!;
+
+    /// <summary>Every POST that reached the server, accepted or not.</summary>
+    public int Attempts => _attempts;
+
+    public IReadOnlyList<ReceivedCloudEvent> Received => [.. _received];
+
+    /// <summary>Optional decision per request, evaluated after the scripted statuses: return a status to refuse.</summary>
+    public Func<JsonElement, int?>? Responder { get; set; }
+
+    /// <summary>Answers the next requests with these statuses (without recording the event), in order.</summary>
+    public void RespondNext(params int[] statuses)
+    {
+        foreach (var status in statuses)
+        {
+            _scriptedStatuses.Enqueue(status);
+        }
+    }
+
+    public static async Task<FakeLegacyServer> StartAsync(string signingSecret)
+    {
+        var key = Convert.FromBase64String(signingSecret["whsec_".Length..]);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var server = new FakeLegacyServer(app, key);
+        app.MapPost("/events", server.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.EventsUrl = new Uri(new Uri(address), "/events");
+        return server;
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> events were accepted.</summary>
+    public async Task<IReadOnlyList<ReceivedCloudEvent>> WaitForAsync(int count, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (_received.Count < count)
+        {
+            if (cts.IsCancellationRequested)
+            {
+                throw new TimeoutException($"legacy received {_received.Count} of {count} events within {timeout}");
+            }
+            await Task.Delay(20, CancellationToken.None);
+        }
+        return Received;
+    }
+
+    private async Task<IResult> HandleAsync(HttpRequest request)
+    {
+        Interlocked.Increment(ref _attempts);
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        var body = buffer.ToArray();
+
+        if (!request.ContentType?.StartsWith("application/cloudevents+json", StringComparison.Ordinal) ?? true)
+        {
+            return Results.StatusCode(StatusCodes.Status415UnsupportedMediaType);
+        }
+        string id = request.Headers["webhook-id"].ToString();
+        string timestamp = request.Headers["webhook-timestamp"].ToString();
+        string signature = request.Headers["webhook-signature"].ToString();
+        if (!IsAuthentic(id, timestamp, signature, body))
+        {
+            return Results.StatusCode(StatusCodes.Status401Unauthorized);
+        }
+        if (_scriptedStatuses.TryDequeue(out var scripted))
+        {
+            return Results.StatusCode(scripted);
+        }
+        var cloudEvent = JsonSerializer.Deserialize<JsonElement>(body);
+        if (Responder?.Invoke(cloudEvent) is { } refused)
+        {
+            return Results.StatusCode(refused);
+        }
+        _received.Enqueue(new ReceivedCloudEvent(id, cloudEvent, DateTimeOffset.UtcNow));
+        return Results.NoContent();
+    }
+
+    private bool IsAuthentic(string id, string timestamp, string signature, byte[] body)
+    {
+        if (id.Length == 0 || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            || Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - seconds) > 300)
+        {
+            return false;
+        }
+        var signed = Encoding.UTF8.GetBytes($"{id}.{timestamp}.").Concat(body).ToArray();
+        var expected = Encoding.ASCII.GetBytes("v1," + Convert.ToBase64String(HMACSHA256.HashData(_key, signed)));
+        return signature.Split(' ').Any(s => CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(s)));
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}

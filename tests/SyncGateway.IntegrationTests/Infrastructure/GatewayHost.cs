@@ -1,0 +1,133 @@
+using System.Net.Http.Headers;
+using System.Text;
+using MassTransit;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Mvc.Testing;
+using RabbitMQ.Client;
+using SyncGateway.Fakes;
+using SyncGateway.ImCallbacks;
+
+namespace SyncGateway.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real gateway on Kestrel (loopback), wired to real RabbitMQ (its own virtual host) and Redis (its own key
+/// prefix), with a fake legacy system on loopback. One per test: nothing leaks between tests.
+/// </summary>
+internal sealed class GatewayHost : IAsyncDisposable
+{
+    public const long SdkAppId = 1400000001;
+    public const string CallbackToken = "test-callback-token";
+    public const string SigningSecret = "whsec_dGVzdC1zaWduaW5nLXNlY3JldC0wMTIzNDU2Nzg5";
+    public const string IngressSecret = "whsec_dGVzdC1pbmdyZXNzLXNlY3JldC0wMTIzNDU2Nzg5";
+
+    private readonly Factory _factory;
+
+    private GatewayHost(Factory factory, FakeLegacyServer legacy, string vhost, string keyPrefix)
+    {
+        _factory = factory;
+        Legacy = legacy;
+        VirtualHost = vhost;
+        KeyPrefix = keyPrefix;
+        Client = factory.CreateClient();
+    }
+
+    public FakeLegacyServer Legacy { get; }
+
+    public HttpClient Client { get; }
+
+    public string VirtualHost { get; }
+
+    public string KeyPrefix { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? overrides = null)
+    {
+        var legacy = await FakeLegacyServer.StartAsync(SigningSecret);
+        var vhost = await TestServices.CreateVirtualHostAsync();
+        var keyPrefix = $"syncgw-test:{Guid.NewGuid():N}:";
+        var settings = new Dictionary<string, string?>
+        {
+            ["Im:SdkAppId"] = SdkAppId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Im:CallbackToken"] = CallbackToken,
+            ["Legacy:EventsUrl"] = legacy.EventsUrl.ToString(),
+            ["Legacy:SigningSecret"] = SigningSecret,
+            ["Legacy:IngressSecret"] = IngressSecret,
+            ["RabbitMq:Uri"] = TestServices.RabbitMqIn(vhost).ToString(),
+            ["Redis:Configuration"] = TestServices.Redis,
+            ["Redis:KeyPrefix"] = keyPrefix,
+            ["Sync:RetryMinIntervalMilliseconds"] = "50",
+            ["Sync:RetryMaxIntervalSeconds"] = "1",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        var factory = new Factory(settings);
+        factory.UseKestrel(0);
+        factory.StartServer();
+        await WaitUntilBusHealthyAsync(factory.Services);
+        return new GatewayHost(factory, legacy, vhost, keyPrefix);
+    }
+
+    /// <summary>Receive endpoints bind their queues after the host reports started; publishing earlier is refused.</summary>
+    private static async Task WaitUntilBusHealthyAsync(IServiceProvider services)
+    {
+        var bus = services.GetRequiredService<IBusControl>();
+        await Eventually.AssertAsync(() => Task.FromResult(bus.CheckHealth().Status == BusHealthStatus.Healthy),
+            TimeSpan.FromSeconds(30), "the bus and its receive endpoints started");
+    }
+
+    /// <summary>POSTs a callback the way IM does: command and auth in the query, JSON body, no content type promised.</summary>
+    public Task<HttpResponseMessage> PostCallbackAsync(string command, string body, string? token = CallbackToken, long? requestTime = null, long sdkAppId = SdkAppId)
+    {
+        var time = (requestTime ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds()).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var query = $"SdkAppid={sdkAppId}&CallbackCommand={command}&contenttype=json&ClientIP=127.0.0.1&OptPlatform=Android";
+        if (token is not null)
+        {
+            query += $"&RequestTime={time}&Sign={ImCallbackSignature.Compute(token, time)}";
+        }
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return Client.PostAsync($"{ImCallbackEndpoint.Path}?{query}", content);
+    }
+
+    /// <summary>Messages waiting in a queue of this host's virtual host.</summary>
+    public async Task<uint> QueueDepthAsync(string queue)
+    {
+        var factory = new ConnectionFactory { Uri = TestServices.RabbitMqIn(VirtualHost) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            var declared = await channel.QueueDeclarePassiveAsync(queue);
+            return declared.MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+        {
+            // MassTransit declares an error queue on the first fault only.
+            return 0;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _factory.DisposeAsync();
+        await Legacy.DisposeAsync();
+        await TestServices.DeleteVirtualHostAsync(VirtualHost);
+    }
+
+    private sealed class Factory(IDictionary<string, string?> settings) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("IntegrationTest");
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+        }
+    }
+}

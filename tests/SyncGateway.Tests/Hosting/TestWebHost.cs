@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SyncGateway.Hosting;
+
+namespace SyncGateway.Tests.Hosting;
+
+/// <summary>A minimal in-memory web host wired like Program.cs for the hosting concerns only.</summary>
+internal static class TestWebHost
+{
+    public static async Task<WebApplication> StartAsync(
+        LogCapture logs,
+        Action<WebApplicationBuilder>? configure = null,
+        Action<WebApplication>? map = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.WebHost.UseTestServer();
+        builder.AddObservability();
+        builder.Logging.ClearProviders().AddProvider(logs.Provider);
+        builder.AddHealth();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseRequestLogging();
+        app.MapHealth();
+        map?.Invoke(app);
+        await app.StartAsync();
+        return app;
+    }
+}

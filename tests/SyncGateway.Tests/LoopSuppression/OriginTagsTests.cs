@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using SyncGateway.Contracts;
+using SyncGateway.LoopSuppression;
+using SyncGateway.Messaging;
+using SyncGateway.Store;
+using SyncGateway.Tests.Support;
+
+namespace SyncGateway.Tests.LoopSuppression;
+
+public sealed class OriginTagsTests
+{
+    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2025, 1, 15, 6, 0, 0, TimeSpan.Zero));
+    private readonly SyncOptions _options = new() { OriginTagTtlSeconds = 600, DedupeTtlSeconds = 3600 };
+    private readonly OriginTags _tags;
+
+    public OriginTagsTests() => _tags = new OriginTags(new InMemoryKeyValueStore(_time), Options.Create(_options));
+
+    [Fact]
+    public async Task Two_relays_of_the_same_text_suppress_exactly_two_legacy_echoes()
+    {
+        var first = new C2CMessageData("u_1", "u_2", Text("ok"), MsgRandom: 1);
+        var second = first with { MsgRandom = 2 };
+        await _tags.ExpectLegacyEchoesAsync("im-1", EchoParts.LegacyKeys(first));
+        await _tags.ExpectLegacyEchoesAsync("im-2", EchoParts.LegacyKeys(second));
+
+        var echo = EchoParts.LegacyKeys(new C2CMessageData("u_1", "u_2", Text(" ok ")));
+
+        Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-1", echo));
+        Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-2", echo));
+        Assert.Equal([false], await _tags.TakeLegacyEchoesAsync("lg-3", echo));
+    }
+
+    [Fact]
+    public async Task A_retried_relay_expects_its_echo_once()
+    {
+        var data = new C2CMessageData("u_1", "u_2", Text("ok"));
+        await _tags.ExpectLegacyEchoesAsync("im-1", EchoParts.LegacyKeys(data));
+        await _tags.ExpectLegacyEchoesAsync("im-1", EchoParts.LegacyKeys(data));
+
+        Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-1", EchoParts.LegacyKeys(data)));
+        Assert.Equal([false], await _tags.TakeLegacyEchoesAsync("lg-2", EchoParts.LegacyKeys(data)));
+    }
+
+    [Fact]
+    public async Task Tags_the_syncorigin_of_a_relayed_event()
+    {
+        await _tags.ExpectLegacyEchoesAsync("im-1", EchoParts.LegacyKeys(new GroupDismissedData("@TGS#1")));
+
+        Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-1", [EchoParts.LegacyOriginKey("im-1")]));
+        Assert.Equal([false], await _tags.TakeLegacyEchoesAsync("lg-2", [EchoParts.LegacyOriginKey("im-2")]));
+    }
+
+    [Fact]
+    public async Task A_redelivered_im_echo_gets_the_same_decision()
+    {
+        var joined = new GroupMembersJoinedData("@TGS#1", ["u_1", "u_2"]);
+        await _tags.ExpectImEchoesAsync("lg-1", EchoParts.ImKeys(joined with { Members = ["u_2"] }));
+
+        Assert.Equal([false, true], await _tags.TakeImEchoesAsync("im-1", EchoParts.ImKeys(joined)));
+        Assert.Equal([false, true], await _tags.TakeImEchoesAsync("im-1", EchoParts.ImKeys(joined)));
+        Assert.Equal([false, false], await _tags.TakeImEchoesAsync("im-2", EchoParts.ImKeys(joined)));
+    }
+
+    [Fact]
+    public async Task Forgets_an_origin_tag_after_its_time_to_live()
+    {
+        var created = new GroupCreatedData("@TGS#1", "Public", "Hikers");
+        await _tags.ExpectImEchoesAsync("lg-1", EchoParts.ImKeys(created));
+
+        _time.Advance(TimeSpan.FromSeconds(_options.OriginTagTtlSeconds + 1));
+
+        Assert.Equal([false], await _tags.TakeImEchoesAsync("im-1", EchoParts.ImKeys(created)));
+    }
+
+    private static List<MessageElement> Text(string text)
+    {
+        using var doc = JsonDocument.Parse(JsonSerializer.Serialize(new Dictionary<string, string> { ["Text"] = text }));
+        return [new MessageElement("TIMTextElem", doc.RootElement.Clone())];
+    }
+}

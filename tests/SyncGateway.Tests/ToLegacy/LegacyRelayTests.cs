@@ -1,0 +1,131 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using MassTransit;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NSubstitute;
+using SyncGateway.Contracts;
+using SyncGateway.Hosting;
+using SyncGateway.ImCallbacks;
+using SyncGateway.LoopSuppression;
+using SyncGateway.Messaging;
+using SyncGateway.Store;
+using SyncGateway.Tests.Support;
+using SyncGateway.ToLegacy;
+using static SyncGateway.Tests.ImCallbacks.CallbackSamples;
+
+namespace SyncGateway.Tests.ToLegacy;
+
+public sealed class LegacyRelayTests
+{
+    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2025, 1, 15, 15, 0, 0, TimeSpan.Zero));
+    private readonly SyncOptions _sync = new();
+    private readonly LegacyOptions _legacy = new()
+    {
+        EventsUrl = new Uri("https://legacy.example.com/hooks/im-events"),
+        SigningSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        DeliveryAttempts = 1,
+    };
+    private readonly ConsumeContext _context = Substitute.For<ConsumeContext>();
+    private readonly InMemoryKeyValueStore _store;
+    private readonly OriginTags _tags;
+
+    public LegacyRelayTests()
+    {
+        _store = new InMemoryKeyValueStore(_time);
+        _tags = new OriginTags(_store, Options.Create(_sync));
+    }
+
+    [Fact]
+    public async Task Delivers_an_event_that_arrives_twice_once()
+    {
+        var handler = StubHttpHandler.Answering(HttpStatusCode.OK);
+        var relay = Relay(handler);
+        var evt = Parse<ImGroupMessageSent>(GroupMessage);
+
+        await relay.RelayAsync(_context, evt);
+        await relay.RelayAsync(_context, evt);
+
+        var request = Assert.Single(handler.Requests);
+        Assert.Equal(evt.Meta.Id, request.Header("webhook-id"));
+    }
+
+    [Fact]
+    public async Task Does_not_relay_the_echo_of_a_message_we_wrote()
+    {
+        var handler = StubHttpHandler.Answering(HttpStatusCode.OK);
+        var evt = Parse<ImC2CMessageSent>(C2CMessage);
+        await _tags.ExpectImEchoesAsync("lg-88231", EchoParts.ImKeys(evt.Data));
+
+        await Relay(handler).RelayAsync(_context, evt);
+
+        Assert.Empty(handler.Requests);
+    }
+
+    [Fact]
+    public async Task Relays_the_members_that_were_not_echoes()
+    {
+        var handler = StubHttpHandler.Answering(HttpStatusCode.OK);
+        var evt = Parse<ImGroupMembersJoined>(With(NewMemberJoin, "NewMemberList",
+            JsonNode.Parse("""[ { "Member_Account": "u_1" }, { "Member_Account": "u_2" }, { "Member_Account": "u_3" } ]""")));
+        await _tags.ExpectImEchoesAsync("lg-7", EchoParts.ImKeys(evt.Data with { Members = ["u_2"] }));
+
+        await Relay(handler).RelayAsync(_context, evt);
+
+        var cloudEvent = JsonNode.Parse(Assert.Single(handler.Requests).Body)!;
+        Assert.Equal(evt.Meta.Id, (string?)cloudEvent["id"]);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""["u_1", "u_3"]"""), cloudEvent["data"]!["members"]), cloudEvent.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Expects_the_legacy_echo_of_what_it_relays()
+    {
+        var evt = Parse<ImC2CMessageSent>(C2CMessage);
+
+        await Relay(StubHttpHandler.Answering(HttpStatusCode.OK)).RelayAsync(_context, evt);
+
+        var echo = evt.Data with { MsgRandom = null, MsgKey = null, LegacyMessageId = "lg-1" };
+        Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-1", EchoParts.LegacyKeys(echo)));
+        Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-2", [EchoParts.LegacyOriginKey(evt.Meta.Id)]));
+    }
+
+    [Fact]
+    public async Task Delivers_an_event_again_after_a_permanent_failure()
+    {
+        var handler = StubHttpHandler.Answering(HttpStatusCode.BadRequest, HttpStatusCode.OK);
+        var relay = Relay(handler);
+        var evt = Parse<ImGroupCreated>(GroupCreated);
+
+        await Assert.ThrowsAsync<PermanentFailureException>(() => relay.RelayAsync(_context, evt));
+        await relay.RelayAsync(_context, evt);
+
+        Assert.Equal(2, handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Lets_a_transient_failure_through_for_the_consumer_to_retry()
+    {
+        var handler = StubHttpHandler.Answering(HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK);
+        var relay = Relay(handler);
+        var evt = Parse<ImGroupDismissed>(GroupDestroyed);
+
+        await Assert.ThrowsAsync<TransientFailureException>(() => relay.RelayAsync(_context, evt));
+        await relay.RelayAsync(_context, evt);
+        await relay.RelayAsync(_context, evt);
+
+        Assert.Equal(2, handler.Requests.Count);
+    }
+
+    private LegacyRelay Relay(StubHttpHandler handler)
+    {
+        var client = new LegacyEventsClient(new HttpClient(handler), Options.Create(_legacy), _time);
+        return new LegacyRelay(_store, _tags, client, Options.Create(_sync), _time, NullLogger<LegacyRelay>.Instance);
+    }
+
+    private static T Parse<T>(string body) where T : ISyncEvent
+    {
+        var parser = new ImCallbackParser(SdkAppId, relayUndeliveredC2CMessages: false);
+        var result = parser.Parse(CommandOf(body), Bytes(body), ReceivedAt);
+        return Assert.IsType<T>(Assert.IsType<CallbackParseResult.Accepted>(result).Event);
+    }
+}

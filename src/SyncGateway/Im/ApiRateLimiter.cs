@@ -5,99 +5,172 @@ using SyncGateway.Hosting;
 namespace SyncGateway.Im;
 
 /// <summary>
-/// Client-side limit per IM REST API: at most N calls start in any one-second window, N being
+/// Client-side limit per IM REST API: IM never sees more than N calls arrive within any one-second window, N being
 /// <see cref="ImOptions.RestCallsPerSecond"/> when set, else the API's documented default.
 /// </summary>
 /// <remarks>
-/// Each caller reserves a start time under a short lock: the later of now and the start N calls earlier plus the
-/// window. Reserved starts never decrease and any N+1 consecutive starts span at least a window, so no one-second
-/// window can hold more than N; callers are released in the order they arrived. The window carries a small guard
-/// (1 % by default) so that scheduling and network jitter between our release and the server's arrival time cannot
-/// push a server-side window over N. A caller cancelled while waiting leaves its slot unused, which only ever slows
-/// later callers down, never speeds them up.
+/// Each API has N tokens. A call holds one from its start until its answer (or failure) and the token is free again one
+/// window after that. Two calls on one token therefore reach IM at least a window apart, because the first arrived
+/// before it was answered; so no window at IM holds more than N arrivals, however unevenly the network, connection
+/// set-up or thread scheduling delay individual calls (measured: up to 0.8 s on a cold start, far beyond any fixed guard).
+/// The price is a rate of N per (window + latency): about 99 % of the limit at 10 ms latency, 95 % at 50 ms.
+/// Waiters are served first come, first served. A cancelled waiter takes no token.
 /// </remarks>
 internal sealed class ApiRateLimiter
 {
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
-    public const double DefaultGuard = 0.01;
 
-    private readonly ConcurrentDictionary<ImApi, StartLog> _logs = new();
+    private readonly ConcurrentDictionary<ImApi, TokenPool> _pools = new();
     private readonly TimeProvider _time;
     private readonly int _configuredCallsPerSecond;
-    private readonly long _windowTicks;
 
     public ApiRateLimiter(IOptions<ImOptions> options, TimeProvider time)
         : this(options.Value.RestCallsPerSecond, time)
     {
     }
 
-    internal ApiRateLimiter(int callsPerSecond, TimeProvider time, double guard = DefaultGuard)
+    internal ApiRateLimiter(int callsPerSecond, TimeProvider time)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(callsPerSecond);
-        ArgumentOutOfRangeException.ThrowIfNegative(guard);
         _time = time;
         _configuredCallsPerSecond = callsPerSecond;
-        _windowTicks = (long)Math.Ceiling(Window.TotalSeconds * (1 + guard) * time.TimestampFrequency);
     }
 
     public int LimitFor(ImApi api)
         => _configuredCallsPerSecond > 0 ? _configuredCallsPerSecond : api.DefaultCallsPerSecond;
 
-    /// <summary>Completes when a call to <paramref name="api"/> may start.</summary>
-    public ValueTask WaitAsync(ImApi api, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes when a call to <paramref name="api"/> may start. Dispose the lease as soon as the call has its answer
+    /// or has failed: the window is counted from then.
+    /// </summary>
+    public ValueTask<Lease> AcquireAsync(ImApi api, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var log = _logs.GetOrAdd(api, static (a, limiter) => new StartLog(a.ToString(), limiter.LimitFor(a)), this);
-        var now = _time.GetTimestamp();
-        var start = log.Reserve(now, _windowTicks);
-        if (start <= now)
-        {
-            SyncTelemetry.RecordRateLimiterWait(log.ApiName, TimeSpan.Zero);
-            return ValueTask.CompletedTask;
-        }
-        return WaitUntilAsync(log.ApiName, now, start, cancellationToken);
+        var pool = _pools.GetOrAdd(api, static (a, limiter) => new TokenPool(a.ToString(), limiter.LimitFor(a), limiter._time), this);
+        return pool.AcquireAsync(cancellationToken);
     }
 
-    private async ValueTask WaitUntilAsync(string apiName, long requestedAt, long start, CancellationToken cancellationToken)
+    /// <summary>One token, held for the duration of one call.</summary>
+    internal sealed class Lease : IDisposable
     {
-        long now;
-        // Loop: a timer may fire a hair before the timestamp clock reaches the reserved start. Task.Delay truncates to
-        // whole milliseconds, so round up or a sub-millisecond remainder would spin.
-        while ((now = _time.GetTimestamp()) < start)
-        {
-            var remaining = _time.GetElapsedTime(now, start);
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)), _time, cancellationToken);
-        }
-        SyncTelemetry.RecordRateLimiterWait(apiName, _time.GetElapsedTime(requestedAt, now));
+        private TokenPool? _pool;
+
+        internal Lease(TokenPool pool) => _pool = pool;
+
+        public void Dispose() => Interlocked.Exchange(ref _pool, null)?.Release();
     }
 
-    /// <summary>Ring of the last N reserved start times (timestamp ticks) of one API.</summary>
-    private sealed class StartLog(string apiName, int limit)
+    internal sealed class TokenPool
     {
-        private readonly long[] _starts = new long[limit];
         private readonly Lock _lock = new();
-        private int _next;
-        private int _count;
+        private readonly string _apiName;
+        private readonly TimeProvider _time;
+        private readonly long _windowTicks;
+        // Free tokens by the timestamp from which they may be used; tokens in use are in neither collection.
+        private readonly PriorityQueue<object?, long> _free = new();
+        private readonly LinkedList<Waiter> _waiters = new();
+        private readonly ITimer _timer;
+        private long _timerDueAt = long.MaxValue;
 
-        public string ApiName { get; } = apiName;
+        public TokenPool(string apiName, int tokens, TimeProvider time)
+        {
+            _apiName = apiName;
+            _time = time;
+            _windowTicks = (long)Math.Ceiling(Window.TotalSeconds * time.TimestampFrequency);
+            for (var i = 0; i < tokens; i++)
+            {
+                _free.Enqueue(null, long.MinValue);
+            }
+            _timer = time.CreateTimer(static state => ((TokenPool)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
 
-        public long Reserve(long now, long window)
+        public ValueTask<Lease> AcquireAsync(CancellationToken cancellationToken)
+        {
+            var requestedAt = _time.GetTimestamp();
+            Waiter waiter;
+            lock (_lock)
+            {
+                if (_waiters.Count == 0 && _free.TryPeek(out _, out var freeAt) && freeAt <= requestedAt)
+                {
+                    _free.Dequeue();
+                    SyncTelemetry.RecordRateLimiterWait(_apiName, TimeSpan.Zero);
+                    return ValueTask.FromResult(new Lease(this));
+                }
+                waiter = new Waiter(requestedAt);
+                waiter.Node = _waiters.AddLast(waiter);
+                ScheduleLocked(_time.GetTimestamp());
+            }
+            if (cancellationToken.CanBeCanceled)
+            {
+                waiter.Cancellation = cancellationToken.UnsafeRegister(static (state, token) =>
+                {
+                    var (pool, w) = ((TokenPool, Waiter))state!;
+                    pool.Cancel(w, token);
+                }, (this, waiter));
+            }
+            return new ValueTask<Lease>(waiter.Completion.Task);
+        }
+
+        public void Release()
         {
             lock (_lock)
             {
-                var start = now;
-                if (_count == _starts.Length)
-                {
-                    start = Math.Max(now, _starts[_next] + window);
-                }
-                else
-                {
-                    _count++;
-                }
-                _starts[_next] = start;
-                _next = (_next + 1) % _starts.Length;
-                return start;
+                var now = _time.GetTimestamp();
+                _free.Enqueue(null, now + _windowTicks);
+                ScheduleLocked(now);
             }
+        }
+
+        private void OnTimer()
+        {
+            lock (_lock)
+            {
+                _timerDueAt = long.MaxValue;
+                ScheduleLocked(_time.GetTimestamp());
+            }
+        }
+
+        private void Cancel(Waiter waiter, CancellationToken token)
+        {
+            lock (_lock)
+            {
+                if (waiter.Node?.List is null)
+                {
+                    return;
+                }
+                _waiters.Remove(waiter.Node);
+            }
+            waiter.Completion.TrySetCanceled(token);
+        }
+
+        /// <summary>Hands free tokens to waiters in arrival order, then sets the timer for the next token to come free.</summary>
+        private void ScheduleLocked(long now)
+        {
+            while (_waiters.First is { } first && _free.TryPeek(out _, out var freeAt) && freeAt <= now)
+            {
+                _free.Dequeue();
+                _waiters.RemoveFirst();
+                var waiter = first.Value;
+                waiter.Cancellation.Dispose();
+                SyncTelemetry.RecordRateLimiterWait(_apiName, _time.GetElapsedTime(waiter.RequestedAt, now));
+                // Completion continues asynchronously, outside this lock.
+                waiter.Completion.TrySetResult(new Lease(this));
+            }
+            if (_waiters.Count > 0 && _free.TryPeek(out _, out var next) && next < _timerDueAt)
+            {
+                _timerDueAt = next;
+                // Round up: timers count whole milliseconds and one firing early would only re-arm the timer.
+                var delay = TimeSpan.FromMilliseconds(Math.Ceiling(_time.GetElapsedTime(now, next).TotalMilliseconds));
+                _timer.Change(delay, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        private sealed class Waiter(long requestedAt)
+        {
+            public long RequestedAt { get; } = requestedAt;
+            public TaskCompletionSource<Lease> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            public LinkedListNode<Waiter>? Node { get; set; }
+            public CancellationTokenRegistration Cancellation { get; set; }
         }
     }
 }

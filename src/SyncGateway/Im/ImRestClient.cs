@@ -99,7 +99,8 @@ internal sealed class ImRestClient : IImRestClient
 
     private async ValueTask<ImAttempt> AttemptAsync(ImApi api, byte[] payload, CancellationToken cancellationToken)
     {
-        await _limiter.WaitAsync(api, cancellationToken);
+        // Held until the answer is in: the limiter counts the window from then.
+        using var lease = await _limiter.AcquireAsync(api, cancellationToken);
         var userSig = _userSigs.GetUserSig();
         using var request = new HttpRequestMessage(HttpMethod.Post, BuildUri(api, userSig))
         {

@@ -88,7 +88,6 @@ public sealed class FakeImServer : IAsyncDisposable
         await _dispatcher.DisposeAsync();
     }
 
-    // ---- recording ----
 
     /// <summary>Every REST call so far, in the order their answers were decided.</summary>
     public IReadOnlyList<RecordedImCall> Calls => _calls.Snapshot();
@@ -133,7 +132,6 @@ public sealed class FakeImServer : IAsyncDisposable
         return busiest;
     }
 
-    // ---- scripted faults and limits ----
 
     /// <summary>The next <paramref name="times"/> calls to <paramref name="api"/> (that pass the signature check) answer <paramref name="errorCode"/>, changing nothing.</summary>
     public void FailNext(string api, int errorCode, int times = 1, string errorInfo = "scripted failure")
@@ -181,7 +179,6 @@ public sealed class FakeImServer : IAsyncDisposable
         }
     }
 
-    // ---- state ----
 
     /// <summary>Marks accounts as imported (for <see cref="FakeImOptions.RequireImportedAccounts"/> and <c>account_check</c>).</summary>
     public void SeedAccounts(params IEnumerable<string> accounts) => _world.SeedAccounts(accounts);
@@ -220,8 +217,11 @@ public sealed class FakeImServer : IAsyncDisposable
         }
     }
 
-    // ---- simulated user actions (raise callbacks the way a client action would; return once the callback was posted) ----
 
+    /// <summary>
+    /// A user sends a 1:1 text message from an IM client: stored, counted unread, and <c>C2C.CallbackAfterSendMsg</c> raised with
+    /// <c>OptPlatform</c> = <paramref name="platform"/>. Like every <c>SimulateUser…</c> method, completes once the callback was posted.
+    /// </summary>
     public Task<FakeC2CMessage> SimulateUserC2CMessageAsync(string from, string to, string text, string platform = "Android")
         => SimulateUserC2CMessageAsync(from, to, TextBody(text), null, platform);
 
@@ -232,6 +232,7 @@ public sealed class FakeImServer : IAsyncDisposable
         return message;
     }
 
+    /// <summary>A user sends a group text message; <c>Group.CallbackAfterSendMsg</c> has the user as <c>Operator_Account</c>.</summary>
     public Task<FakeGroupMessage> SimulateUserGroupMessageAsync(string groupId, string from, string text, string platform = "Android")
         => SimulateUserGroupMessageAsync(groupId, from, TextBody(text), null, platform);
 
@@ -279,7 +280,6 @@ public sealed class FakeImServer : IAsyncDisposable
 
     private Actor User(string account, string platform) => new(account, platform, Options.UserClientIp);
 
-    // ---- the REST endpoint ----
 
     private async Task HandleAsync(HttpContext http, string api)
     {

@@ -82,7 +82,6 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 _ => new ImAnswer(60009, "unknown REST API"),
             };
 
-    // ---- 1:1 messages ----
 
     private ImAnswer SendMsg(JsonObject body, List<RaisedCallback> callbacks)
     {
@@ -217,7 +216,6 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         return ImAnswer.Ok();
     }
 
-    // ---- groups ----
 
     private ImAnswer CreateGroup(JsonObject body, List<RaisedCallback> callbacks, bool imported)
     {
@@ -528,7 +526,6 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         return ImAnswer.Ok();
     }
 
-    // ---- accounts, profiles, friends ----
 
     private ImAnswer MultiAccountImport(JsonObject body)
     {
@@ -675,7 +672,6 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         return ImAnswer.Ok(answer);
     }
 
-    // ---- user actions in IM's clients (raise callbacks like a client would) ----
 
     public (FakeC2CMessage Message, Task<RecordedCallback> Delivery) UserSendsC2C(string from, string to, JsonArray msgBody, string? cloudCustomData, Actor actor)
     {
@@ -747,7 +743,6 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
     }
 
-    // ---- state shared by REST and user actions ----
 
     private FakeC2CMessage StoreC2C(string from, string to, long seq, long random, long time, JsonArray msgBody, string? cloudCustomData, bool imported, bool countUnread)
     {
@@ -939,7 +934,6 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
     private static RaisedCallback Raise(Actor actor, JsonObject body)
         => new(body["CallbackCommand"]!.GetValue<string>(), body, actor.Platform, actor.ClientIp);
 
-    // ---- queries ----
 
     public void SeedAccounts(IEnumerable<string> accounts)
     {
@@ -1030,7 +1024,6 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
     }
 
-    // ---- helpers ----
 
     private bool AccountExists(string account) => !options.RequireImportedAccounts || _accounts.Contains(account);
 

@@ -6,10 +6,12 @@ namespace SyncGateway.Tests.Im;
 
 public sealed class ApiRateLimiterTests
 {
-    private static readonly TimeSpan WaitForRelease = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Ms = TimeSpan.FromMilliseconds(1);
     private readonly ManualTimeProvider _time = new();
 
-    private static Task Wait(ApiRateLimiter limiter, ImApi api, CancellationToken cancellationToken) => limiter.WaitAsync(api, cancellationToken).AsTask();
+    private static Task<ApiRateLimiter.Lease> Acquire(ApiRateLimiter limiter, ImApi api, CancellationToken cancellationToken = default)
+        => limiter.AcquireAsync(api, cancellationToken).AsTask();
 
     [Fact]
     public void Limit_is_the_configured_rate_or_each_apis_documented_default()
@@ -24,143 +26,170 @@ public sealed class ApiRateLimiterTests
     }
 
     [Fact]
-    public async Task Lets_n_calls_start_at_once_and_holds_the_next_until_the_oldest_is_a_window_old()
+    public async Task Lets_n_calls_start_at_once_and_the_next_one_window_after_a_call_finished()
     {
-        var limiter = new ApiRateLimiter(3, _time, guard: 0);
+        var limiter = new ApiRateLimiter(3, _time);
+        var leases = new List<ApiRateLimiter.Lease>();
         for (var i = 0; i < 3; i++)
         {
-            Assert.True(Wait(limiter, ImApi.SendMsg, default).IsCompletedSuccessfully);
+            var acquired = Acquire(limiter, ImApi.SendMsg);
+            Assert.True(acquired.IsCompletedSuccessfully);
+            leases.Add(await acquired);
         }
+        var fourth = Acquire(limiter, ImApi.SendMsg);
         _time.Advance(TimeSpan.FromMilliseconds(400));
 
-        var fourth = Wait(limiter, ImApi.SendMsg, default);
-        _time.Advance(TimeSpan.FromMilliseconds(599));
+        leases[1].Dispose();
+        _time.Advance(TimeSpan.FromMilliseconds(999));
         Assert.False(fourth.IsCompleted);
 
-        _time.Advance(TimeSpan.FromMilliseconds(1));
-        await fourth.WaitAsync(WaitForRelease);
+        _time.Advance(Ms);
+        Assert.True(fourth.IsCompleted);
+        await fourth.WaitAsync(Patience);
     }
 
     [Fact]
-    public async Task Guard_stretches_the_window_by_its_fraction()
-    {
-        var limiter = new ApiRateLimiter(1, _time, guard: 0.01);
-        await Wait(limiter, ImApi.SendMsg, default);
-
-        var second = Wait(limiter, ImApi.SendMsg, default);
-        _time.Advance(TimeSpan.FromMilliseconds(1009));
-        Assert.False(second.IsCompleted);
-
-        _time.Advance(TimeSpan.FromMilliseconds(1));
-        await second.WaitAsync(WaitForRelease);
-    }
-
-    [Fact]
-    public async Task Each_api_has_its_own_budget()
+    public async Task A_call_still_running_keeps_its_token_however_long_ago_it_started()
     {
         var limiter = new ApiRateLimiter(1, _time);
-        await Wait(limiter, ImApi.SendMsg, default);
+        var running = await Acquire(limiter, ImApi.SendMsg);
 
-        Assert.True(Wait(limiter, ImApi.SendGroupMsg, default).IsCompletedSuccessfully);
-        Assert.False(Wait(limiter, ImApi.SendMsg, default).IsCompleted);
+        var next = Acquire(limiter, ImApi.SendMsg);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.False(next.IsCompleted);
+
+        running.Dispose();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await next.WaitAsync(Patience);
     }
 
     [Fact]
-    public async Task Releases_a_burst_in_batches_of_n_per_guarded_window()
+    public async Task Disposing_a_lease_twice_frees_one_token()
+    {
+        var limiter = new ApiRateLimiter(1, _time);
+        var lease = await Acquire(limiter, ImApi.SendMsg);
+        lease.Dispose();
+        lease.Dispose();
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        await Acquire(limiter, ImApi.SendMsg);
+        Assert.False(Acquire(limiter, ImApi.SendMsg).IsCompleted);
+    }
+
+    [Fact]
+    public async Task Each_api_has_its_own_tokens()
+    {
+        var limiter = new ApiRateLimiter(1, _time);
+        await Acquire(limiter, ImApi.SendMsg);
+
+        Assert.True(Acquire(limiter, ImApi.SendGroupMsg).IsCompletedSuccessfully);
+        Assert.False(Acquire(limiter, ImApi.SendMsg).IsCompleted);
+    }
+
+    [Fact]
+    public async Task Instant_calls_run_in_batches_of_n_per_window()
     {
         const int limit = 100;
-        var limiter = new ApiRateLimiter(limit, _time, guard: 0.01);
+        var limiter = new ApiRateLimiter(limit, _time);
         var start = _time.GetUtcNow();
-        var releasedAt = new DateTimeOffset[1000];
-        var waits = Enumerable.Range(0, releasedAt.Length)
-            .Select(i => Wait(limiter, ImApi.ImportGroupMsg, default)
-                .ContinueWith(_ => releasedAt[i] = _time.GetUtcNow(), TaskContinuationOptions.ExecuteSynchronously))
-            .ToArray();
+        var acquired = Enumerable.Range(0, 1000).Select(_ => Acquire(limiter, ImApi.ImportGroupMsg)).ToArray();
 
-        for (var step = 0; step < 10; step++)
+        for (var batch = 0; batch < 10; batch++)
         {
-            _time.Advance(TimeSpan.FromMilliseconds(1010));
-        }
-        await Task.WhenAll(waits).WaitAsync(WaitForRelease);
-
-        for (var i = 0; i < releasedAt.Length; i++)
-        {
-            Assert.Equal(start + (TimeSpan.FromMilliseconds(1010) * (i / limit)), releasedAt[i]);
+            var leases = await Task.WhenAll(acquired.Skip(batch * limit).Take(limit)).WaitAsync(Patience);
+            Assert.Equal(start + (TimeSpan.FromSeconds(1) * batch), _time.GetUtcNow());
+            Assert.All(acquired.Skip((batch + 1) * limit), a => Assert.False(a.IsCompleted));
+            foreach (var lease in leases)
+            {
+                lease.Dispose();
+            }
+            _time.Advance(TimeSpan.FromSeconds(1));
         }
     }
 
     [Fact]
-    public async Task Never_starts_more_than_n_calls_in_any_window_whatever_the_arrival_pattern()
+    public async Task No_window_holds_more_than_n_arrivals_whatever_the_call_durations()
     {
-        const int limit = 20;
-        var limiter = new ApiRateLimiter(limit, _time, guard: 0);
+        const int limit = 10;
+        var limiter = new ApiRateLimiter(limit, _time);
         var random = new Random(1234);
-        var released = new List<long>();
-        var waits = new List<Task>();
+        var waiting = new List<(Task<ApiRateLimiter.Lease> Acquired, long Duration)>();
+        var running = new List<(ApiRateLimiter.Lease Lease, long Start, long End)>();
+        var calls = new List<(long Start, long End)>();
+        var nextArrival = 0L;
 
-        for (var i = 0; i < 600; i++)
+        for (long now = 0; calls.Count < 400 || running.Count > 0; now++)
         {
-            _time.Advance(TimeSpan.FromMilliseconds(random.Next(0, 60)));
-            waits.Add(Wait(limiter, ImApi.SendMsg, default)
-                .ContinueWith(_ => { lock (released) { released.Add(_time.GetTimestamp()); } }, TaskContinuationOptions.ExecuteSynchronously));
+            if (now >= nextArrival && calls.Count + waiting.Count + running.Count < 400)
+            {
+                waiting.Add((Acquire(limiter, ImApi.SendMsg), random.Next(0, 300)));
+                nextArrival = now + random.Next(0, 20);
+            }
+            foreach (var started in waiting.Where(w => w.Acquired.IsCompleted).ToList())
+            {
+                waiting.Remove(started);
+                running.Add((await started.Acquired, now, now + started.Duration));
+            }
+            foreach (var finished in running.Where(r => r.End <= now).ToList())
+            {
+                running.Remove(finished);
+                finished.Lease.Dispose();
+                calls.Add((finished.Start, finished.End));
+            }
+            _time.Advance(Ms);
         }
-        while (!waits.All(w => w.IsCompleted))
-        {
-            _time.Advance(TimeSpan.FromMilliseconds(50));
-        }
-        await Task.WhenAll(waits).WaitAsync(WaitForRelease);
 
-        var starts = released.Order().ToArray();
-        var window = TimeSpan.FromSeconds(1).Ticks;
-        var busiest = Enumerable.Range(0, starts.Length).Max(i => starts.Skip(i).TakeWhile(t => t - starts[i] < window).Count());
-        Assert.Equal(limit, busiest);
-        Assert.Equal(600, starts.Length);
+        Assert.Equal(limit, Busiest(calls.Select(c => c.Start)));
+        Assert.True(Busiest(calls.Select(c => c.End)) <= limit);
+        Assert.True(Busiest(calls.Select(c => c.Start + random.NextInt64(c.End - c.Start + 1))) <= limit);
+
+        static int Busiest(IEnumerable<long> times)
+        {
+            var sorted = times.Order().ToArray();
+            return Enumerable.Range(0, sorted.Length).Max(i => sorted.Skip(i).TakeWhile(t => t - sorted[i] < 1000).Count());
+        }
     }
 
     [Fact]
-    public async Task Waiters_are_released_in_arrival_order()
+    public async Task Waiters_are_served_in_arrival_order()
     {
-        var limiter = new ApiRateLimiter(2, _time, guard: 0);
-        var order = new List<int>();
-        var waits = Enumerable.Range(0, 6)
-            .Select(i => Wait(limiter, ImApi.SendMsg, default)
-                .ContinueWith(_ => { lock (order) { order.Add(i); } }, TaskContinuationOptions.ExecuteSynchronously))
-            .ToArray();
+        var limiter = new ApiRateLimiter(2, _time);
+        var first = await Task.WhenAll(Acquire(limiter, ImApi.SendMsg), Acquire(limiter, ImApi.SendMsg));
+        var waiters = Enumerable.Range(0, 4).Select(_ => Acquire(limiter, ImApi.SendMsg)).ToArray();
 
+        first[1].Dispose();
         _time.Advance(TimeSpan.FromSeconds(1));
-        await Task.WhenAll(waits.Take(4)).WaitAsync(WaitForRelease);
-        Assert.False(waits[4].IsCompleted);
-        Assert.False(waits[5].IsCompleted);
+        Assert.Equal([true, false, false, false], waiters.Select(w => w.IsCompleted));
 
+        first[0].Dispose();
+        (await waiters[0]).Dispose();
         _time.Advance(TimeSpan.FromSeconds(1));
-        await Task.WhenAll(waits).WaitAsync(WaitForRelease);
-        Assert.Equal([0, 1, 2, 3, 4, 5], order);
+        Assert.Equal([true, true, true, false], waiters.Select(w => w.IsCompleted));
     }
 
     [Fact]
-    public async Task A_cancelled_waiter_throws_and_does_not_let_later_calls_in_early()
+    public async Task A_cancelled_waiter_throws_and_takes_no_token()
     {
-        var limiter = new ApiRateLimiter(1, _time, guard: 0);
-        await Wait(limiter, ImApi.SendMsg, default);
+        var limiter = new ApiRateLimiter(1, _time);
+        var running = await Acquire(limiter, ImApi.SendMsg);
         using var cancel = new CancellationTokenSource();
+        var cancelled = Acquire(limiter, ImApi.SendMsg, cancel.Token);
+        var next = Acquire(limiter, ImApi.SendMsg);
 
-        var cancelled = Wait(limiter, ImApi.SendMsg, cancel.Token);
-        var next = Wait(limiter, ImApi.SendMsg, default);
         await cancel.CancelAsync();
+        running.Dispose();
+        _time.Advance(TimeSpan.FromSeconds(1));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(WaitForRelease));
-        _time.Advance(TimeSpan.FromMilliseconds(1999));
-        Assert.False(next.IsCompleted);
-        _time.Advance(TimeSpan.FromMilliseconds(1));
-        await next.WaitAsync(WaitForRelease);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Patience));
+        await next.WaitAsync(Patience);
     }
 
     [Fact]
-    public async Task An_already_cancelled_token_throws_without_taking_a_slot()
+    public async Task An_already_cancelled_token_throws_without_taking_a_token()
     {
-        var limiter = new ApiRateLimiter(1, _time, guard: 0);
+        var limiter = new ApiRateLimiter(1, _time);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Wait(limiter, ImApi.SendMsg, new CancellationToken(true)));
-        Assert.True(Wait(limiter, ImApi.SendMsg, default).IsCompletedSuccessfully);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Acquire(limiter, ImApi.SendMsg, new CancellationToken(true)));
+        Assert.True(Acquire(limiter, ImApi.SendMsg).IsCompletedSuccessfully);
     }
 }

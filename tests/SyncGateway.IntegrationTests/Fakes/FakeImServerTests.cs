@@ -1,0 +1,392 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using SyncGateway.Fakes.Im;
+using SyncGateway.Im;
+
+namespace SyncGateway.IntegrationTests.Fakes;
+
+public sealed class FakeImServerTests : IAsyncLifetime
+{
+    private const string Key = "fake-key-for-tests";
+    private const string Token = "gw-Token_123";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly FakeImServer _im = new(new FakeImOptions { SdkAppId = 1400000042, AdminIdentifier = "gw_admin", SecretKey = Key });
+    private readonly HttpClient _raw = new();
+    private CallbackReceiver _receiver = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _im.StartAsync();
+        _receiver = await CallbackReceiver.StartAsync();
+        _im.Options.CallbackUrl = _receiver.Url;
+    }
+
+    public async Task DisposeAsync()
+    {
+        _raw.Dispose();
+        await _im.DisposeAsync();
+        await _receiver.DisposeAsync();
+    }
+
+    private ImRestClient Client(string key = Key, string admin = "gw_admin", int callsPerSecond = 0)
+    {
+        var options = Options.Create(new ImOptions
+        {
+            SdkAppId = _im.Options.SdkAppId,
+            ApiBaseUrl = _im.BaseUrl,
+            AdminIdentifier = admin,
+            SecretKey = key,
+            RestCallsPerSecond = callsPerSecond,
+        });
+        return new ImRestClient(new HttpClient(), options, new AdminUserSigProvider(options, TimeProvider.System),
+            new ApiRateLimiter(options, TimeProvider.System), new ImRetryPolicy(4, TimeSpan.Zero, TimeSpan.Zero),
+            TimeProvider.System, NullLogger<ImRestClient>.Instance);
+    }
+
+    private async Task<JsonObject> RawCallAsync(string api, string body, string? userSig = null, long? sdkAppId = null)
+    {
+        userSig ??= UserSig.Generate(_im.Options.SdkAppId, Key, "gw_admin", 86400, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var url = new Uri(_im.BaseUrl, $"/v4/{api}?sdkappid={sdkAppId ?? _im.Options.SdkAppId}&identifier=gw_admin&usersig={userSig}&random=7&contenttype=json");
+        using var content = new StringContent(body);
+        using var response = await _raw.PostAsync(url, content);
+        return (JsonObject)JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    private static JsonArray Text(string text) => FakeImServer.TextBody(text);
+
+    [Fact]
+    public async Task Accepts_a_call_signed_by_the_gateways_user_sig_and_records_it()
+    {
+        var answer = await Client().CallAsync(ImApi.CreateGroup, new { Owner_Account = "u1", Type = "Public", GroupId = "g_sig", Name = "Sig" }, default);
+
+        Assert.Equal("g_sig", answer.GetProperty("GroupId").GetString());
+        var call = Assert.Single(await _im.WaitForCallsAsync(FakeImApis.CreateGroup, 1, Patience));
+        Assert.Equal(0, call.ErrorCode);
+        Assert.Equal("Sig", call.Body!["Name"]!.GetValue<string>());
+        Assert.True(uint.TryParse(call.Random, CultureInfo.InvariantCulture, out _));
+        Assert.NotNull(_im.GetGroup("g_sig"));
+    }
+
+    [Fact]
+    public async Task Rejects_a_sig_made_with_another_key()
+    {
+        var error = await Assert.ThrowsAsync<ImPermanentException>(() => Client(key: "another-key").CallAsync(ImApi.DestroyGroup, new { GroupId = "g" }, default));
+
+        Assert.Equal(70009, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Rejects_an_identifier_that_is_not_the_admin()
+    {
+        var error = await Assert.ThrowsAsync<ImPermanentException>(() => Client(admin: "someone").CallAsync(ImApi.DestroyGroup, new { GroupId = "g" }, default));
+
+        Assert.Equal(60010, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Rejects_an_expired_sig_a_garbled_sig_and_a_foreign_app()
+    {
+        var expired = UserSig.Generate(_im.Options.SdkAppId, Key, "gw_admin", 60, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 120);
+
+        Assert.Equal(70001, (int)(await RawCallAsync(FakeImApis.AccountCheck, "{}", userSig: expired))["ErrorCode"]!);
+        Assert.Equal(70003, (int)(await RawCallAsync(FakeImApis.AccountCheck, "{}", userSig: "garbled"))["ErrorCode"]!);
+        Assert.Equal(70020, (int)(await RawCallAsync(FakeImApis.AccountCheck, "{}", sdkAppId: 1))["ErrorCode"]!);
+    }
+
+    [Theory]
+    [InlineData(FakeImApis.SendMsg, """{"To_Account":"u2","MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"x"}}]}""", 90005)]
+    [InlineData(FakeImApis.SendMsg, """{"MsgRandom":1,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"x"}}]}""", 90003)]
+    [InlineData(FakeImApis.SendMsg, """{"To_Account":"u2","MsgRandom":1}""", 90002)]
+    [InlineData(FakeImApis.ImportMsg, """{"SyncFromOldSystem":3,"From_Account":"a","To_Account":"b","MsgRandom":1,"MsgTimeStamp":1,"MsgBody":[]}""", 90030)]
+    [InlineData(FakeImApis.SendGroupMsg, """{"GroupId":"nope","Random":1,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"x"}}]}""", 10010)]
+    [InlineData(FakeImApis.SendGroupMsg, """{"Random":1}""", 10004)]
+    [InlineData(FakeImApis.CreateGroup, """{"Type":"Public"}""", 10004)]
+    [InlineData(FakeImApis.MultiAccountImport, """{}""", 70402)]
+    public async Task Answers_the_documented_code_for_a_missing_field(string api, string body, int code)
+    {
+        var answer = await RawCallAsync(api, body);
+
+        Assert.Equal(code, (int)answer["ErrorCode"]!);
+        Assert.Equal("FAIL", (string)answer["ActionStatus"]!);
+    }
+
+    [Fact]
+    public async Task Refuses_batches_above_the_documented_maxima()
+    {
+        var client = Client();
+        await client.CallAsync(ImApi.CreateGroup, new { Type = "Public", GroupId = "g_batch", Name = "Batch" }, default);
+
+        var add = await Assert.ThrowsAsync<ImPermanentException>(() => client.CallAsync(ImApi.AddGroupMember,
+            new { GroupId = "g_batch", MemberList = Enumerable.Range(0, 21).Select(i => new { Member_Account = $"u{i}" }) }, default));
+        var import = await Assert.ThrowsAsync<ImPermanentException>(() => client.CallAsync(ImApi.ImportGroupMsg,
+            new { GroupId = "g_batch", MsgList = Enumerable.Range(0, 8).Select(i => new { From_Account = "u1", SendTime = 1, MsgBody = Text("x") }) }, default));
+
+        Assert.Equal(10005, add.ErrorCode);
+        Assert.Equal(10004, import.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Numbers_group_messages_from_one_and_drops_a_repeated_random()
+    {
+        var client = Client();
+        await client.CallAsync(ImApi.CreateGroup, new { Type = "Public", GroupId = "g_seq", Name = "Seq" }, default);
+
+        var first = await client.CallAsync(ImApi.SendGroupMsg, new { GroupId = "g_seq", Random = 11, MsgBody = Text("a") }, default);
+        var second = await client.CallAsync(ImApi.SendGroupMsg, new { GroupId = "g_seq", Random = 12, MsgBody = Text("b") }, default);
+        var repeat = await client.CallAsync(ImApi.SendGroupMsg, new { GroupId = "g_seq", Random = 11, MsgBody = Text("a") }, default);
+
+        Assert.Equal(1, first.GetProperty("MsgSeq").GetInt64());
+        Assert.Equal(2, second.GetProperty("MsgSeq").GetInt64());
+        Assert.Equal(1, repeat.GetProperty("MsgSeq").GetInt64());
+        Assert.Equal([1L, 2L], _im.GetGroup("g_seq")!.Messages.Select(m => m.MsgSeq));
+    }
+
+    [Fact]
+    public async Task Stores_a_repeated_c2c_send_once()
+    {
+        var client = Client();
+        var send = new { From_Account = "a", To_Account = "b", MsgSeq = 5, MsgRandom = 77, MsgBody = Text("hi") };
+
+        var first = await client.CallAsync(ImApi.SendMsg, send, default);
+        var again = await client.CallAsync(ImApi.SendMsg, send, default);
+
+        Assert.Equal(first.GetProperty("MsgKey").GetString(), again.GetProperty("MsgKey").GetString());
+        Assert.Single(_im.GetC2CMessages("b", "a"));
+        Assert.Equal(1, _im.GetC2CUnread("b", "a"));
+    }
+
+    [Fact]
+    public async Task Reports_members_already_present_and_rejects_imports_older_than_the_newest_message()
+    {
+        var client = Client();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        await client.CallAsync(ImApi.ImportGroup, new { Type = "Private", GroupId = "g_imp", Name = "Imp", CreateTime = now - 1000 }, default);
+        await client.CallAsync(ImApi.AddGroupMember, new { GroupId = "g_imp", MemberList = new[] { new { Member_Account = "u1" } } }, default);
+
+        var add = await client.CallAsync(ImApi.AddGroupMember, new { GroupId = "g_imp", MemberList = new[] { new { Member_Account = "u1" }, new { Member_Account = "u2" } } }, default);
+        var import = await client.CallAsync(ImApi.ImportGroupMsg, new
+        {
+            GroupId = "g_imp",
+            MsgList = new object[]
+            {
+                new { From_Account = "u1", SendTime = now - 500, Random = 1, MsgBody = Text("ok") },
+                new { From_Account = "u1", SendTime = now - 600, Random = 2, MsgBody = Text("older than newest") },
+                new { From_Account = "u1", SendTime = now - 2000, Random = 3, MsgBody = Text("before the group") },
+            },
+        }, default);
+
+        Assert.Equal([2, 1], add.GetProperty("MemberList").EnumerateArray().Select(m => m.GetProperty("Result").GetInt32()));
+        Assert.Equal([0, 10004, 10004], import.GetProperty("ImportMsgResult").EnumerateArray().Select(r => r.GetProperty("Result").GetInt32()));
+        Assert.Single(_im.GetGroup("g_imp")!.Messages);
+    }
+
+    [Fact]
+    public async Task Scripted_rate_limit_answers_are_retried_by_the_client_with_the_same_body()
+    {
+        _im.FailNext(FakeImApis.SendGroupMsg, 60007, times: 2);
+        var client = Client();
+        await client.CallAsync(ImApi.CreateGroup, new { Type = "Public", GroupId = "g_retry", Name = "Retry" }, default);
+
+        await client.CallAsync(ImApi.SendGroupMsg, new { GroupId = "g_retry", Random = 5, MsgBody = Text("x") }, default);
+
+        var calls = _im.CallsTo(FakeImApis.SendGroupMsg);
+        Assert.Equal([60007, 60007, 0], calls.Select(c => c.ErrorCode));
+        Assert.Single(calls.Select(c => c.Body!.ToJsonString()).Distinct());
+        Assert.Single(_im.GetGroup("g_retry")!.Messages);
+    }
+
+    [Fact]
+    public async Task Enforced_rate_limit_refuses_calls_above_it_and_counts_them()
+    {
+        _im.EnforceRateLimit(FakeImApis.AccountCheck, 3);
+
+        var codes = new List<int>();
+        for (var i = 0; i < 5; i++)
+        {
+            codes.Add((int)(await RawCallAsync(FakeImApis.AccountCheck, """{"CheckItem":[{"UserID":"u"}]}"""))["ErrorCode"]!);
+        }
+
+        Assert.Equal([0, 0, 0, 60007, 60007], codes);
+        Assert.Equal(2, _im.RateLimitViolations(FakeImApis.AccountCheck));
+    }
+
+    [Fact]
+    public async Task The_clients_limiter_keeps_a_burst_within_the_enforced_limit()
+    {
+        _im.EnforceRateLimit(FakeImApis.AccountCheck, 5);
+        var client = Client(callsPerSecond: 5);
+
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => client.CallAsync(ImApi.AccountCheck, new { CheckItem = new[] { new { UserID = "u" } } }, default)));
+
+        Assert.Equal(0, _im.RateLimitViolations(FakeImApis.AccountCheck));
+        Assert.Equal(5, _im.MaxCallsInAnyWindow(FakeImApis.AccountCheck));
+        Assert.Equal(12, _im.CallsTo(FakeImApis.AccountCheck).Count);
+    }
+
+    [Fact]
+    public async Task The_clients_limiter_sustains_most_of_the_limit_without_exceeding_it()
+    {
+        const int limit = 40;
+        _im.EnforceRateLimit(FakeImApis.AccountCheck, limit);
+        var client = Client(callsPerSecond: limit);
+        // Opens the pooled connections first (another API, so another token pool): a cold start delays some calls by up to a second.
+        await Task.WhenAll(Enumerable.Range(0, limit).Select(_ => client.CallAsync(ImApi.AccountImport, new { UserID = "warm" }, default)));
+
+        await Task.WhenAll(Enumerable.Range(0, limit * 5).Select(_ => client.CallAsync(ImApi.AccountCheck, new { CheckItem = new[] { new { UserID = "u" } } }, default)));
+
+        var arrivals = _im.CallsTo(FakeImApis.AccountCheck).Select(c => c.ArrivalTimestamp).Order().ToArray();
+        var seconds = (double)(arrivals[^1] - arrivals[0]) / _im.Options.TimeProvider.TimestampFrequency;
+        var rate = (arrivals.Length - limit) / seconds;
+        Console.WriteLine($"sustained {rate:F1} calls/s against a limit of {limit}");
+        Assert.Equal(0, _im.RateLimitViolations(FakeImApis.AccountCheck));
+        // Quiet machine: 99 %. Generous bound: a busy shared CPU delays completions, and tokens come free one window after them.
+        Assert.InRange(rate, limit * 0.75, limit);
+    }
+
+    [Fact]
+    public async Task Raises_a_signed_callback_for_a_rest_write()
+    {
+        _im.Options.CallbackToken = Token;
+
+        await Client().CallAsync(ImApi.CreateGroup, new { Owner_Account = "owner", Type = "Public", GroupId = "g_cb", Name = "Callback" }, default);
+
+        var recorded = Assert.Single(await _im.WaitForCallbacksAsync("Group.CallbackAfterCreateGroup", 1, Patience));
+        Assert.True(recorded.Delivered);
+        var (query, body) = Assert.Single(_receiver.Received);
+        Assert.Equal("1400000042", query["SdkAppid"]);
+        Assert.Equal("Group.CallbackAfterCreateGroup", query["CallbackCommand"]);
+        Assert.Equal("json", query["contenttype"]);
+        Assert.Equal("RESTAPI", query["OptPlatform"]);
+        Assert.Equal(ImCallbackSigner.Sign(Token, long.Parse(query["RequestTime"]!, CultureInfo.InvariantCulture)), query["Sign"]);
+        Assert.Equal("g_cb", (string)body["GroupId"]!);
+        Assert.Equal("gw_admin", (string)body["Operator_Account"]!);
+        Assert.Equal(["owner"], body["MemberList"]!.AsArray().Select(m => (string)m!["Member_Account"]!));
+    }
+
+    [Fact]
+    public async Task Forbid_flag_suppresses_the_after_send_callback_of_that_message_only()
+    {
+        var client = Client();
+
+        await client.CallAsync(ImApi.SendMsg, new { From_Account = "a", To_Account = "b", MsgRandom = 1, MsgBody = Text("quiet"), ForbidCallbackControl = new[] { "ForbidAfterSendMsgCallback" } }, default);
+        await client.CallAsync(ImApi.SendMsg, new { From_Account = "a", To_Account = "b", MsgRandom = 2, MsgBody = Text("loud") }, default);
+
+        var callback = Assert.Single(await _im.WaitForCallbacksAsync("C2C.CallbackAfterSendMsg", 1, Patience));
+        Assert.Equal(2, (long)callback.Body["MsgRandom"]!);
+        Assert.Equal(2, _im.GetC2CMessages("a", "b").Count);
+        Assert.Single(_receiver.Received);
+    }
+
+    [Fact]
+    public async Task Member_changes_raise_callbacks_only_for_members_that_changed()
+    {
+        var client = Client();
+        await client.CallAsync(ImApi.CreateGroup, new { Owner_Account = "o", Type = "Public", GroupId = "g_mem", Name = "Mem" }, default);
+
+        await client.CallAsync(ImApi.AddGroupMember, new { GroupId = "g_mem", MemberList = new[] { new { Member_Account = "o" }, new { Member_Account = "n" } } }, default);
+        await client.CallAsync(ImApi.DeleteGroupMember, new { GroupId = "g_mem", MemberToDel_Account = new[] { "n", "stranger" } }, default);
+
+        var join = Assert.Single(await _im.WaitForCallbacksAsync("Group.CallbackAfterNewMemberJoin", 1, Patience));
+        var exit = Assert.Single(await _im.WaitForCallbacksAsync("Group.CallbackAfterMemberExit", 1, Patience));
+        Assert.Equal("""[{"Member_Account":"n"}]""", join.Body["NewMemberList"]!.ToJsonString());
+        Assert.Equal("Invited", (string)join.Body["JoinType"]!);
+        Assert.Equal("""[{"Member_Account":"n"}]""", exit.Body["ExitMemberList"]!.ToJsonString());
+        Assert.Equal("Kicked", (string)exit.Body["ExitType"]!);
+    }
+
+    [Fact]
+    public async Task Group_info_callback_carries_only_the_changed_profile_fields()
+    {
+        var client = Client();
+        await client.CallAsync(ImApi.CreateGroup, new { Type = "Public", GroupId = "g_info", Name = "Same", Introduction = "old" }, default);
+
+        await client.CallAsync(ImApi.ModifyGroupBaseInfo, new { GroupId = "g_info", Name = "Same", Introduction = "new", MaxMemberNum = 100 }, default);
+        await client.CallAsync(ImApi.ModifyGroupBaseInfo, new { GroupId = "g_info", MaxMemberNum = 50 }, default);
+
+        var callback = Assert.Single(await _im.WaitForCallbacksAsync("Group.CallbackAfterGroupInfoChanged", 1, Patience));
+        Assert.Equal("new", (string)callback.Body["Introduction"]!);
+        Assert.False(callback.Body.ContainsKey("Name"));
+        await _im.WaitForCallsAsync(FakeImApis.ModifyGroupBaseInfo, 2, Patience);
+        Assert.Single(_im.Callbacks, c => c.Command == "Group.CallbackAfterGroupInfoChanged");
+    }
+
+    [Fact]
+    public async Task Import_apis_raise_no_callbacks_and_dedupe_on_the_seq_random_time_triple()
+    {
+        var client = Client();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        await client.CallAsync(ImApi.ImportMsg, new { SyncFromOldSystem = 2, From_Account = "a", To_Account = "b", MsgSeq = 3, MsgRandom = 1, MsgTimeStamp = now - 10, MsgBody = Text("old") }, default);
+        await client.CallAsync(ImApi.ImportMsg, new { SyncFromOldSystem = 2, From_Account = "b", To_Account = "a", MsgSeq = 3, MsgRandom = 1, MsgTimeStamp = now - 10, MsgBody = Text("same triple") }, default);
+        await client.CallAsync(ImApi.ImportGroup, new { Type = "Public", GroupId = "g_quiet", Name = "Quiet", CreateTime = now - 100 }, default);
+        await client.CallAsync(ImApi.ImportGroupMsg, new { GroupId = "g_quiet", MsgList = new[] { new { From_Account = "a", SendTime = now - 50, MsgBody = Text("x") } } }, default);
+        await Client().CallAsync(ImApi.DestroyGroup, new { GroupId = "g_quiet" }, default);
+
+        var callback = Assert.Single(await _im.WaitForCallbacksAsync("Group.CallbackAfterGroupDestroyed", 1, Patience));
+        Assert.Single(_im.Callbacks);
+        Assert.Single(_im.GetC2CMessages("a", "b"));
+        Assert.Equal("g_quiet", (string)callback.Body["GroupId"]!);
+    }
+
+    [Fact]
+    public async Task Callbacks_can_arrive_before_the_rest_answer()
+    {
+        _im.Options.CallbackTiming = CallbackTiming.BeforeResponse;
+
+        await Client().CallAsync(ImApi.CreateGroup, new { Type = "Public", GroupId = "g_early", Name = "Early" }, default);
+
+        Assert.Single(_receiver.Received);
+    }
+
+    [Fact]
+    public async Task A_simulated_user_message_raises_the_callback_a_client_would()
+    {
+        var message = await _im.SimulateUserC2CMessageAsync("alice", "bob", "hello from the app", platform: "iOS");
+
+        var (query, body) = Assert.Single(_receiver.Received);
+        Assert.Equal("iOS", query["OptPlatform"]);
+        Assert.Equal(message.MsgKey, (string)body["MsgKey"]!);
+        Assert.Equal($"{message.MsgSeq}_{message.MsgRandom}_{message.MsgTime}", message.MsgKey);
+        Assert.Equal("hello from the app", (string)body["MsgBody"]![0]!["MsgContent"]!["Text"]!);
+        Assert.Equal(1, (int)body["UnreadMsgNum"]!);
+    }
+
+    [Fact]
+    public async Task Simulated_group_lifecycle_raises_each_callback_with_the_user_as_operator()
+    {
+        var groupId = await _im.SimulateUserCreateGroupAsync("owner", "Hikers", members: ["m1"]);
+        await _im.SimulateUserJoinGroupAsync(groupId, "m2");
+        var message = await _im.SimulateUserGroupMessageAsync(groupId, "m2", "hi all");
+        await _im.SimulateUserQuitGroupAsync(groupId, "m1");
+        await _im.SimulateUserDestroyGroupAsync(groupId, "owner");
+
+        Assert.StartsWith("@TGS#", groupId, StringComparison.Ordinal);
+        Assert.Equal(1, message.MsgSeq);
+        Assert.Equal(
+            ["Group.CallbackAfterCreateGroup", "Group.CallbackAfterNewMemberJoin", "Group.CallbackAfterSendMsg", "Group.CallbackAfterMemberExit", "Group.CallbackAfterGroupDestroyed"],
+            _receiver.Received.Select(r => r.Query["CallbackCommand"].ToString()));
+        Assert.Equal("Apply", (string)_receiver.Received.ElementAt(1).Body["JoinType"]!);
+        Assert.Equal("m2", (string)_receiver.Received.ElementAt(2).Body["Operator_Account"]!);
+        Assert.Equal("Quit", (string)_receiver.Received.ElementAt(3).Body["ExitType"]!);
+        Assert.Null(_im.GetGroup(groupId));
+    }
+
+    [Fact]
+    public async Task Requires_imported_accounts_when_configured()
+    {
+        _im.Options.RequireImportedAccounts = true;
+        var client = Client();
+
+        var error = await Assert.ThrowsAsync<ImPermanentException>(() => client.CallAsync(ImApi.SendMsg, new { To_Account = "ghost", MsgRandom = 1, MsgBody = Text("x") }, default));
+        await client.CallAsync(ImApi.MultiAccountImport, new { AccountList = new[] { new { UserID = "ghost", Nick = "Casper" } } }, default);
+        var check = await client.CallAsync(ImApi.AccountCheck, new { CheckItem = new[] { new { UserID = "ghost" }, new { UserID = "nobody" } } }, default);
+
+        Assert.Equal(90012, error.ErrorCode);
+        Assert.Equal(["Imported", "NotImported"], check.GetProperty("ResultItem").EnumerateArray().Select(r => r.GetProperty("AccountStatus").GetString()));
+        Assert.Equal("Casper", _im.GetProfile("ghost")["Tag_Profile_IM_Nick"]!.GetValue<string>());
+    }
+}

@@ -1,0 +1,18 @@
+using System.Reflection;
+using SyncGateway.Fakes.Im;
+using SyncGateway.Im;
+
+namespace SyncGateway.Tests.Fakes;
+
+public sealed class FakeImApisTests
+{
+    [Fact]
+    public void The_fake_serves_every_api_in_the_gateways_catalog()
+    {
+        var catalog = typeof(ImApi).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(ImApi))
+            .Select(f => ((ImApi)f.GetValue(null)!).ToString());
+
+        Assert.Equal(catalog.Order(), FakeImApis.All.Order());
+    }
+}

@@ -1,9 +1,16 @@
 using SyncGateway.Hosting;
 using SyncGateway.ImCallbacks;
+using SyncGateway.Import;
 using SyncGateway.LegacyIngress;
 using SyncGateway.Messaging;
 using SyncGateway.Store;
+using SyncGateway.ToIm;
 using SyncGateway.ToLegacy;
+
+if (args is ["import", ..])
+{
+    return await ImportCli.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,9 +20,11 @@ builder.AddStore();
 builder.AddImCallbacks();
 builder.AddToLegacy();
 builder.AddLegacyIngress();
+builder.AddToIm();
 builder.AddMessaging(bus =>
 {
     bus.AddToLegacyConsumers();
+    bus.AddToImConsumers();
 });
 
 var app = builder.Build();
@@ -26,6 +35,7 @@ app.MapImCallbacks();
 app.MapLegacyIngress();
 app.MapDevelopmentReceiver();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 public partial class Program;

@@ -2,7 +2,7 @@ using SyncGateway.Contracts;
 
 namespace SyncGateway.Messaging;
 
-/// <summary>Bus message type → CloudEvents type; names the exchanges (<c>syncgw.{type}</c>) and queues (<c>relay.{type}</c>).</summary>
+/// <summary>Bus message type → CloudEvents type; names the exchanges (<c>syncgw.{type}</c>).</summary>
 internal static class EventTypeNames
 {
     public static readonly IReadOnlyDictionary<Type, string> All = new Dictionary<Type, string>
@@ -23,5 +23,4 @@ internal static class EventTypeNames
         [typeof(LegacyGroupMessageSent)] = EventTypes.LegacyGroupMessageSent,
     };
 
-    public static string QueueFor(Type messageType) => "relay." + All[messageType];
 }

@@ -41,6 +41,7 @@ internal static partial class MessagingRegistration
             });
         });
         builder.Services.AddSingleton<IEventPublisher, EventPublisher>();
+        builder.Services.AddSingleton<EndpointPartitioners>();
         return builder;
     }
 
@@ -88,6 +89,10 @@ internal static partial class MessagingRegistration
         if (options.OriginTagTtlSeconds <= 0)
         {
             yield return "Sync:OriginTagTtlSeconds must be positive";
+        }
+        if (!string.IsNullOrWhiteSpace(options.ImportCutoff) && options.ImportCutoffTime is null)
+        {
+            yield return "Sync:ImportCutoff must be Unix seconds or an ISO 8601 time";
         }
         if (options.DedupeTtlSeconds < 3600)
         {

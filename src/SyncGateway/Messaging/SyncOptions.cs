@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SyncGateway.Messaging;
 
 /// <summary>Section <c>Sync</c>: behaviour of the consumers of both directions.</summary>
@@ -16,6 +18,21 @@ internal sealed class SyncOptions
     /// accumulate durably in RabbitMQ. Used around a history import (docs/migration.md).
     /// </summary>
     public bool Paused { get; set; }
+
+    /// <summary>
+    /// Legacy messages sent before this time came with the history import and are not written to IM again
+    /// (<c>Sync__ImportCutoff</c>, Unix seconds or ISO 8601; docs/migration.md). Empty = no cut-off.
+    /// </summary>
+    public string? ImportCutoff { get; set; }
+
+    /// <summary><see cref="ImportCutoff"/> as a time; null when unset or unreadable (validation names the latter).</summary>
+    public DateTimeOffset? ImportCutoffTime => ParseCutoff(ImportCutoff);
+
+    public static DateTimeOffset? ParseCutoff(string? value)
+        => string.IsNullOrWhiteSpace(value) ? null
+            : long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time
+            : null;
 
     /// <summary>Events handled at once per consumer endpoint; events of one conversation are never concurrent.</summary>
     public int ConcurrencyPerEndpoint { get; set; } = 16;

@@ -67,7 +67,7 @@ public sealed class ImToLegacyRelayTests
 
         await gateway.PostCallbackAsync(C2C, C2CMessage("u_1", "u_2", 8, "refused"));
 
-        await Eventually.AssertAsync(async () => await gateway.QueueDepthAsync("relay.im.c2c.message.sent_error") == 1,
+        await Eventually.AssertAsync(async () => await gateway.QueueDepthAsync("relay.im-to-legacy_error") == 1,
             Wait, "the refused event is in the error queue");
         Assert.Empty(gateway.Legacy.Received);
         Assert.Equal(1, gateway.Legacy.Attempts);
@@ -84,7 +84,7 @@ public sealed class ImToLegacyRelayTests
         await gateway.PostCallbackAsync(C2C, C2CMessage("u_1", "u_2", 10, "sentinel"));
 
         var received = await gateway.Legacy.WaitForAsync(2, Wait);
-        await Eventually.AssertAsync(async () => await gateway.QueueDepthAsync("relay.im.c2c.message.sent") == 0, Wait, "queue drained");
+        await Eventually.AssertAsync(async () => await gateway.QueueDepthAsync("relay.im-to-legacy") == 0, Wait, "queue drained");
         Assert.Equal(2, gateway.Legacy.Received.Count);
         Assert.Single(received, e => e.Data.GetProperty("msgSeq").GetInt64() == 9);
     }

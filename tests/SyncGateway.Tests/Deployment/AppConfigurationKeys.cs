@@ -9,11 +9,18 @@ namespace SyncGateway.Tests.Deployment;
 /// </summary>
 internal static class AppConfigurationKeys
 {
+    /// <summary>
+    /// Sections the deployed service never reads: <c>Import</c> belongs to the <c>import</c> command, which an operator
+    /// runs from a shell or a one-off Job with its own flags, not in the chart's Deployment.
+    /// </summary>
+    private static readonly string[] NotServiceSections = ["Import"];
+
     public static IReadOnlyList<string> All() =>
     [
         .. typeof(HealthEndpoints).Assembly.GetTypes()
             .Select(type => (Type: type, Section: type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)))
-            .Where(options => options.Section is { IsLiteral: true } && options.Section.FieldType == typeof(string))
+            .Where(options => options.Section is { IsLiteral: true } && options.Section.FieldType == typeof(string)
+                && !NotServiceSections.Contains((string)options.Section.GetRawConstantValue()!))
             .SelectMany(options => Keys((string)options.Section!.GetRawConstantValue()!, options.Type))
             .Order(StringComparer.Ordinal),
     ];

@@ -1,0 +1,51 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SyncGateway.Contracts;
+using SyncGateway.Hosting;
+using SyncGateway.Im;
+using SyncGateway.LoopSuppression;
+using SyncGateway.Messaging;
+
+namespace SyncGateway.ToIm;
+
+internal static class ToImRegistration
+{
+    /// <summary>The legacy → IM writer: IM REST client, dedupe, echo suppression and origin tags.</summary>
+    public static IHostApplicationBuilder AddToIm(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<ToImOptions>(ToImOptions.SectionName, Validate);
+        builder.AddImRestClient();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<OriginTags>();
+        builder.Services.AddSingleton<ImWriter>();
+        return builder;
+    }
+
+    public static IBusRegistrationConfigurator AddToImConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<LegacyC2CMessageSentConsumer, OrderedConsumerDefinition<LegacyC2CMessageSentConsumer, LegacyC2CMessageSent>>();
+        bus.AddConsumer<LegacyGroupCreatedConsumer, OrderedConsumerDefinition<LegacyGroupCreatedConsumer, LegacyGroupCreated>>();
+        bus.AddConsumer<LegacyGroupDismissedConsumer, OrderedConsumerDefinition<LegacyGroupDismissedConsumer, LegacyGroupDismissed>>();
+        bus.AddConsumer<LegacyGroupProfileChangedConsumer, OrderedConsumerDefinition<LegacyGroupProfileChangedConsumer, LegacyGroupProfileChanged>>();
+        bus.AddConsumer<LegacyGroupMembersJoinedConsumer, OrderedConsumerDefinition<LegacyGroupMembersJoinedConsumer, LegacyGroupMembersJoined>>();
+        bus.AddConsumer<LegacyGroupMembersLeftConsumer, OrderedConsumerDefinition<LegacyGroupMembersLeftConsumer, LegacyGroupMembersLeft>>();
+        bus.AddConsumer<LegacyGroupMessageSentConsumer, OrderedConsumerDefinition<LegacyGroupMessageSentConsumer, LegacyGroupMessageSent>>();
+        return bus;
+    }
+
+    internal static IEnumerable<string> Validate(ToImOptions options)
+    {
+        if (options.AddMembersBatchSize is < 1 or > 300)
+        {
+            yield return "ToIm:AddMembersBatchSize must be between 1 and 300 (IM's current limit is 20).";
+        }
+        if (options.DeleteMembersBatchSize is < 1 or > 100)
+        {
+            yield return "ToIm:DeleteMembersBatchSize must be between 1 and 100.";
+        }
+        if (options.CreateGroupMembersLimit is < 0 or > 100)
+        {
+            yield return "ToIm:CreateGroupMembersLimit must be between 0 and 100.";
+        }
+    }
+}

@@ -1,0 +1,514 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MassTransit;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
+using SyncGateway.Contracts;
+using SyncGateway.Hosting;
+using SyncGateway.Im;
+using SyncGateway.LoopSuppression;
+using SyncGateway.Messaging;
+using SyncGateway.Store;
+using SyncGateway.Tests.Support;
+using SyncGateway.ToIm;
+
+namespace SyncGateway.Tests.ToIm;
+
+public sealed class ImWriterTests
+{
+    private static readonly DateTimeOffset EventTime = new(2025, 1, 15, 15, 0, 0, 250, TimeSpan.Zero);
+
+    private const string Forbid = """["ForbidBeforeSendMsgCallback", "ForbidAfterSendMsgCallback"]""";
+
+    private readonly ManualTimeProvider _time = new(EventTime.AddSeconds(2));
+    private readonly SyncOptions _sync = new();
+    private readonly ImOptions _im = new();
+    private readonly ToImOptions _toIm = new();
+    private readonly ConsumeContext _context = Substitute.For<ConsumeContext>();
+    private readonly ScriptedImClient _client = new();
+    private readonly InMemoryKeyValueStore _store;
+    private readonly OriginTags _tags;
+
+    public ImWriterTests()
+    {
+        _store = new InMemoryKeyValueStore(_time);
+        _tags = new OriginTags(_store, Options.Create(_sync));
+    }
+
+    [Fact]
+    public async Task A_c2c_message_is_sent_with_ids_derived_from_the_legacy_event()
+    {
+        await Writer().ApplyAsync(_context, C2C("lg-c2c-1"));
+
+        AssertCall(ImApi.SendMsg, $$"""
+            {
+              "SyncOtherMachine": 1,
+              "From_Account": "u_1",
+              "To_Account": "u_2",
+              "MsgSeq": 1786412666,
+              "MsgRandom": 3762148209,
+              "MsgBody": [ { "MsgType": "TIMTextElem", "MsgContent": { "Text": "See you at 7?" } } ],
+              "CloudCustomData": "{\"app\":\"legacy\"}",
+              "ForbidCallbackControl": {{Forbid}}
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task A_c2c_message_asks_for_callbacks_when_forbidding_them_is_off()
+    {
+        _im.ForbidCallbacksOnSend = false;
+
+        await Writer().ApplyAsync(_context, C2C("lg-c2c-1"));
+
+        Assert.Null(Assert.Single(_client.Calls).Body["ForbidCallbackControl"]);
+    }
+
+    [Fact]
+    public async Task A_group_message_is_sent_with_a_random_derived_from_the_legacy_event()
+    {
+        var evt = new LegacyGroupMessageSent(Meta(EventTypes.LegacyGroupMessageSent, "lg-gm-1", "group:g_42"),
+            new GroupMessageData("g_42", "u_3", [Text("Deploy done")], Mentions: [new GroupMention(true, null), new GroupMention(false, "u_4")],
+                LegacyMessageId: "G-99120"));
+
+        await Writer().ApplyAsync(_context, evt);
+
+        AssertCall(ImApi.SendGroupMsg, $$"""
+            {
+              "GroupId": "g_42",
+              "From_Account": "u_3",
+              "Random": 847432669,
+              "MsgBody": [ { "MsgType": "TIMTextElem", "MsgContent": { "Text": "Deploy done" } } ],
+              "GroupAtInfo": [ { "GroupAtAllFlag": 1 }, { "GroupAtAllFlag": 0, "GroupAt_Account": "u_4" } ],
+              "ForbidCallbackControl": {{Forbid}}
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task A_created_group_is_created_with_its_owner_members_and_custom_fields()
+    {
+        var evt = new LegacyGroupCreated(Meta(EventTypes.LegacyGroupCreated, "lg-gc-1", "group:g_42"),
+            new GroupCreatedData("g_42", "Public", "Ops team", Owner: "u_1", Members: ["u_1", "u_2", "u_3"],
+                CustomFields: [new CustomField("legacy_room", "room-88")]));
+
+        await Writer().ApplyAsync(_context, evt);
+
+        AssertCall(ImApi.CreateGroup, """
+            {
+              "Owner_Account": "u_1",
+              "Type": "Public",
+              "GroupId": "g_42",
+              "Name": "Ops team",
+              "MemberList": [ { "Member_Account": "u_2" }, { "Member_Account": "u_3" } ],
+              "AppDefinedData": [ { "Key": "legacy_room", "Value": "room-88" } ]
+            }
+            """);
+    }
+
+    [Theory]
+    [InlineData("Work", "Private")]
+    [InlineData("Meeting", "ChatRoom")]
+    [InlineData("AVChatRoom", "AVChatRoom")]
+    public async Task A_created_group_uses_the_group_type_literals_REST_documents(string legacyType, string imType)
+    {
+        await Writer().ApplyAsync(_context, new LegacyGroupCreated(Meta(EventTypes.LegacyGroupCreated, "lg-gc-1", "group:g_42"),
+            new GroupCreatedData("g_42", legacyType, "Ops team")));
+
+        Assert.Equal(imType, (string?)Assert.Single(_client.Calls).Body["Type"]);
+    }
+
+    [Fact]
+    public async Task A_dismissed_group_is_destroyed()
+    {
+        await Writer().ApplyAsync(_context, Dismissed("lg-gd-1"));
+
+        AssertCall(ImApi.DestroyGroup, """{ "GroupId": "g_42" }""");
+    }
+
+    [Fact]
+    public async Task A_profile_change_modifies_only_the_changed_fields()
+    {
+        var evt = new LegacyGroupProfileChanged(Meta(EventTypes.LegacyGroupProfileChanged, "lg-gp-1", "group:g_42"),
+            new GroupProfileChangedData("g_42", Operator: "u_1", Name: "Ops", Notification: "On-call rota updated",
+                CustomFields: [new CustomField("level", "2")]));
+
+        await Writer().ApplyAsync(_context, evt);
+
+        AssertCall(ImApi.ModifyGroupBaseInfo, """
+            {
+              "GroupId": "g_42",
+              "Name": "Ops",
+              "Notification": "On-call rota updated",
+              "AppDefinedData": [ { "Key": "level", "Value": "2" } ]
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Joined_members_are_added()
+    {
+        await Writer().ApplyAsync(_context, Joined("lg-gj-1", "u_3", "u_4"));
+
+        AssertCall(ImApi.AddGroupMember, """
+            { "GroupId": "g_42", "MemberList": [ { "Member_Account": "u_3" }, { "Member_Account": "u_4" } ] }
+            """);
+    }
+
+    [Fact]
+    public async Task Members_that_left_are_deleted()
+    {
+        var evt = new LegacyGroupMembersLeft(Meta(EventTypes.LegacyGroupMembersLeft, "lg-gl-1", "group:g_42"),
+            new GroupMembersLeftData("g_42", ["u_4", "u_5"], ExitType: "Quit"));
+
+        await Writer().ApplyAsync(_context, evt);
+
+        AssertCall(ImApi.DeleteGroupMember, """{ "GroupId": "g_42", "MemberToDel_Account": ["u_4", "u_5"] }""");
+    }
+
+    [Fact]
+    public async Task Member_changes_are_silent_when_configured()
+    {
+        _toIm.SilentMemberChanges = true;
+
+        await Writer().ApplyAsync(_context, Joined("lg-gj-1", "u_3"));
+
+        Assert.Equal(1, (int?)Assert.Single(_client.Calls).Body["Silence"]);
+    }
+
+    [Fact]
+    public async Task Applies_an_event_that_arrives_twice_once()
+    {
+        var writer = Writer();
+
+        await writer.ApplyAsync(_context, C2C("lg-c2c-1"));
+        await writer.ApplyAsync(_context, C2C("lg-c2c-1"));
+
+        Assert.Single(_client.Calls);
+    }
+
+    [Fact]
+    public async Task A_retried_send_reuses_the_same_MsgSeq_and_MsgRandom_and_tags_once()
+    {
+        _client.Throwing(new ImTransientException(ImApi.SendMsg, 60008, "request timed out"));
+        var writer = Writer();
+
+        await Assert.ThrowsAsync<ImTransientException>(() => writer.ApplyAsync(_context, C2C("lg-c2c-1")));
+        await writer.ApplyAsync(_context, C2C("lg-c2c-1"));
+
+        Assert.Equal(2, _client.Calls.Count);
+        Assert.True(JsonNode.DeepEquals(_client.Calls[0].Body, _client.Calls[1].Body));
+        var echo = EchoOf(C2C("lg-c2c-1").Data);
+        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-1", EchoParts.ImKeys(echo)));
+        Assert.Equal([false], await _tags.TakeImEchoesAsync("im-2", EchoParts.ImKeys(echo)));
+    }
+
+    [Fact]
+    public async Task A_group_message_IM_dropped_is_retried_with_the_same_Random()
+    {
+        _client.Answering("""{ "ActionStatus": "OK", "ErrorCode": 0, "MsgDropReason": "MsgFreqCtrl" }""",
+            """{ "ActionStatus": "OK", "ErrorCode": 0, "MsgSeq": 42, "MsgDropReason": "" }""");
+        var evt = new LegacyGroupMessageSent(Meta(EventTypes.LegacyGroupMessageSent, "lg-gm-1", "group:g_42"),
+            new GroupMessageData("g_42", "u_3", [Text("Deploy done")]));
+        var writer = Writer();
+
+        var dropped = await Assert.ThrowsAsync<ImTransientException>(() => writer.ApplyAsync(_context, evt));
+        await writer.ApplyAsync(_context, evt);
+        await writer.ApplyAsync(_context, evt);
+
+        Assert.Contains("MsgFreqCtrl", dropped.Message, StringComparison.Ordinal);
+        Assert.Equal([847432669u, 847432669u], _client.Calls.Select(c => (uint)c.Body["Random"]!));
+    }
+
+    [Fact]
+    public async Task Members_already_in_the_group_or_awaiting_approval_count_as_added()
+    {
+        _client.Answering("""
+            { "ActionStatus": "OK", "ErrorCode": 0, "MemberList": [
+              { "Member_Account": "u_3", "Result": 1 }, { "Member_Account": "u_4", "Result": 2 }, { "Member_Account": "u_5", "Result": 3 } ] }
+            """);
+        var writer = Writer();
+
+        await writer.ApplyAsync(_context, Joined("lg-gj-1", "u_3", "u_4", "u_5"));
+        await writer.ApplyAsync(_context, Joined("lg-gj-1", "u_3", "u_4", "u_5"));
+
+        Assert.Single(_client.Calls);
+    }
+
+    [Fact]
+    public async Task A_member_IM_did_not_add_fails_permanently_naming_the_member()
+    {
+        _client.Answering("""
+            { "ActionStatus": "OK", "ErrorCode": 0, "MemberList": [
+              { "Member_Account": "u_3", "Result": 1 }, { "Member_Account": "u_4", "Result": 0 } ] }
+            """);
+
+        var failure = await Assert.ThrowsAsync<PermanentFailureException>(() => Writer().ApplyAsync(_context, Joined("lg-gj-1", "u_3", "u_4")));
+
+        Assert.Contains("u_4 (Result 0)", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("g_42", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("u_3", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Joins_are_added_in_batches_after_every_member_is_tagged()
+    {
+        _toIm.AddMembersBatchSize = 20;
+        var members = Enumerable.Range(1, 45).Select(i => $"u_{i}").ToArray();
+        var tagged = new List<bool>();
+        _client.OnCall = async _ => tagged.Add(await _store.ExistsAsync($"im:grp:join:g_42:u_45"));
+
+        await Writer().ApplyAsync(_context, Joined("lg-gj-1", members));
+
+        Assert.Equal([20, 20, 5], _client.Calls.Select(c => c.Body["MemberList"]!.AsArray().Count));
+        Assert.Equal([true, true, true], tagged);
+    }
+
+    [Fact]
+    public async Task A_retry_after_a_failed_batch_repeats_the_batches()
+    {
+        _toIm.AddMembersBatchSize = 2;
+        _client.Answering(AddedAll("u_1", "u_2")).Throwing(new ImTransientException(ImApi.AddGroupMember, 10002, "internal error"))
+            .Answering(AlreadyMembers("u_1", "u_2"), AddedAll("u_3"));
+        var writer = Writer();
+
+        await Assert.ThrowsAsync<ImTransientException>(() => writer.ApplyAsync(_context, Joined("lg-gj-1", "u_1", "u_2", "u_3")));
+        await writer.ApplyAsync(_context, Joined("lg-gj-1", "u_1", "u_2", "u_3"));
+
+        Assert.Equal(["u_1,u_2", "u_3", "u_1,u_2", "u_3"], _client.Calls.Select(c =>
+            string.Join(',', c.Body["MemberList"]!.AsArray().Select(m => (string?)m!["Member_Account"]))));
+    }
+
+    [Fact]
+    public async Task A_group_id_already_ours_counts_as_created()
+    {
+        _client.Answering("""{ "ActionStatus": "FAIL", "ErrorCode": 10025, "ErrorInfo": "group id has been used" }""");
+        var writer = Writer();
+        var evt = new LegacyGroupCreated(Meta(EventTypes.LegacyGroupCreated, "lg-gc-1", "group:g_42"), new GroupCreatedData("g_42", "Public", "Ops"));
+
+        await writer.ApplyAsync(_context, evt);
+        await writer.ApplyAsync(_context, evt);
+
+        Assert.Single(_client.Calls);
+    }
+
+    [Fact]
+    public async Task A_group_id_taken_by_someone_else_fails_permanently()
+    {
+        _client.Answering("""{ "ActionStatus": "FAIL", "ErrorCode": 10021, "ErrorInfo": "group id has been used" }""");
+
+        var failure = await Assert.ThrowsAsync<ImPermanentException>(() => Writer().ApplyAsync(_context,
+            new LegacyGroupCreated(Meta(EventTypes.LegacyGroupCreated, "lg-gc-1", "group:g_42"), new GroupCreatedData("g_42", "Public", "Ops"))));
+
+        Assert.Equal(10021, failure.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Destroying_a_group_that_is_already_gone_counts_as_done()
+    {
+        _client.Answering("""{ "ActionStatus": "FAIL", "ErrorCode": 10010, "ErrorInfo": "group does not exist" }""");
+        var writer = Writer();
+
+        await writer.ApplyAsync(_context, Dismissed("lg-gd-1"));
+        await writer.ApplyAsync(_context, Dismissed("lg-gd-1"));
+
+        Assert.Single(_client.Calls);
+    }
+
+    [Fact]
+    public async Task Tags_the_IM_echo_before_calling_IM()
+    {
+        var evt = C2C("lg-c2c-1");
+        var echoKey = Assert.Single(EchoParts.ImKeys(EchoOf(evt.Data)));
+        bool? taggedAtCall = null;
+        _client.OnCall = async _ => taggedAtCall = await _store.ExistsAsync(echoKey);
+
+        await Writer().ApplyAsync(_context, evt);
+
+        Assert.True(taggedAtCall);
+    }
+
+    [Fact]
+    public async Task Expects_join_echoes_for_the_initial_members_of_a_created_group()
+    {
+        await Writer().ApplyAsync(_context, new LegacyGroupCreated(Meta(EventTypes.LegacyGroupCreated, "lg-gc-1", "group:g_42"),
+            new GroupCreatedData("g_42", "Public", "Ops", Owner: "u_1", Members: ["u_2", "u_3"])));
+
+        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-1", EchoParts.ImKeys(new GroupCreatedData("g_42", "Public", "Ops"))));
+        Assert.Equal([true, true, true], await _tags.TakeImEchoesAsync("im-2", EchoParts.ImKeys(new GroupMembersJoinedData("g_42", ["u_1", "u_2", "u_3"]))));
+    }
+
+    [Fact]
+    public async Task Adds_the_initial_members_create_group_cannot_take_right_after()
+    {
+        _toIm.CreateGroupMembersLimit = 2;
+
+        await Writer().ApplyAsync(_context, new LegacyGroupCreated(Meta(EventTypes.LegacyGroupCreated, "lg-gc-1", "group:g_42"),
+            new GroupCreatedData("g_42", "Public", "Ops", Members: ["u_2", "u_3", "u_4"])));
+
+        Assert.Equal([ImApi.CreateGroup, ImApi.AddGroupMember], _client.Calls.Select(c => c.Api));
+        Assert.Equal(2, _client.Calls[0].Body["MemberList"]!.AsArray().Count);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""[ { "Member_Account": "u_4" } ]"""), _client.Calls[1].Body["MemberList"]));
+    }
+
+    [Fact]
+    public async Task Does_not_apply_a_delta_that_names_a_relayed_event_in_syncorigin()
+    {
+        var relayed = C2C("lg-0").Data;
+        await _tags.ExpectLegacyEchoesAsync("im-1", EchoParts.LegacyKeys(relayed));
+
+        await Writer().ApplyAsync(_context, C2C("lg-echo", syncOrigin: "im-1"));
+        await Writer().ApplyAsync(_context, C2C("lg-untagged-echo", syncOrigin: "im-expired"));
+
+        Assert.Empty(_client.Calls);
+        Assert.Equal([false, false], await _tags.TakeLegacyEchoesAsync("lg-probe",
+            [EchoParts.LegacyOriginKey("im-1"), .. EchoParts.LegacyKeys(relayed)]));
+    }
+
+    [Fact]
+    public async Task A_fingerprint_suppresses_one_echo_and_the_next_identical_delta_is_applied()
+    {
+        var relayed = C2C("lg-0").Data with { MsgRandom = 1850291734, MsgKey = "517364_1850291734_1736920800" };
+        await _tags.ExpectLegacyEchoesAsync("im-1", EchoParts.LegacyKeys(relayed));
+        var writer = Writer();
+
+        await writer.ApplyAsync(_context, C2C("lg-echo"));
+        Assert.Empty(_client.Calls);
+
+        await writer.ApplyAsync(_context, C2C("lg-genuine"));
+        var call = Assert.Single(_client.Calls);
+        Assert.Equal(ImIds.RandomFor("lg-genuine"), (uint)call.Body["MsgRandom"]!);
+    }
+
+    [Fact]
+    public async Task Adds_only_the_members_that_are_not_echoes()
+    {
+        await _tags.ExpectLegacyEchoesAsync("im-1", EchoParts.LegacyKeys(new GroupMembersJoinedData("g_42", ["u_4"])));
+
+        await Writer().ApplyAsync(_context, Joined("lg-gj-1", "u_3", "u_4", "u_5"));
+
+        AssertCall(ImApi.AddGroupMember, """
+            { "GroupId": "g_42", "MemberList": [ { "Member_Account": "u_3" }, { "Member_Account": "u_5" } ] }
+            """);
+    }
+
+    [Fact]
+    public async Task A_profile_change_without_changed_fields_calls_nothing()
+    {
+        var writer = Writer();
+        var evt = new LegacyGroupProfileChanged(Meta(EventTypes.LegacyGroupProfileChanged, "lg-gp-1", "group:g_42"),
+            new GroupProfileChangedData("g_42", Type: "Public"));
+
+        await writer.ApplyAsync(_context, evt);
+
+        Assert.Empty(_client.Calls);
+    }
+
+    [Fact]
+    public async Task Messages_sent_before_the_import_cut_off_are_not_written_again()
+    {
+        _sync.ImportCutoff = "1736953200";
+        var writer = Writer();
+        var imported = C2C("lg-old");
+        var live = C2C("lg-new");
+
+        await writer.ApplyAsync(_context, imported with { Data = imported.Data with { MsgTime = 1736953199 } });
+        await writer.ApplyAsync(_context, new LegacyGroupMessageSent(Meta(EventTypes.LegacyGroupMessageSent, "lg-gm-old", "group:g_42") with
+        {
+            Time = new DateTimeOffset(2025, 1, 15, 14, 59, 59, TimeSpan.Zero),
+        }, new GroupMessageData("g_42", "u_3", [Text("old")])));
+        await writer.ApplyAsync(_context, live with { Data = live.Data with { MsgTime = 1736953200 } });
+        await writer.ApplyAsync(_context, Joined("lg-gj-old", "u_3"));
+
+        Assert.Equal([ImApi.SendMsg, ImApi.AddGroupMember], _client.Calls.Select(c => c.Api));
+        Assert.Equal(ImIds.RandomFor("lg-new"), (uint)_client.Calls[0].Body["MsgRandom"]!);
+    }
+
+    [Theory]
+    [InlineData("1736953200")]
+    [InlineData("2025-01-15T15:00:00Z")]
+    [InlineData("2025-01-15T23:00:00+08:00")]
+    public void The_import_cut_off_reads_unix_seconds_and_ISO_8601(string value)
+        => Assert.Equal(new DateTimeOffset(2025, 1, 15, 15, 0, 0, TimeSpan.Zero), SyncOptions.ParseCutoff(value));
+
+    [Fact]
+    public void An_unreadable_import_cut_off_is_no_time()
+        => Assert.Null(SyncOptions.ParseCutoff("yesterday"));
+
+    [Fact]
+    public async Task Fails_without_calling_IM_when_the_store_is_unreachable()
+    {
+        var store = Substitute.For<IKeyValueStore>();
+        store.ExistsAsync(Arg.Any<string>()).ThrowsAsync(new TimeoutException("Redis did not answer"));
+        var consumer = new LegacyC2CMessageSentConsumer(Writer(store));
+        var context = Substitute.For<ConsumeContext<LegacyC2CMessageSent>>();
+        context.Message.Returns(C2C("lg-c2c-1"));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => consumer.Consume(context));
+
+        Assert.Empty(_client.Calls);
+    }
+
+    [Fact]
+    public async Task Fails_without_calling_IM_when_the_origin_tag_cannot_be_written()
+    {
+        var store = Substitute.For<IKeyValueStore>();
+        store.ExistsAsync(Arg.Any<string>()).Returns(false);
+        store.TakeOnceAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<string>>(), Arg.Any<TimeSpan>())
+            .Returns(call => (IReadOnlyList<bool>)[.. call.Arg<IReadOnlyList<string>>().Select(_ => false)]);
+        store.AddOnceAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<string>>(), Arg.Any<TimeSpan>())
+            .ThrowsAsync(new TimeoutException("Redis did not answer"));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => Writer(store).ApplyAsync(_context, Joined("lg-gj-1", "u_3")));
+
+        Assert.Empty(_client.Calls);
+    }
+
+    private ImWriter Writer(IKeyValueStore? store = null)
+    {
+        store ??= _store;
+        return new ImWriter(store, new OriginTags(store, Options.Create(_sync)), _client, Options.Create(_sync), Options.Create(_im),
+            Options.Create(_toIm), _time, NullLogger<ImWriter>.Instance);
+    }
+
+    private void AssertCall(ImApi api, string expectedBody)
+    {
+        var call = Assert.Single(_client.Calls);
+        Assert.Equal(api, call.Api);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expectedBody), call.Body), call.Body.ToJsonString());
+    }
+
+    /// <summary>The IM callback our send causes: same sender, recipient and MsgRandom, plus IM's own fields.</summary>
+    private static C2CMessageData EchoOf(C2CMessageData sent)
+        => sent with { MsgRandom = 3762148209, MsgSeq = 1786412666, MsgKey = "1786412666_3762148209_1736953200" };
+
+    private static EventMeta Meta(string type, string id, string subject, string? syncOrigin = null)
+        => new(id, "/legacy/chat", type, subject, EventTime, EventTime.AddSeconds(1), SyncOrigin: syncOrigin);
+
+    private static LegacyC2CMessageSent C2C(string id, string? syncOrigin = null)
+        => new(Meta(EventTypes.LegacyC2CMessageSent, id, "c2c:u_1:u_2", syncOrigin),
+            new C2CMessageData("u_1", "u_2", [Text("See you at 7?")], CloudCustomData: """{"app":"legacy"}""", LegacyMessageId: "L-77812"));
+
+    private static LegacyGroupDismissed Dismissed(string id)
+        => new(Meta(EventTypes.LegacyGroupDismissed, id, "group:g_42"), new GroupDismissedData("g_42", "Public", "Ops"));
+
+    private static LegacyGroupMembersJoined Joined(string id, params string[] members)
+        => new(Meta(EventTypes.LegacyGroupMembersJoined, id, "group:g_42"), new GroupMembersJoinedData("g_42", members, JoinType: "Invited"));
+
+    private static MessageElement Text(string text)
+        => new("TIMTextElem", JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["Text"] = text }));
+
+    private static string AddedAll(params string[] members) => MemberResults(1, members);
+
+    private static string AlreadyMembers(params string[] members) => MemberResults(2, members);
+
+    private static string MemberResults(int result, string[] members)
+        => JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["ActionStatus"] = "OK",
+            ["ErrorCode"] = 0,
+            ["MemberList"] = members.Select(m => new Dictionary<string, object> { ["Member_Account"] = m, ["Result"] = result }),
+        });
+}

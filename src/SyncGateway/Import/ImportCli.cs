@@ -105,6 +105,10 @@ internal static class ImportCli
                 started = true;
                 client = host.Services.GetRequiredService<IImRestClient>();
             }
+            // At each rate-limit window edge up to Parallelism calls complete at once; a pool that has to inject threads
+            // for them delays the next round by up to a second (measured on 2 cores), which costs ~20 % of the rate.
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            ThreadPool.SetMinThreads(Math.Max(workers, 2 * options.Parallelism), Math.Max(io, 2 * options.Parallelism));
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SyncGateway.Import");
             var runner = new ImportRunner(client, options, logger, TimeProvider.System);
             var outcome = await ImportConsole.ForTerminal(options.ProgressInterval)

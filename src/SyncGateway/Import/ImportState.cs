@@ -17,14 +17,22 @@ internal sealed class ImportState : IDisposable
     private readonly string? _path;
     private readonly StateDocument _document;
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _write = new(1, 1);
+    private readonly List<(long Version, TaskCompletionSource Written)> _waiting = [];
+    private readonly SemaphoreSlim _dirty = new(0);
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Task _writer = Task.CompletedTask;
     private long _version;
-    private long _written;
 
     private ImportState(string? path, StateDocument document)
     {
         _path = path;
         _document = document;
+        if (path is not null)
+        {
+            // File writes block a thread on Linux; on the thread pool, a write per batch starves the rate limiter's
+            // timers and the HTTP continuations, so one dedicated thread does them all.
+            _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
     }
 
     /// <summary>A state that is never written (dry runs).</summary>
@@ -113,46 +121,75 @@ internal sealed class ImportState : IDisposable
         }
     }
 
-    // Group commit: each caller returns once a write that includes its change is on disk; concurrent completions
-    // share one write.
-    private async Task UpdateAsync(Action change)
+    // Group commit: each caller returns once a write that includes its change is on disk; changes that arrive while
+    // a write is under way share the next one.
+    private Task UpdateAsync(Action change)
     {
-        long version;
+        if (_path is null)
+        {
+            lock (_gate)
+            {
+                change();
+            }
+            return Task.CompletedTask;
+        }
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
         {
             change();
-            version = ++_version;
+            _waiting.Add((++_version, written));
         }
-        if (_path is null)
+        _dirty.Release();
+        return written.Task;
+    }
+
+    private void WriteLoop()
+    {
+        while (true)
         {
-            return;
-        }
-        await _write.WaitAsync(CancellationToken.None);
-        try
-        {
-            if (_written >= version)
+            try
+            {
+                _dirty.Wait(_closing.Token);
+            }
+            catch (OperationCanceledException)
             {
                 return;
             }
             string json;
-            long snapshot;
+            long version;
+            List<TaskCompletionSource> done;
             lock (_gate)
             {
+                if (_waiting.Count == 0)
+                {
+                    continue;
+                }
                 json = JsonSerializer.Serialize(_document, Json);
-                snapshot = _version;
+                version = _version;
+                done = [.. _waiting.Where(w => w.Version <= version).Select(w => w.Written)];
+                _waiting.RemoveAll(w => w.Version <= version);
             }
-            var temporary = _path + ".tmp";
-            await File.WriteAllTextAsync(temporary, json, CancellationToken.None);
-            File.Move(temporary, _path, overwrite: true);
-            _written = snapshot;
-        }
-        finally
-        {
-            _write.Release();
+            try
+            {
+                var temporary = _path + ".tmp";
+                File.WriteAllText(temporary, json);
+                File.Move(temporary, _path!, overwrite: true);
+                done.ForEach(w => w.SetResult());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                done.ForEach(w => w.SetException(new ImportStateException($"Cannot write the state file {_path}: {e.Message}")));
+            }
         }
     }
 
-    public void Dispose() => _write.Dispose();
+    public void Dispose()
+    {
+        _closing.Cancel();
+        _writer.Wait();
+        _closing.Dispose();
+        _dirty.Dispose();
+    }
 
     private sealed class StateDocument
     {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Threading.Channels;
 using SyncGateway.Hosting;
 using SyncGateway.Im;
 
@@ -22,9 +21,10 @@ internal sealed record PhaseResult(PhaseStatus Status, string? Reason = null);
 internal sealed class ImportFatalException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// Runs one phase: streams its file, plans batches, and sends them through <see cref="ImportOptions.Parallelism"/>
-/// lanes. Batches with the same key always take the same lane, so they go in file order; lanes are bounded, so
-/// memory stays flat. Each finished batch is written to the rejects file (its failed items) and then checkpointed.
+/// Runs one phase: streams its file, plans batches, and sends up to <see cref="ImportOptions.Parallelism"/> of them
+/// at once; batches with the same key go one after another in file order (<see cref="KeyedScheduler"/>), and the
+/// scheduler's bounded queue keeps memory flat. Each finished batch is written to the rejects file (its failed items)
+/// and then checkpointed.
 /// </summary>
 internal sealed class PhaseRunner(
     IImRestClient? client,
@@ -33,8 +33,6 @@ internal sealed class PhaseRunner(
     ImportOptions options,
     ILogger logger)
 {
-    private const int LaneCapacity = 2;
-
     // Answers about the caller (admin account, UserSig, app, quota, disabled command), not about the item: every
     // further item would fail the same way, so the run stops instead of rejecting the whole input.
     private static readonly HashSet<int> RunFatalCodes =
@@ -65,12 +63,8 @@ internal sealed class PhaseRunner(
         }
 
         using var halt = CancellationTokenSource.CreateLinkedTokenSource(run.Stop);
+        using var scheduler = new KeyedScheduler(options.Parallelism);
         var fatal = new FatalSlot();
-        var lanes = Enumerable.Range(0, options.Parallelism)
-            .Select(_ => Channel.CreateBounded<Batch<TItem>>(new BoundedChannelOptions(LaneCapacity) { SingleReader = true, SingleWriter = true }))
-            .ToArray();
-        var workers = lanes.Select(lane => Task.Run(() => WorkAsync(lane.Reader, run, halt, fatal))).ToArray();
-        var next = 0;
         try
         {
             await foreach (var (line, item) in ParseAsync(phase, run, halt.Token))
@@ -88,14 +82,7 @@ internal sealed class PhaseRunner(
         catch (OperationCanceledException) when (halt.IsCancellationRequested)
         {
         }
-        finally
-        {
-            foreach (var lane in lanes)
-            {
-                lane.Writer.TryComplete();
-            }
-        }
-        await Task.WhenAll(workers);
+        await scheduler.DrainAsync();
 
         if (fatal.Reason is { } reason)
         {
@@ -116,10 +103,7 @@ internal sealed class PhaseRunner(
                 run.Progress.AddResumed(batch.Items.Count);
                 return;
             }
-            var lane = batch.Key is { } key
-                ? (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)lanes.Length)
-                : next++ % lanes.Length;
-            await lanes[lane].Writer.WriteAsync(batch, halt.Token);
+            await scheduler.EnqueueAsync(batch.Key, () => RunBatchAsync(batch, run, halt, fatal), halt.Token);
         }
     }
 
@@ -180,32 +164,30 @@ internal sealed class PhaseRunner(
         await state.RecordInputRejectAsync(run.Checkpoint!, line.Number);
     }
 
-    private async Task WorkAsync<TItem>(ChannelReader<Batch<TItem>> lane, PhaseRun run, CancellationTokenSource halt, FatalSlot fatal)
+    // Never throws: a batch that cannot finish records why and halts the phase.
+    private async Task RunBatchAsync<TItem>(Batch<TItem> batch, PhaseRun run, CancellationTokenSource halt, FatalSlot fatal)
     {
-        await foreach (var batch in lane.ReadAllAsync(CancellationToken.None))
+        if (halt.IsCancellationRequested)
         {
-            if (halt.IsCancellationRequested)
-            {
-                continue;
-            }
-            try
-            {
-                await ExecuteAsync(batch, run, halt.Token);
-            }
-            catch (OperationCanceledException) when (halt.IsCancellationRequested || run.Abort.IsCancellationRequested)
-            {
-            }
-            catch (ImportFatalException e)
-            {
-                fatal.Set(e.Message);
-                await halt.CancelAsync();
-            }
-            catch (Exception e)
-            {
-                ImportLog.BatchCrashed(logger, e, run.Progress.Name, batch.Number);
-                fatal.Set($"batch {batch.Number} of {run.Progress.Name} failed: {e.Message}");
-                await halt.CancelAsync();
-            }
+            return;
+        }
+        try
+        {
+            await ExecuteAsync(batch, run, halt.Token);
+        }
+        catch (OperationCanceledException) when (halt.IsCancellationRequested || run.Abort.IsCancellationRequested)
+        {
+        }
+        catch (ImportFatalException e)
+        {
+            fatal.Set(e.Message);
+            await halt.CancelAsync();
+        }
+        catch (Exception e)
+        {
+            ImportLog.BatchCrashed(logger, e, run.Progress.Name, batch.Number);
+            fatal.Set($"batch {batch.Number} of {run.Progress.Name} failed: {e.Message}");
+            await halt.CancelAsync();
         }
     }
 

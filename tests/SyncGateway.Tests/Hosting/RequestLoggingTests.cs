@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
+using SyncGateway.Fakes.Telemetry;
 using SyncGateway.Hosting;
 using SyncGateway.Store;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting.Internal;
 using OpenTelemetry;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using SyncGateway.Fakes.Telemetry;
 using SyncGateway.Hosting;
 
 namespace SyncGateway.Tests.Hosting;

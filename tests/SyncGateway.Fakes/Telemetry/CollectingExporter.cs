@@ -2,10 +2,13 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using OpenTelemetry;
 
-namespace SyncGateway.Tests.Hosting;
+namespace SyncGateway.Fakes.Telemetry;
 
-/// <summary>An in-memory span exporter (OpenTelemetry.Exporter.InMemory is not available): collects and lets a test wait.</summary>
-internal sealed class CollectingExporter : BaseExporter<Activity>
+/// <summary>
+/// An in-memory span exporter (OpenTelemetry.Exporter.InMemory is not available): collects and lets a test wait.
+/// Add it with a <see cref="SimpleActivityExportProcessor"/> so each span arrives as it ends.
+/// </summary>
+public sealed class CollectingExporter : BaseExporter<Activity>
 {
     private readonly ConcurrentQueue<Activity> _exported = new();
     private readonly SemaphoreSlim _arrived = new(0);

@@ -4,6 +4,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using RabbitMQ.Client;
 using SyncGateway.Fakes;
 using SyncGateway.ImCallbacks;
@@ -42,7 +43,9 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? overrides = null)
+    /// <param name="overrides">Configuration over the defaults here.</param>
+    /// <param name="services">Applied after the gateway's own registrations, e.g. <c>services.ConfigureTracing(...)</c> to collect spans.</param>
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var legacy = await FakeLegacyServer.StartAsync(SigningSecret);
         var vhost = await TestServices.CreateVirtualHostAsync();
@@ -64,7 +67,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         {
             settings[key] = value;
         }
-        var factory = new Factory(settings);
+        var factory = new Factory(settings, services);
         factory.UseKestrel(0);
         factory.StartServer();
         await WaitUntilBusHealthyAsync(factory.Services);
@@ -119,7 +122,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         await TestServices.DeleteVirtualHostAsync(VirtualHost);
     }
 
-    private sealed class Factory(IDictionary<string, string?> settings) : WebApplicationFactory<Program>
+    private sealed class Factory(IDictionary<string, string?> settings, Action<IServiceCollection>? services) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -127,6 +130,10 @@ internal sealed class GatewayHost : IAsyncDisposable
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);
+            }
+            if (services is not null)
+            {
+                builder.ConfigureTestServices(services);
             }
         }
     }

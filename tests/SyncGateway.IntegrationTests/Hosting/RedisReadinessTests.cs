@@ -1,67 +1,45 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using SyncGateway.Hosting;
-using SyncGateway.Store;
+using SyncGateway.IntegrationTests.Infrastructure;
 
 namespace SyncGateway.IntegrationTests.Hosting;
 
-/// <summary>Readiness against the real Redis store: the local server, and a port where nothing listens.</summary>
+/// <summary>Readiness of the real gateway while its own Redis goes away and comes back.</summary>
 public sealed class RedisReadinessTests
 {
-    private static readonly string Redis = Environment.GetEnvironmentVariable("SYNCGW_TEST_REDIS") ?? "127.0.0.1:6379";
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Ready_answers_200_while_Redis_answers()
+    public async Task Ready_goes_503_while_Redis_is_down_and_200_once_it_is_back_while_live_stays_200()
     {
-        await using var app = await StartAsync(Redis);
+        await using var redis = await PrivateRedis.StartAsync();
+        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Redis:Configuration"] = redis.Configuration,
+        });
+        await Eventually.AssertAsync(async () => (await ReadyAsync(gateway)).Status == HttpStatusCode.OK, Wait, "ready while Redis answers");
 
-        var (status, redis) = await ReadyAsync(app);
+        await redis.StopAsync();
 
-        Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal("Healthy", redis);
+        await Eventually.AssertAsync(async () => (await ReadyAsync(gateway)).Status == HttpStatusCode.ServiceUnavailable, Wait, "not ready once Redis is down");
+        var (_, checks) = await ReadyAsync(gateway);
+        Assert.Equal("Unhealthy", checks["redis"]);
+        Assert.All(checks.Where(c => c.Key != "redis"), c => Assert.Equal("Healthy", c.Value));
+        Assert.Equal(HttpStatusCode.OK, (await gateway.Client.GetAsync(HealthEndpoints.LivePath)).StatusCode);
+
+        await redis.RestartAsync();
+
+        await Eventually.AssertAsync(async () => (await ReadyAsync(gateway)).Status == HttpStatusCode.OK, Wait, "ready again once Redis is back");
+        Assert.Equal("Healthy", (await ReadyAsync(gateway)).Checks["redis"]);
     }
 
-    [Fact]
-    public async Task Ready_answers_503_while_Redis_is_unreachable_and_live_stays_200()
+    private static async Task<(HttpStatusCode Status, Dictionary<string, string?> Checks)> ReadyAsync(GatewayHost gateway)
     {
-        await using var app = await StartAsync($"127.0.0.1:{UnusedPort()},connectTimeout=500");
-
-        var (status, redis) = await ReadyAsync(app);
-        using var live = await app.GetTestClient().GetAsync(new Uri(HealthEndpoints.LivePath, UriKind.Relative));
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-        Assert.Equal("Unhealthy", redis);
-        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
-    }
-
-    private static async Task<WebApplication> StartAsync(string redisConfiguration)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.WebHost.UseTestServer();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Redis:Configuration"] = redisConfiguration });
-        builder.AddStore();
-        builder.AddHealth();
-        var app = builder.Build();
-        app.MapHealth();
-        await app.StartAsync();
-        return app;
-    }
-
-    private static async Task<(HttpStatusCode Status, string? Redis)> ReadyAsync(WebApplication app)
-    {
-        using var response = await app.GetTestClient().GetAsync(new Uri(HealthEndpoints.ReadyPath, UriKind.Relative));
+        using var response = await gateway.Client.GetAsync(HealthEndpoints.ReadyPath);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return (response.StatusCode, body.RootElement.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
-    }
-
-    private static int UnusedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var checks = body.RootElement.GetProperty("checks").EnumerateObject()
+            .ToDictionary(check => check.Name, check => check.Value.GetProperty("status").GetString());
+        return (response.StatusCode, checks);
     }
 }

@@ -66,7 +66,8 @@ public sealed class LegacyToImTests
         await im.SimulateUserC2CMessageAsync("u_9", "u_1", "a real message");
         var received = await gateway.Legacy.WaitForAsync(1, Wait);
         Assert.Equal("c2c:u_1:u_9", Assert.Single(received).Subject);
-        Assert.Equal(0, outcomes[SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.Relayed] - 1);
+        await outcomes.WaitForAsync(SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.Relayed, 1, Wait);
+        Assert.Equal(1, outcomes[SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.Relayed]);
     }
 
     [Fact]

@@ -16,6 +16,8 @@ public enum LegacyEcho
     WithSyncOrigin,
     /// <summary>It emits each received event back as a plain delta (content fingerprint only).</summary>
     Fingerprint,
+    /// <summary>Each echo picks one of the two at random (seeded).</summary>
+    Mixed,
 }
 
 /// <summary>
@@ -28,6 +30,7 @@ internal sealed class TwoWaySync : IAsyncDisposable
     private readonly Channel<ReceivedCloudEvent> _echoes = Channel.CreateUnbounded<ReceivedCloudEvent>();
     private readonly Task _echoLoop;
     private readonly ConcurrentQueue<HttpStatusCode> _echoAnswers = new();
+    private readonly Random _random = new(20261122);
 
     private TwoWaySync(GatewayHost gateway, FakeImServer im, LegacyEcho echo)
     {
@@ -80,7 +83,8 @@ internal sealed class TwoWaySync : IAsyncDisposable
         {
             var type = "legacy." + received.Type["im.".Length..];
             var data = JsonNode.Parse(received.Data.GetRawText())!;
-            var delta = LegacyDeltaSender.Delta(type, "echo-" + received.Id, data, echo == LegacyEcho.WithSyncOrigin ? received.Id : null);
+            var withOrigin = echo == LegacyEcho.WithSyncOrigin || (echo == LegacyEcho.Mixed && _random.Next(2) == 0);
+            var delta = LegacyDeltaSender.Delta(type, "echo-" + received.Id, data, withOrigin ? received.Id : null);
             using var answer = await Legacy.SendAsync(delta);
             _echoAnswers.Enqueue(answer.StatusCode);
         }

@@ -94,4 +94,24 @@ public sealed class LegacyToImTests
         Assert.Equal(calls[0].Body!["MsgRandom"]!.ToJsonString(), calls[1].Body!["MsgRandom"]!.ToJsonString());
         Assert.Equal(["once", "next"], im.GetC2CMessages("u_1", "u_2").Select(m => m.MsgBody[0]!["MsgContent"]!["Text"]!.GetValue<string>()));
     }
+
+    [Fact]
+    public async Task A_permanent_IM_error_lands_the_delta_in_the_error_queue_with_its_code()
+    {
+        var (gateway, im) = await StartAsync();
+        await using var _ = gateway;
+        await using var __ = im;
+        im.FailNext("openim/sendmsg", 90001, times: 1, errorInfo: "json format error");
+        const string delta = """
+            {"specversion":"1.0","id":"lg-bad","source":"/legacy","type":"legacy.c2c.message.sent","data":{"from":"u_1","to":"u_2","body":[{"msgType":"TIMTextElem","msgContent":{"Text":"refused"}}]}}
+            """;
+
+        Assert.Equal(HttpStatusCode.Accepted, (await LegacyIngressRefusalTests.PostAsync(gateway, delta)).StatusCode);
+
+        await Eventually.AssertAsync(async () => await gateway.QueueDepthAsync("relay.legacy-to-im_error") == 1, Wait, "the delta is in the error queue");
+        var reason = Assert.Single(await gateway.FaultReasonsAsync("relay.legacy-to-im_error"));
+        Assert.Contains("90001", reason, StringComparison.Ordinal);
+        Assert.Single(im.CallsTo("openim/sendmsg"));
+        Assert.Empty(im.GetC2CMessages("u_1", "u_2"));
+    }
 }

@@ -47,6 +47,12 @@ public sealed class FakeLegacyServer : IAsyncDisposable
 
     public IReadOnlyList<ReceivedCloudEvent> Received => [.. _received];
 
+    /// <summary>
+    /// Called for every accepted event, after it is recorded: a simulated legacy system reacts here, for example by
+    /// reporting the stored message back as its own delta (the echo the gateway must suppress).
+    /// </summary>
+    public event Action<ReceivedCloudEvent>? EventAccepted;
+
     /// <summary>Optional decision per request, evaluated after the scripted statuses: return a status to refuse.</summary>
     public Func<JsonElement, int?>? Responder { get; set; }
 
@@ -116,7 +122,9 @@ public sealed class FakeLegacyServer : IAsyncDisposable
         {
             return Results.StatusCode(refused);
         }
-        _received.Enqueue(new ReceivedCloudEvent(id, cloudEvent, DateTimeOffset.UtcNow));
+        var received = new ReceivedCloudEvent(id, cloudEvent, DateTimeOffset.UtcNow);
+        _received.Enqueue(received);
+        EventAccepted?.Invoke(received);
         return Results.NoContent();
     }
 

@@ -21,6 +21,4 @@ internal static partial class ImCallbackLog
     [LoggerMessage(Level = LogLevel.Error, Message = "IM callback {Command} event {CloudEventId} on {Conversation} could not be made durable; answered 503 (IM does not retry: the event is lost unless IM retry is enabled)")]
     public static partial void PublishFailed(ILogger logger, Exception exception, string command, string cloudEventId, string conversation);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Im:CallbackToken is empty: IM callback Sign is NOT verified. Only the SdkAppid is checked; terminate HTTPS at an ingress you trust.")]
-    public static partial void TokenNotConfigured(ILogger logger);
 }

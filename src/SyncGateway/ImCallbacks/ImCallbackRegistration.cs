@@ -10,13 +10,13 @@ internal static class ImCallbackRegistration
     public static IHostApplicationBuilder AddImCallbacks(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<ImOptions>(ImOptions.SectionName, ValidateCallbacks);
+        if (string.IsNullOrEmpty(builder.ReadOptions<ImOptions>(ImOptions.SectionName).CallbackToken))
+        {
+            builder.Services.AddStartupWarning("Im:CallbackToken is empty: IM callback Sign is NOT verified. Only the SdkAppid is checked; terminate HTTPS at an ingress you trust.");
+        }
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ImOptions>>().Value;
-            if (string.IsNullOrEmpty(options.CallbackToken))
-            {
-                ImCallbackLog.TokenNotConfigured(sp.GetRequiredService<ILogger<ImCallbackEndpointLog>>());
-            }
             return new ImCallbackParser(options.SdkAppId, options.RelayUndeliveredC2CMessages);
         });
         return builder;

@@ -4,7 +4,7 @@ using SyncGateway.Hosting;
 
 namespace SyncGateway.Messaging;
 
-internal static partial class MessagingRegistration
+internal static class MessagingRegistration
 {
     /// <summary>
     /// MassTransit on RabbitMQ when <c>RabbitMq:Uri</c> is set, otherwise on the in-memory transport (not durable).
@@ -29,7 +29,7 @@ internal static partial class MessagingRegistration
                     ConfigureTopology(cfg);
                     cfg.ConfigureEndpoints(context);
                 });
-                builder.Services.AddHostedService<EmbeddedTransportWarning>();
+                builder.Services.AddStartupWarning("RabbitMq:Uri is not set: events travel on MassTransit's in-memory transport. This mode is NOT durable (a restart loses queued events) and must not run in production.");
                 return;
             }
 
@@ -106,19 +106,5 @@ internal static partial class MessagingRegistration
         {
             yield return "Sync:RetryLimit must not be negative";
         }
-    }
-
-    private sealed partial class EmbeddedTransportWarning(ILogger<EmbeddedTransportWarning> logger) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            LogInMemory(logger);
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "RabbitMq:Uri is not set: events travel on MassTransit's in-memory transport. This mode is NOT durable (a restart loses queued events) and must not run in production.")]
-        private static partial void LogInMemory(ILogger logger);
     }
 }

@@ -3,7 +3,7 @@ using SyncGateway.Hosting;
 
 namespace SyncGateway.Store;
 
-internal static partial class StoreRegistration
+internal static class StoreRegistration
 {
     /// <summary>Redis when <c>Redis:Configuration</c> is set, otherwise the non-durable in-memory store.</summary>
     public static IHostApplicationBuilder AddStore(this IHostApplicationBuilder builder)
@@ -15,7 +15,7 @@ internal static partial class StoreRegistration
         if (string.IsNullOrWhiteSpace(options.Configuration))
         {
             builder.Services.AddSingleton<IKeyValueStore, InMemoryKeyValueStore>();
-            builder.Services.AddHostedService<EmbeddedModeWarning>();
+            builder.Services.AddStartupWarning("Redis:Configuration is not set: dedupe markers and origin tags live in process memory. This mode is NOT durable and must not run in production.");
             return builder;
         }
 
@@ -53,19 +53,5 @@ internal static partial class StoreRegistration
         {
             yield return "Redis:KeyPrefix must not be empty";
         }
-    }
-
-    private sealed partial class EmbeddedModeWarning(ILogger<EmbeddedModeWarning> logger) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            LogInMemory(logger);
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Redis:Configuration is not set: dedupe markers and origin tags live in process memory. This mode is NOT durable and must not run in production.")]
-        private static partial void LogInMemory(ILogger logger);
     }
 }

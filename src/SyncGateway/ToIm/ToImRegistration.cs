@@ -17,7 +17,8 @@ internal static class ToImRegistration
         builder.AddImRestClient();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<OriginTags>();
-        builder.Services.AddSingleton<ImWriter>();
+        // Transient like the typed HttpClient it uses, so the client handler rotates (DNS changes are picked up).
+        builder.Services.AddTransient<ImWriter>();
         return builder;
     }
 

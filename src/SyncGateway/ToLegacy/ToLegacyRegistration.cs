@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MassTransit;
 using SyncGateway.Contracts;
 using SyncGateway.Hosting;
@@ -13,8 +14,9 @@ internal static class ToLegacyRegistration
     {
         builder.AddValidatedOptions<LegacyOptions>(LegacyOptions.SectionName, Validate);
         builder.Services.AddHttpClient<LegacyEventsClient>();
-        builder.Services.AddSingleton<OriginTags>();
-        builder.Services.AddSingleton<LegacyRelay>();
+        builder.Services.TryAddSingleton<OriginTags>();
+        // Transient like the typed HttpClient it uses, so the client handler rotates (DNS changes are picked up).
+        builder.Services.AddTransient<LegacyRelay>();
         return builder;
     }
 

@@ -109,9 +109,9 @@ internal static partial class LegacyIngressEndpoint
     {
         if (meta.TraceParent is not null && ActivityContext.TryParse(meta.TraceParent, meta.TraceState, out var parent))
         {
-            var activity = SyncTelemetry.Source.StartActivity($"ingest {meta.Type}", ActivityKind.Consumer, parent);
-            activity?.AddLink(new ActivityLink(Activity.Current?.Context ?? default));
-            return activity;
+            // The delta's trace becomes the parent; the HTTP request that carried it stays reachable as a link.
+            ActivityLink[] request = Activity.Current is { } current ? [new ActivityLink(current.Context)] : [];
+            return SyncTelemetry.Source.StartActivity($"ingest {meta.Type}", ActivityKind.Consumer, parent, links: request);
         }
         return SyncTelemetry.Source.StartActivity($"ingest {meta.Type}", ActivityKind.Internal);
     }

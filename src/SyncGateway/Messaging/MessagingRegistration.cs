@@ -42,6 +42,7 @@ internal static class MessagingRegistration
         });
         builder.Services.AddSingleton<IEventPublisher, EventPublisher>();
         builder.Services.AddSingleton<EndpointPartitioners>();
+        builder.Services.AddSingleton<PauseGate>();
         return builder;
     }
 

@@ -36,12 +36,14 @@ internal class OrderedConsumerDefinition<TConsumer, TMessage> : ConsumerDefiniti
 
     private readonly SyncOptions _options;
     private readonly EndpointPartitioners _partitioners;
+    private readonly PauseGate _pause;
     private readonly string _queue;
 
-    public OrderedConsumerDefinition(IOptions<SyncOptions> options, EndpointPartitioners partitioners)
+    public OrderedConsumerDefinition(IOptions<SyncOptions> options, EndpointPartitioners partitioners, PauseGate pause)
     {
         _options = options.Value;
         _partitioners = partitioners;
+        _pause = pause;
         ConcurrentMessageLimit = _options.ConcurrencyPerEndpoint;
         _queue = EventTypeNames.All[typeof(TMessage)].StartsWith("im.", StringComparison.Ordinal) ? ToLegacyQueue : ToImQueue;
         EndpointName = _queue;
@@ -54,13 +56,9 @@ internal class OrderedConsumerDefinition<TConsumer, TMessage> : ConsumerDefiniti
     {
         endpointConfigurator.PrefetchCount = _options.ConcurrencyPerEndpoint * 2;
         endpointConfigurator.ConcurrentMessageLimit = _options.ConcurrencyPerEndpoint;
-        if (_options.Paused)
-        {
-            endpointConfigurator.AutoStart = false;
-        }
-
         // The partitioner is on the endpoint pipe, the retry on the consumer pipe inside it.
         endpointConfigurator.UsePartitioner<TMessage>(_partitioners.For(_queue), ctx => MessageIds.For(ctx.Message.Meta.Subject));
+        consumerConfigurator.UseFilter(new PauseFilter<TConsumer>(_pause));
         consumerConfigurator.UseMessageRetry(retry =>
         {
             retry.Ignore<PermanentFailureException>();

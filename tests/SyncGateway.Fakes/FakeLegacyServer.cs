@@ -32,6 +32,7 @@ public sealed class FakeLegacyServer : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedCloudEvent> _received = new();
     private readonly ConcurrentQueue<int> _scriptedStatuses = new();
     private int _attempts;
+    private int _accepted;
 
     private FakeLegacyServer(WebApplication app, byte[] key)
     {
@@ -45,7 +46,17 @@ public sealed class FakeLegacyServer : IAsyncDisposable
     /// <summary>Every POST that reached the server, accepted or not.</summary>
     public int Attempts => _attempts;
 
+    /// <summary>Events accepted so far, kept in <see cref="Received"/> or not.</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>The accepted events (none when <see cref="RetainEvents"/> is off).</summary>
     public IReadOnlyList<ReceivedCloudEvent> Received => [.. _received];
+
+    /// <summary>Keep every accepted event in <see cref="Received"/>. Turn off for long runs and watch <see cref="EventAccepted"/> instead.</summary>
+    public bool RetainEvents { get; set; } = true;
+
+    /// <summary>Called for every accepted event before the answer; on the request's thread, so it must be quick and thread-safe.</summary>
+    public Action<ReceivedCloudEvent>? EventAccepted { get; set; }
 
     /// <summary>Optional decision per request, evaluated after the scripted statuses: return a status to refuse.</summary>
     public Func<JsonElement, int?>? Responder { get; set; }
@@ -78,11 +89,11 @@ public sealed class FakeLegacyServer : IAsyncDisposable
     public async Task<IReadOnlyList<ReceivedCloudEvent>> WaitForAsync(int count, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        while (_received.Count < count)
+        while (Accepted < count)
         {
             if (cts.IsCancellationRequested)
             {
-                throw new TimeoutException($"legacy received {_received.Count} of {count} events within {timeout}");
+                throw new TimeoutException($"legacy received {Accepted} of {count} events within {timeout}");
             }
             await Task.Delay(20, CancellationToken.None);
         }
@@ -116,7 +127,13 @@ public sealed class FakeLegacyServer : IAsyncDisposable
         {
             return Results.StatusCode(refused);
         }
-        _received.Enqueue(new ReceivedCloudEvent(id, cloudEvent, DateTimeOffset.UtcNow));
+        var received = new ReceivedCloudEvent(id, cloudEvent, DateTimeOffset.UtcNow);
+        if (RetainEvents)
+        {
+            _received.Enqueue(received);
+        }
+        EventAccepted?.Invoke(received);
+        Interlocked.Increment(ref _accepted);
         return Results.NoContent();
     }
 

@@ -55,8 +55,12 @@ public sealed class FakeLegacyServer : IAsyncDisposable
     /// <summary>Keep every accepted event in <see cref="Received"/>. Turn off for long runs and watch <see cref="EventAccepted"/> instead.</summary>
     public bool RetainEvents { get; set; } = true;
 
-    /// <summary>Called for every accepted event before the answer; on the request's thread, so it must be quick and thread-safe.</summary>
-    public Action<ReceivedCloudEvent>? EventAccepted { get; set; }
+    /// <summary>
+    /// Called for every accepted event, after it is recorded and before the answer: a simulated legacy system reacts
+    /// here, for example by reporting the stored message back as its own delta (the echo the gateway must suppress).
+    /// Runs on the request's thread, so it must be quick and thread-safe.
+    /// </summary>
+    public event Action<ReceivedCloudEvent>? EventAccepted;
 
     /// <summary>Optional decision per request, evaluated after the scripted statuses: return a status to refuse.</summary>
     public Func<JsonElement, int?>? Responder { get; set; }

@@ -111,6 +111,21 @@ internal sealed class GatewayHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The reason MassTransit recorded on each faulted message in an error queue (its MT-Fault-Message header).</summary>
+    public async Task<IReadOnlyList<string>> FaultReasonsAsync(string errorQueue)
+    {
+        var factory = new ConnectionFactory { Uri = TestServices.RabbitMqIn(VirtualHost) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var reasons = new List<string>();
+        while (await channel.BasicGetAsync(errorQueue, autoAck: false) is { } message)
+        {
+            reasons.Add(message.BasicProperties.Headers?.TryGetValue("MT-Fault-Message", out var reason) == true && reason is byte[] bytes
+                ? Encoding.UTF8.GetString(bytes) : "");
+        }
+        return reasons;
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -1,5 +1,6 @@
 using System.Net;
 using SyncGateway.Fakes.Im;
+using SyncGateway.Hosting;
 using SyncGateway.IntegrationTests.Infrastructure;
 using SyncGateway.IntegrationTests.LegacyIngress;
 
@@ -38,6 +39,7 @@ public sealed class LegacyToImTests
     [Fact]
     public async Task Each_legacy_type_becomes_its_IM_call_and_no_echo_comes_back_to_legacy()
     {
+        using var outcomes = new OutcomeCounter();
         var (gateway, im) = await StartAsync();
         await using var _ = gateway;
         await using var __ = im;
@@ -57,13 +59,15 @@ public sealed class LegacyToImTests
         Assert.Single(await im.WaitForCallsAsync("group_open_http_svc/delete_group_member", 1, Wait));
         Assert.Single(await im.WaitForCallsAsync("group_open_http_svc/destroy_group", 1, Wait));
 
-        // Every IM write raised its callback to the gateway; once all are answered, a real user message is the only thing legacy gets.
-        await Eventually.AssertAsync(() => Task.FromResult(im.Callbacks.Count >= 7 && im.Callbacks.All(c => c.StatusCode is not null || c.Error is not null)),
-            Wait, "IM raised the echoes of our writes");
+        // Every IM write raised its callback; each must be taken as an echo before a real user message is sent.
+        await outcomes.WaitForAsync(SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.SuppressedEcho, 7, Wait);
+        Assert.Equal(7, im.Callbacks.Count);
         Assert.All(im.Callbacks, c => Assert.True(c.Delivered, $"{c.Command}: {c.StatusCode} {c.Error}"));
         await im.SimulateUserC2CMessageAsync("u_9", "u_1", "a real message");
         var received = await gateway.Legacy.WaitForAsync(1, Wait);
         Assert.Equal("c2c:u_1:u_9", Assert.Single(received).Subject);
+        await outcomes.WaitForAsync(SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.Relayed, 1, Wait);
+        Assert.Equal(1, outcomes[SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.Relayed]);
     }
 
     [Fact]
@@ -89,5 +93,25 @@ public sealed class LegacyToImTests
         Assert.Equal(60007, calls[0].ErrorCode);
         Assert.Equal(calls[0].Body!["MsgRandom"]!.ToJsonString(), calls[1].Body!["MsgRandom"]!.ToJsonString());
         Assert.Equal(["once", "next"], im.GetC2CMessages("u_1", "u_2").Select(m => m.MsgBody[0]!["MsgContent"]!["Text"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_permanent_IM_error_lands_the_delta_in_the_error_queue_with_its_code()
+    {
+        var (gateway, im) = await StartAsync();
+        await using var _ = gateway;
+        await using var __ = im;
+        im.FailNext("openim/sendmsg", 90001, times: 1, errorInfo: "json format error");
+        const string delta = """
+            {"specversion":"1.0","id":"lg-bad","source":"/legacy","type":"legacy.c2c.message.sent","data":{"from":"u_1","to":"u_2","body":[{"msgType":"TIMTextElem","msgContent":{"Text":"refused"}}]}}
+            """;
+
+        Assert.Equal(HttpStatusCode.Accepted, (await LegacyIngressRefusalTests.PostAsync(gateway, delta)).StatusCode);
+
+        await Eventually.AssertAsync(async () => await gateway.QueueDepthAsync("relay.legacy-to-im_error") == 1, Wait, "the delta is in the error queue");
+        var reason = Assert.Single(await gateway.FaultReasonsAsync("relay.legacy-to-im_error"));
+        Assert.Contains("90001", reason, StringComparison.Ordinal);
+        Assert.Single(im.CallsTo("openim/sendmsg"));
+        Assert.Empty(im.GetC2CMessages("u_1", "u_2"));
     }
 }

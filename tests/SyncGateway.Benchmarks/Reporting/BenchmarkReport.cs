@@ -87,6 +87,13 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
                 $"rate-limit errors **{import.RateLimitViolations}**; exit code {import.ExitCode}; CPU: import {import.Cpu.Gateway:F2}, stub IM {import.Cpu.Benchmark:F2}, machine {import.Cpu.Machine:F2} cores",
                 "≥ 95 % of limit, 0 rate-limit errors", share >= 0.95 && import.RateLimitViolations == 0 && import.ExitCode == 0));
         }
+        if (Ingress?.Memory is { } memory)
+        {
+            rows.Add(new ReportRow(
+                "7. Memory: gateway RSS during the ingress run",
+                $"idle {memory.IdleRss / MiB:N0} MB, peak {memory.PeakRss / MiB:N0} MB, **steady {memory.SteadyRss / MiB:N0} MB** ({memory.Samples} samples)",
+                "steady < 300 MB", memory.SteadyRss < 300 * MiB));
+        }
         if (Limit is { } l && Ingress is { } i)
         {
             rows.Add(new ReportRow(
@@ -96,13 +103,6 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
                 $"Redis {i.MaxCpu.Redis:F2} / {l.Cpu.Redis:F2}; load generator + stubs {i.MaxCpu.Benchmark:F2} / {l.Cpu.Benchmark:F2}; " +
                 $"whole machine {i.MaxCpu.Machine:F2} / {l.Cpu.Machine:F2} of {Environment.Cores}",
                 "—", null));
-        }
-        if (Ingress?.Memory is { } memory)
-        {
-            rows.Add(new ReportRow(
-                "7. Memory: gateway RSS during the ingress run",
-                $"idle {memory.IdleRss / MiB:N0} MB, peak {memory.PeakRss / MiB:N0} MB, **steady {memory.SteadyRss / MiB:N0} MB** ({memory.Samples} samples)",
-                "steady < 300 MB", memory.SteadyRss < 300 * MiB));
         }
         return rows;
     }

@@ -61,28 +61,28 @@ internal sealed class BenchRig : IAsyncDisposable
     public async Task<GatewayUnderTest> StartGatewayAsync(string purpose, int clients, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var vhost = await BenchServices.CreateVirtualHostAsync(purpose);
-        var keyPrefix = $"syncgw-bench:{Guid.NewGuid():N}:";
-        var settings = new Dictionary<string, string>
-        {
-            ["Im__SdkAppId"] = SdkAppId.ToString(CultureInfo.InvariantCulture),
-            ["Im__CallbackToken"] = CallbackToken,
-            ["Im__ApiBaseUrl"] = Im.BaseUrl.ToString(),
-            ["Im__AdminIdentifier"] = Im.Options.AdminIdentifier,
-            ["Im__SecretKey"] = ImSecretKey,
-            ["Legacy__EventsUrl"] = Legacy.EventsUrl.ToString(),
-            ["Legacy__SigningSecret"] = SigningSecret,
-            ["Legacy__IngressSecret"] = IngressSecret,
-            ["RabbitMq__Uri"] = BenchServices.RabbitMqIn(vhost).ToString(),
-            ["Redis__Configuration"] = BenchServices.Redis,
-            ["Redis__KeyPrefix"] = keyPrefix,
-        };
-        foreach (var (key, value) in (overrides ?? new Dictionary<string, string>()).Concat(_tuning))
-        {
-            settings[key] = value;
-        }
-        var logFile = Path.Combine(WorkDirectory, $"gateway-{purpose}.log");
         try
         {
+            var keyPrefix = $"syncgw-bench:{Guid.NewGuid():N}:";
+            var settings = new Dictionary<string, string>
+            {
+                ["Im__SdkAppId"] = SdkAppId.ToString(CultureInfo.InvariantCulture),
+                ["Im__CallbackToken"] = CallbackToken,
+                ["Im__ApiBaseUrl"] = Im.BaseUrl.ToString(),
+                ["Im__AdminIdentifier"] = Im.Options.AdminIdentifier,
+                ["Im__SecretKey"] = ImSecretKey,
+                ["Legacy__EventsUrl"] = Legacy.EventsUrl.ToString(),
+                ["Legacy__SigningSecret"] = SigningSecret,
+                ["Legacy__IngressSecret"] = IngressSecret,
+                ["RabbitMq__Uri"] = BenchServices.RabbitMqIn(vhost).ToString(),
+                ["Redis__Configuration"] = BenchServices.Redis,
+                ["Redis__KeyPrefix"] = keyPrefix,
+            };
+            foreach (var (key, value) in (overrides ?? new Dictionary<string, string>()).Concat(_tuning))
+            {
+                settings[key] = value;
+            }
+            var logFile = Path.Combine(WorkDirectory, $"gateway-{purpose}.log");
             var process = await GatewayProcess.StartAsync(GatewayDll, settings, logFile);
             // For attaching a profiler: dotnet-trace collect -p <pid> (docs/benchmarks.md).
             Console.WriteLine($"  gateway ({purpose}) pid {process.ProcessId} at {process.BaseAddress}, log {logFile}");

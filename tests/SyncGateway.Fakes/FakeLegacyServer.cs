@@ -32,6 +32,7 @@ public sealed class FakeLegacyServer : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedCloudEvent> _received = new();
     private readonly ConcurrentQueue<int> _scriptedStatuses = new();
     private int _attempts;
+    private int _accepted;
 
     private FakeLegacyServer(WebApplication app, byte[] key)
     {
@@ -45,11 +46,19 @@ public sealed class FakeLegacyServer : IAsyncDisposable
     /// <summary>Every POST that reached the server, accepted or not.</summary>
     public int Attempts => _attempts;
 
+    /// <summary>Events accepted so far, kept in <see cref="Received"/> or not.</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>The accepted events (none when <see cref="RetainEvents"/> is off).</summary>
     public IReadOnlyList<ReceivedCloudEvent> Received => [.. _received];
 
+    /// <summary>Keep every accepted event in <see cref="Received"/>. Turn off for long runs and watch <see cref="EventAccepted"/> instead.</summary>
+    public bool RetainEvents { get; set; } = true;
+
     /// <summary>
-    /// Called for every accepted event, after it is recorded: a simulated legacy system reacts here, for example by
-    /// reporting the stored message back as its own delta (the echo the gateway must suppress).
+    /// Called for every accepted event, after it is recorded and before the answer: a simulated legacy system reacts
+    /// here, for example by reporting the stored message back as its own delta (the echo the gateway must suppress).
+    /// Runs on the request's thread, so it must be quick and thread-safe.
     /// </summary>
     public event Action<ReceivedCloudEvent>? EventAccepted;
 
@@ -84,11 +93,11 @@ public sealed class FakeLegacyServer : IAsyncDisposable
     public async Task<IReadOnlyList<ReceivedCloudEvent>> WaitForAsync(int count, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
-        while (_received.Count < count)
+        while (Accepted < count)
         {
             if (cts.IsCancellationRequested)
             {
-                throw new TimeoutException($"legacy received {_received.Count} of {count} events within {timeout}");
+                throw new TimeoutException($"legacy received {Accepted} of {count} events within {timeout}");
             }
             await Task.Delay(20, CancellationToken.None);
         }
@@ -123,8 +132,12 @@ public sealed class FakeLegacyServer : IAsyncDisposable
             return Results.StatusCode(refused);
         }
         var received = new ReceivedCloudEvent(id, cloudEvent, DateTimeOffset.UtcNow);
-        _received.Enqueue(received);
+        if (RetainEvents)
+        {
+            _received.Enqueue(received);
+        }
         EventAccepted?.Invoke(received);
+        Interlocked.Increment(ref _accepted);
         return Results.NoContent();
     }
 

@@ -55,6 +55,12 @@ public sealed class FakeImOptions
     /// </summary>
     public bool AcceptEqualGroupImportSendTime { get; set; } = true;
 
+    /// <summary>
+    /// Live. Keep every REST call in <see cref="FakeImServer.Calls"/>. Turn off for long runs (a million-message import) and
+    /// watch <see cref="FakeImServer.CallObserved"/> instead, so memory stays flat.
+    /// </summary>
+    public bool RecordCalls { get; set; } = true;
+
     /// <summary>Largest <c>MsgBody</c> in UTF-8 bytes (IM: 12 KB); larger ones get 93000 (1:1) or 80002 (group).</summary>
     public int MaxMessageBytes { get; set; } = 12_000;
 

@@ -89,7 +89,13 @@ public sealed class FakeImServer : IAsyncDisposable
     }
 
 
-    /// <summary>Every REST call so far, in the order their answers were decided.</summary>
+    /// <summary>
+    /// Called for every REST call once its answer is decided, whether or not <see cref="FakeImOptions.RecordCalls"/> keeps it;
+    /// on the request's thread, so it must be quick and thread-safe.
+    /// </summary>
+    public Action<RecordedImCall>? CallObserved { get; set; }
+
+    /// <summary>Every REST call so far, in the order their answers were decided (none when <see cref="FakeImOptions.RecordCalls"/> is off).</summary>
     public IReadOnlyList<RecordedImCall> Calls => _calls.Snapshot();
 
     /// <summary>The calls to one API (<see cref="FakeImApis"/>).</summary>
@@ -302,7 +308,7 @@ public sealed class FakeImServer : IAsyncDisposable
         {
             if (fault.HttpStatus != 200)
             {
-                _calls.Add(new RecordedImCall(api, body, arrivedAt, arrivalTimestamp, -fault.HttpStatus, query["random"]));
+                Record(new RecordedImCall(api, body, arrivedAt, arrivalTimestamp, -fault.HttpStatus, query["random"]));
                 http.Response.StatusCode = fault.HttpStatus;
                 return;
             }
@@ -314,7 +320,7 @@ public sealed class FakeImServer : IAsyncDisposable
         answer ??= FakeImApis.All.Contains(api)
             ? _world.Handle(api, (JsonObject)body!, out deliveries)
             : new ImAnswer(60009, "unknown REST API");
-        _calls.Add(new RecordedImCall(api, body, arrivedAt, arrivalTimestamp, answer.ErrorCode, query["random"]));
+        Record(new RecordedImCall(api, body, arrivedAt, arrivalTimestamp, answer.ErrorCode, query["random"]));
 
         if (Options.CallbackTiming == CallbackTiming.BeforeResponse && deliveries.Count > 0)
         {
@@ -332,6 +338,15 @@ public sealed class FakeImServer : IAsyncDisposable
         }
         http.Response.ContentType = "application/json; charset=utf-8";
         await http.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(envelope, Relaxed), http.RequestAborted);
+    }
+
+    private void Record(RecordedImCall call)
+    {
+        if (Options.RecordCalls)
+        {
+            _calls.Add(call);
+        }
+        CallObserved?.Invoke(call);
     }
 
     /// <summary>The signed query string every REST call carries (tencent-im-rest.md §1.1), checked the way IM answers it.</summary>

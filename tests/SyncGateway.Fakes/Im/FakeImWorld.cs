@@ -40,7 +40,9 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
     private readonly Dictionary<(string, string), List<FakeC2CMessage>> _c2c = [];
     private readonly Dictionary<(string Owner, string Peer), int> _c2cUnread = [];
     private readonly Dictionary<(string Report, string Peer), long> _readMarks = [];
-    private readonly List<(string Key, long Time, FakeC2CMessage Message)> _recentSends = [];
+    // IM's 1:1 dedupe window, by key, with the keys in send order so expired ones leave from the front.
+    private readonly Dictionary<string, FakeC2CMessage> _recentSends = new(StringComparer.Ordinal);
+    private readonly Queue<(string Key, long Time)> _recentSendOrder = new();
 
     private long Now => options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
     private long NowMs => options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
@@ -115,17 +117,20 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         var cloudCustomData = Str(body, "CloudCustomData");
 
         var now = Now;
-        _recentSends.RemoveAll(s => now - s.Time > C2CDedupeWindow.TotalSeconds);
+        while (_recentSendOrder.TryPeek(out var oldest) && now - oldest.Time > C2CDedupeWindow.TotalSeconds)
+        {
+            _recentSends.Remove(_recentSendOrder.Dequeue().Key);
+        }
         var dedupeKey = $"{from}\n{seq}\n{random}\n{msgBody.ToJsonString(Relaxed)}";
-        var duplicate = _recentSends.Find(s => s.Key == dedupeKey).Message;
-        if (duplicate is not null)
+        if (_recentSends.TryGetValue(dedupeKey, out var duplicate))
         {
             return ImAnswer.Ok(new JsonObject { ["MsgTime"] = duplicate.MsgTime, ["MsgKey"] = duplicate.MsgKey });
         }
 
         var message = StoreC2C(from, to, seq, random, now, msgBody, cloudCustomData, imported: false,
             countUnread: !HasFlag(body, "SendMsgControl", "NoUnread"));
-        _recentSends.Add((dedupeKey, now, message));
+        _recentSends.Add(dedupeKey, message);
+        _recentSendOrder.Enqueue((dedupeKey, now));
         if (!HasFlag(body, "ForbidCallbackControl", "ForbidAfterSendMsgCallback"))
         {
             callbacks.Add(C2CAfterSend(message, Admin));
@@ -1021,6 +1026,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             _c2cUnread.Clear();
             _readMarks.Clear();
             _recentSends.Clear();
+            _recentSendOrder.Clear();
         }
     }
 

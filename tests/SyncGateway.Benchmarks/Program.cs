@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Diagnostics;
+using SyncGateway.Benchmarks;
+using SyncGateway.Benchmarks.Infrastructure;
+using SyncGateway.Benchmarks.Reporting;
+using SyncGateway.Benchmarks.Scenarios;
+
+string[] scenarioNames = ["ingress", "limit", "im-to-legacy", "legacy-to-im", "echo", "import"];
+
+var quick = new Option<bool>("--quick") { Description = "Small counts and short runs (about 2 minutes) instead of the full profile" };
+var gateway = new Option<FileInfo>("--gateway") { Description = "The published SyncGateway.dll (run.sh publishes it Release)", Required = true };
+var results = new Option<DirectoryInfo>("--results") { Description = "Where the Markdown and JSON results go", Required = true };
+var only = new Option<string[]>("--only")
+{
+    Description = "Run only these scenarios: " + string.Join(", ", scenarioNames),
+    AllowMultipleArgumentsPerToken = true,
+};
+only.Validators.Add(result =>
+{
+    foreach (var name in result.Tokens.SelectMany(t => t.Value.Split(',')).Where(n => !scenarioNames.Contains(n)))
+    {
+        result.AddError($"Unknown scenario \"{name}\"; scenarios are {string.Join(", ", scenarioNames)}");
+    }
+});
+var importRate = new Option<int?>("--import-rate") { Description = "Calls per second the stub IM allows per import API (default 2000)" };
+var keep = new Option<bool>("--keep-work") { Description = "Keep the gateway logs and the generated import folder" };
+var settings = new Option<string[]>("--gateway-setting")
+{
+    Description = "Extra Section__Key=value for every gateway process (e.g. Sync__ConcurrencyPerEndpoint=64), to try a tuning",
+    AllowMultipleArgumentsPerToken = true,
+};
+settings.Validators.Add(result =>
+{
+    foreach (var bad in result.Tokens.Where(t => !t.Value.Contains('=', StringComparison.Ordinal)))
+    {
+        result.AddError($"--gateway-setting \"{bad.Value}\" is not Section__Key=value");
+    }
+});
+
+var root = new RootCommand("SyncGateway benchmarks: relay rates against the broker's own limit, on real RabbitMQ and Redis")
+{
+    quick, gateway, results, only, keep, settings, importRate,
+};
+root.SetAction((parse, _) =>
+{
+    var selected = parse.GetValue(only) is { Length: > 0 } names ? names.SelectMany(n => n.Split(',')).ToHashSet() : scenarioNames.ToHashSet();
+    var extra = (parse.GetValue(settings) ?? []).Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+    var profile = parse.GetValue(quick) ? BenchmarkProfile.Quick : BenchmarkProfile.Full;
+    if (parse.GetValue(importRate) is { } rate)
+    {
+        profile = profile with { ImportCallsPerSecond = rate };
+    }
+    return RunAsync(profile, parse.GetRequiredValue(gateway),
+        parse.GetRequiredValue(results), selected, parse.GetValue(keep), extra);
+});
+return await root.Parse(args).InvokeAsync();
+
+static async Task<int> RunAsync(
+    BenchmarkProfile profile, FileInfo gatewayDll, DirectoryInfo resultsFolder, IReadOnlySet<string> selected, bool keepWork, IReadOnlyDictionary<string, string> gatewaySettings)
+{
+    if (!gatewayDll.Exists)
+    {
+        await Console.Error.WriteLineAsync($"--gateway {gatewayDll.FullName} does not exist: publish the gateway first (run.sh does)");
+        return 1;
+    }
+    try
+    {
+        _ = BenchServices.RabbitMq;
+        _ = BenchServices.Redis;
+    }
+    catch (InvalidOperationException e)
+    {
+        await Console.Error.WriteLineAsync(e.Message);
+        return 1;
+    }
+    // The stubs answer from this process's pool: without spare threads a burst waits for thread injection.
+    ThreadPool.SetMinThreads(8 * profile.Clients, 8 * profile.Clients);
+    var clock = Stopwatch.StartNew();
+    var report = new BenchmarkReport(await RunEnvironment.CaptureAsync(profile.Name, gatewayDll.FullName, gatewaySettings));
+    var work = Directory.CreateTempSubdirectory("syncgw-bench-").FullName;
+    Console.WriteLine($"Benchmark ({profile.Name}) on {report.Environment.Cores} cores; work folder {work}");
+    long imSequence = 0;
+    try
+    {
+        await using var rig = await BenchRig.StartAsync(gatewayDll.FullName, work, gatewaySettings);
+        if (selected.Contains("ingress"))
+        {
+            Console.WriteLine("Ingress…");
+            report.Ingress = await Ingress.RunAsync(rig, profile, () => Interlocked.Increment(ref imSequence));
+        }
+        if (selected.Contains("limit"))
+        {
+            Console.WriteLine("Broker limit…");
+            report.Limit = await BrokerLimit.RunAsync(profile, profile.Clients, report.Ingress?.EnvelopeBytes ?? 2048);
+        }
+        // Without an ingress run the relay scenarios offer a modest fixed load.
+        var ingressMax = report.Ingress?.MaxPerSecond ?? 1000;
+        if (selected.Overlaps(["im-to-legacy", "legacy-to-im", "echo"]))
+        {
+            await using var relay = await Relay.StartAsync(rig, profile, imSequence + 1_000_000);
+            if (selected.Contains("im-to-legacy"))
+            {
+                Console.WriteLine("End to end IM → legacy…");
+                report.ImToLegacy = await relay.ImToLegacyAsync(ingressMax * BenchmarkProfile.HalfLoad);
+            }
+            if (selected.Contains("legacy-to-im"))
+            {
+                Console.WriteLine("End to end legacy → IM…");
+                report.LegacyToIm = await relay.LegacyToImAsync(ingressMax * BenchmarkProfile.HalfLoad);
+            }
+            if (selected.Contains("echo"))
+            {
+                Console.WriteLine("Echo suppression…");
+                report.Echo = await relay.EchoAsync(ingressMax * BenchmarkProfile.EchoLoad);
+            }
+        }
+        if (selected.Contains("import"))
+        {
+            Console.WriteLine("Import…");
+            report.Import = await Import.RunAsync(rig, profile);
+        }
+    }
+    finally
+    {
+        if (!keepWork)
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    report.Duration = clock.Elapsed;
+    report.LoadAverageAtEnd = RunEnvironment.LoadAverage();
+    resultsFolder.Create();
+    var name = $"benchmark-{profile.Name}-{report.Environment.StartedAt:yyyyMMdd-HHmmss}";
+    await File.WriteAllTextAsync(Path.Combine(resultsFolder.FullName, name + ".md"), report.ToMarkdown());
+    await File.WriteAllTextAsync(Path.Combine(resultsFolder.FullName, name + ".json"), report.ToJson());
+    Console.WriteLine();
+    Console.WriteLine(report.ToMarkdown());
+    Console.WriteLine($"Written to {Path.Combine(resultsFolder.FullName, name)}.md and .json");
+    return 0;
+}

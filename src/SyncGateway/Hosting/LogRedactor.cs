@@ -46,10 +46,22 @@ internal sealed partial class LogRedactor
 
     public string Scrub(string text)
     {
-        var scrubbed = NameValuePair().Replace(text, "${name}" + Mask);
-        scrubbed = JsonMember().Replace(scrubbed, "${name}" + Mask + "\"");
-        scrubbed = UriCredentials().Replace(scrubbed, "${prefix}" + Mask + "@");
-        scrubbed = AuthorizationScheme().Replace(scrubbed, "${scheme} " + Mask);
+        // Each pattern needs a marker in the text; checking the markers first keeps ordinary lines off the regexes
+        // (the benchmark's profile put the redactor at 6 % of the gateway's CPU).
+        var scrubbed = text;
+        if (SensitiveName().IsMatch(text) || text.Contains("pwd", StringComparison.OrdinalIgnoreCase))
+        {
+            scrubbed = NameValuePair().Replace(scrubbed, "${name}" + Mask);
+            scrubbed = JsonMember().Replace(scrubbed, "${name}" + Mask + "\"");
+        }
+        if (text.Contains("://", StringComparison.Ordinal))
+        {
+            scrubbed = UriCredentials().Replace(scrubbed, "${prefix}" + Mask + "@");
+        }
+        if (text.Contains("bearer", StringComparison.OrdinalIgnoreCase) || text.Contains("basic", StringComparison.OrdinalIgnoreCase))
+        {
+            scrubbed = AuthorizationScheme().Replace(scrubbed, "${scheme} " + Mask);
+        }
         foreach (var secret in _secrets)
         {
             scrubbed = scrubbed.Replace(secret, Mask, StringComparison.Ordinal);

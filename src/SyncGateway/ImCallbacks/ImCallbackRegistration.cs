@@ -24,10 +24,6 @@ internal static class ImCallbackRegistration
 
     private static IEnumerable<string> ValidateCallbacks(ImOptions options)
     {
-        if (options.SdkAppId <= 0)
-        {
-            yield return "Im:SdkAppId must be set (the IM application's SDKAppID)";
-        }
         if (options.CallbackMaxSkewSeconds is < 1 or > 3600)
         {
             yield return "Im:CallbackMaxSkewSeconds must be between 1 and 3600";

@@ -9,7 +9,7 @@ internal sealed class ImportOptions
     public const string SectionName = "Import";
 
     /// <summary>IM calls in flight at once (<c>Import__Parallelism</c>, <c>--parallel</c>); enough to reach the rate limit despite latency.</summary>
-    public int Parallelism { get; set; } = 16;
+    public int Parallelism { get; set; } = 64;
 
     /// <summary>Accounts per <c>multiaccount_import</c> call; IM allows 100.</summary>
     public int AccountBatchSize { get; set; } = 100;

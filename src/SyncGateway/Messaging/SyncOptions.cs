@@ -35,7 +35,7 @@ internal sealed class SyncOptions
             : null;
 
     /// <summary>Events handled at once per consumer endpoint; events of one conversation are never concurrent.</summary>
-    public int ConcurrencyPerEndpoint { get; set; } = 16;
+    public int ConcurrencyPerEndpoint { get; set; } = 64;
 
     /// <summary>In-place retries of a transient failure before the message faults to the error queue.</summary>
     public int RetryLimit { get; set; } = 60;

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using SyncGateway.Fakes.Infrastructure;
 
 namespace SyncGateway.Benchmarks.Infrastructure;
 
@@ -8,34 +8,17 @@ namespace SyncGateway.Benchmarks.Infrastructure;
 /// </summary>
 internal static class BenchServices
 {
-    public static Uri RabbitMq => new(Require("SYNCGW_TEST_RABBITMQ"));
+    public static Uri RabbitMq => LocalServices.RabbitMq;
 
-    public static string Redis => Require("SYNCGW_TEST_REDIS");
+    public static string Redis => LocalServices.Redis;
 
-    private static string RabbitMqCtl => Environment.GetEnvironmentVariable("SYNCGW_TEST_RABBITMQCTL") ?? "rabbitmqctl";
+    public static Task<string> CreateVirtualHostAsync(string purpose) => LocalServices.CreateVirtualHostAsync($"syncgw-bench-{purpose}");
 
-    private static string Require(string name)
-        => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException($"{name} is not set: run tests/SyncGateway.Benchmarks/run.sh (it starts RabbitMQ and Redis) or export it");
+    public static Task DeleteVirtualHostAsync(string vhost) => LocalServices.DeleteVirtualHostAsync(vhost);
 
-    public static async Task<string> CreateVirtualHostAsync(string purpose)
-    {
-        var vhost = $"syncgw-bench-{purpose}-{Guid.NewGuid().ToString("N")[..8]}";
-        await RabbitMqCtlAsync("add_vhost", vhost);
-        await RabbitMqCtlAsync("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
-        return vhost;
-    }
+    public static Uri RabbitMqIn(string vhost) => LocalServices.RabbitMqIn(vhost);
 
-    public static Task DeleteVirtualHostAsync(string vhost) => RabbitMqCtlAsync("delete_vhost", vhost);
-
-    public static Uri RabbitMqIn(string vhost) => new UriBuilder(RabbitMq) { Path = "/" + Uri.EscapeDataString(vhost) }.Uri;
-
-    public static async Task<string> RabbitMqVersionAsync()
-    {
-        var output = await RabbitMqCtlAsync("version");
-        return output.Trim();
-    }
+    public static async Task<string> RabbitMqVersionAsync() => (await LocalServices.RabbitMqCtlAsync("version")).Trim();
 
     /// <summary>Deletes the keys a gateway wrote under its own prefix (dedupe marks live for days otherwise).</summary>
     public static Task DeleteRedisKeysAsync(string keyPrefix)
@@ -53,33 +36,6 @@ internal static class BenchServices
         return info.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("redis_version:", StringComparison.Ordinal))?["redis_version:".Length..] ?? "unknown";
     }
 
-    private static Task<string> RabbitMqCtlAsync(params string[] arguments)
-    {
-        var parts = RabbitMqCtl.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return RunAsync(parts[0], [.. parts.Skip(1), "-q", .. arguments]);
-    }
-
-    public static async Task<string> RunAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{fileName} {string.Join(' ', start.ArgumentList)} failed: {await stderr}");
-        }
-        return await stdout;
-    }
+    public static Task<string> RunAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
+        => LocalServices.RunAsync(fileName, arguments, workingDirectory);
 }

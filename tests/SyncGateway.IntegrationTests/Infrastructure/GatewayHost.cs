@@ -1,3 +1,4 @@
+using SyncGateway.Fakes.Infrastructure;
 using System.Net.Http.Headers;
 using System.Text;
 using MassTransit;
@@ -48,7 +49,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var legacy = await FakeLegacyServer.StartAsync(SigningSecret);
-        var vhost = await TestServices.CreateVirtualHostAsync();
+        var vhost = await LocalServices.CreateVirtualHostAsync("syncgw-test");
         var keyPrefix = $"syncgw-test:{Guid.NewGuid():N}:";
         var settings = new Dictionary<string, string?>
         {
@@ -57,8 +58,8 @@ internal sealed class GatewayHost : IAsyncDisposable
             ["Legacy:EventsUrl"] = legacy.EventsUrl.ToString(),
             ["Legacy:SigningSecret"] = SigningSecret,
             ["Legacy:IngressSecret"] = IngressSecret,
-            ["RabbitMq:Uri"] = TestServices.RabbitMqIn(vhost).ToString(),
-            ["Redis:Configuration"] = TestServices.Redis,
+            ["RabbitMq:Uri"] = LocalServices.RabbitMqIn(vhost).ToString(),
+            ["Redis:Configuration"] = LocalServices.Redis,
             ["Redis:KeyPrefix"] = keyPrefix,
             ["Sync:RetryMinIntervalMilliseconds"] = "50",
             ["Sync:RetryMaxIntervalSeconds"] = "1",
@@ -99,7 +100,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// <summary>Messages waiting in a queue of this host's virtual host.</summary>
     public async Task<uint> QueueDepthAsync(string queue)
     {
-        var factory = new ConnectionFactory { Uri = TestServices.RabbitMqIn(VirtualHost) };
+        var factory = new ConnectionFactory { Uri = LocalServices.RabbitMqIn(VirtualHost) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         try
@@ -117,7 +118,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// <summary>The reason MassTransit recorded on each faulted message in an error queue (its MT-Fault-Message header).</summary>
     public async Task<IReadOnlyList<string>> FaultReasonsAsync(string errorQueue)
     {
-        var factory = new ConnectionFactory { Uri = TestServices.RabbitMqIn(VirtualHost) };
+        var factory = new ConnectionFactory { Uri = LocalServices.RabbitMqIn(VirtualHost) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         var reasons = new List<string>();
@@ -134,7 +135,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         Client.Dispose();
         await _factory.DisposeAsync();
         await Legacy.DisposeAsync();
-        await TestServices.DeleteVirtualHostAsync(VirtualHost);
+        await LocalServices.DeleteVirtualHostAsync(VirtualHost);
     }
 
     private sealed class Factory(IDictionary<string, string?> settings, Action<IServiceCollection>? services) : WebApplicationFactory<Program>

@@ -24,17 +24,9 @@ internal static class ImRegistration
         return builder;
     }
 
-    /// <summary>Binds and validates section <c>Im</c> once, however many features ask for it.</summary>
+    /// <summary>Binds and validates section <c>Im</c> (once, however many features ask for it).</summary>
     public static IHostApplicationBuilder AddImOptions(this IHostApplicationBuilder builder)
-    {
-        if (builder.Services.Any(d => d.ServiceType == typeof(ImOptionsMarker)))
-        {
-            return builder;
-        }
-        builder.Services.AddSingleton<ImOptionsMarker>();
-        builder.AddValidatedOptions<ImOptions>(ImOptions.SectionName, Validate);
-        return builder;
-    }
+        => builder.AddValidatedOptions<ImOptions>(ImOptions.SectionName, Validate);
 
     internal static IEnumerable<string> Validate(ImOptions options)
     {
@@ -69,6 +61,4 @@ internal static class ImRegistration
             yield return "Im:CallbackMaxBodyBytes must be positive.";
         }
     }
-
-    private sealed class ImOptionsMarker;
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
 using SyncGateway.Hosting;
 
@@ -10,7 +11,7 @@ internal static class StoreRegistration
     {
         builder.AddValidatedOptions<RedisOptions>(RedisOptions.SectionName, Validate);
         var options = builder.ReadOptions<RedisOptions>(RedisOptions.SectionName);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
 
         if (string.IsNullOrWhiteSpace(options.Configuration))
         {

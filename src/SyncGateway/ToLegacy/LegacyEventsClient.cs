@@ -8,39 +8,30 @@ using SyncGateway.Hosting;
 namespace SyncGateway.ToLegacy;
 
 /// <summary>
-/// POSTs signed CloudEvents to <see cref="LegacyOptions.EventsUrl"/>. 2xx = delivered; 5xx, 408, 429, timeouts and
-/// network errors are transient (a few quick attempts here, then <see cref="TransientFailureException"/> for the
-/// consumer's retry); any other status is permanent (<see cref="PermanentFailureException"/> naming status and body).
+/// What every delivery to legacy shares, built once: the decoded signing key and the quick-retry pipeline.
+/// The typed <see cref="LegacyEventsClient"/> is created per consume, so it must not rebuild these.
 /// </summary>
-internal sealed class LegacyEventsClient
+internal sealed class LegacyDeliveryPolicy
 {
-    private readonly HttpClient _http;
-    private readonly LegacyOptions _options;
-    private readonly byte[] _key;
-    private readonly TimeProvider _time;
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
-
-    public LegacyEventsClient(HttpClient http, IOptions<LegacyOptions> options, TimeProvider time)
+    public LegacyDeliveryPolicy(IOptions<LegacyOptions> options)
     {
-        _http = http;
-        _options = options.Value;
-        _time = time;
-        _key = StandardWebhooks.TryDecodeSecret(_options.SigningSecret)
+        Options = options.Value;
+        Key = StandardWebhooks.TryDecodeSecret(Options.SigningSecret)
             ?? throw new InvalidOperationException("Legacy:SigningSecret must be a whsec_ secret");
         var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>();
         // Polly refuses a retry strategy with zero retries, and one attempt (a valid setting) needs none.
-        if (_options.DeliveryAttempts > 1)
+        if (Options.DeliveryAttempts > 1)
         {
             pipeline.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
-                MaxRetryAttempts = _options.DeliveryAttempts - 1,
+                MaxRetryAttempts = Options.DeliveryAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
                     .Handle<HttpRequestException>()
                     .Handle<TimeoutException>()
-                    .HandleResult(r => IsTransient(r.StatusCode)),
+                    .HandleResult(r => LegacyEventsClient.IsTransient(r.StatusCode)),
                 OnRetry = args =>
                 {
                     args.Outcome.Result?.Dispose();
@@ -48,8 +39,28 @@ internal sealed class LegacyEventsClient
                 },
             });
         }
-        _pipeline = pipeline.Build();
+        Pipeline = pipeline.Build();
     }
+
+    public LegacyOptions Options { get; }
+
+    public byte[] Key { get; }
+
+    public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
+}
+
+/// <summary>
+/// POSTs signed CloudEvents to <see cref="LegacyOptions.EventsUrl"/>. 2xx = delivered; 5xx, 408, 429, timeouts and
+/// network errors are transient (a few quick attempts here, then <see cref="TransientFailureException"/> for the
+/// consumer's retry); any other status is permanent (<see cref="PermanentFailureException"/> naming status and body).
+/// </summary>
+internal sealed class LegacyEventsClient(HttpClient http, LegacyDeliveryPolicy policy, TimeProvider time)
+{
+    private readonly HttpClient _http = http;
+    private readonly LegacyOptions _options = policy.Options;
+    private readonly byte[] _key = policy.Key;
+    private readonly TimeProvider _time = time;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline = policy.Pipeline;
 
     public static bool IsTransient(HttpStatusCode status)
         => (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;

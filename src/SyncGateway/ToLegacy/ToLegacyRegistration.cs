@@ -13,6 +13,7 @@ internal static class ToLegacyRegistration
     public static IHostApplicationBuilder AddToLegacy(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<LegacyOptions>(LegacyOptions.SectionName, Validate);
+        builder.Services.AddSingleton<LegacyDeliveryPolicy>();
         builder.Services.AddHttpClient<LegacyEventsClient>();
         builder.Services.TryAddSingleton<OriginTags>();
         // Transient like the typed HttpClient it uses, so the client handler rotates (DNS changes are picked up).

@@ -205,7 +205,7 @@ public sealed class LegacyEventsClientTests
         => Assert.Equal(transient, LegacyEventsClient.IsTransient(status));
 
     private LegacyEventsClient Client(StubHttpHandler handler)
-        => new(new HttpClient(handler), Options.Create(_options), _time);
+        => new(new HttpClient(handler), new LegacyDeliveryPolicy(Options.Create(_options)), _time);
 
     // Each answer moves the clock on, so a retry is signed at a later time than the attempt before it.
     private Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> AfterSeconds(int seconds, HttpStatusCode status)

@@ -118,7 +118,7 @@ public sealed class LegacyRelayTests
 
     private LegacyRelay Relay(StubHttpHandler handler)
     {
-        var client = new LegacyEventsClient(new HttpClient(handler), Options.Create(_legacy), _time);
+        var client = new LegacyEventsClient(new HttpClient(handler), new LegacyDeliveryPolicy(Options.Create(_legacy)), _time);
         return new LegacyRelay(_store, _tags, client, Options.Create(_sync), _time, NullLogger<LegacyRelay>.Instance);
     }
 

@@ -31,10 +31,10 @@ internal sealed record BenchmarkProfile(
     public const double EchoLoad = 0.25;
 
     public static BenchmarkProfile Quick { get; } = new(
-        "quick", Clients: 32, Warmup: TimeSpan.FromSeconds(3), Measure: TimeSpan.FromSeconds(10), Drain: TimeSpan.FromSeconds(60),
+        "quick", Clients: 32, Warmup: TimeSpan.FromSeconds(10), Measure: TimeSpan.FromSeconds(10), Drain: TimeSpan.FromSeconds(60),
         new ImportSampleSize(Accounts: 2_000, C2CMessages: 20_000, Groups: 50, GroupMessages: 2_000), ImportCallsPerSecond: 2_000);
 
     public static BenchmarkProfile Full { get; } = new(
-        "full", Clients: 32, Warmup: TimeSpan.FromSeconds(5), Measure: TimeSpan.FromSeconds(30), Drain: TimeSpan.FromSeconds(120),
+        "full", Clients: 32, Warmup: TimeSpan.FromSeconds(30), Measure: TimeSpan.FromSeconds(30), Drain: TimeSpan.FromSeconds(120),
         new ImportSampleSize(Accounts: 100_000, C2CMessages: 1_000_000, Groups: 1_000, GroupMessages: 100_000), ImportCallsPerSecond: 2_000);
 }

@@ -91,10 +91,11 @@ static async Task<int> RunAsync(
         if (selected.Contains("limit"))
         {
             Console.WriteLine("Broker limit…");
-            report.Limit = await BrokerLimit.RunAsync(profile, profile.Clients, report.Ingress?.EnvelopeBytes ?? 2048);
+            report.Limit = await BrokerLimit.RunAsync(profile, profile.Clients, report.Ingress?.EnvelopeBytes ?? 2048, report.Ingress?.Intake.HalfOfferedPerSecond);
         }
-        // Without an ingress run the relay scenarios offer a modest fixed load.
-        var ingressMax = report.Ingress?.MaxPerSecond ?? 1000;
+        // The relay scenarios load a fraction of what the whole pipeline sustains end to end (the relay, not the
+        // intake, is its narrower part); without an ingress run, a modest fixed load.
+        var ingressMax = report.Ingress?.WithRelay.RelayedPerSecond ?? 1000;
         if (selected.Overlaps(["im-to-legacy", "legacy-to-im", "echo"]))
         {
             await using var relay = await Relay.StartAsync(rig, profile, imSequence + 1_000_000);

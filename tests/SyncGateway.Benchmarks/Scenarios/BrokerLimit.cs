@@ -5,8 +5,16 @@ using SyncGateway.Benchmarks.Load;
 
 namespace SyncGateway.Benchmarks.Scenarios;
 
-/// <summary>The broker's own ceiling: raw publishes of persistent messages with publisher confirms to a durable queue.</summary>
-internal sealed record BrokerLimitResult(int Publishers, int Channels, int MessageBytes, double MessagesPerSecond, LatencySummary Latency, long Failed, CpuUsage Cpu);
+/// <summary>
+/// The broker's own ceiling: raw publishes of persistent messages with publisher confirms to a durable queue.
+/// <see cref="OfferedPerSecond"/> is set on an open-loop run at a fixed rate (<see cref="AtIntakeHalfLoad"/>): the
+/// broker's own latency at the rate the gateway's half-load latency is measured, the floor under that figure.
+/// </summary>
+internal sealed record BrokerLimitResult(
+    int Publishers, int Channels, int MessageBytes, double MessagesPerSecond, LatencySummary Latency, long Failed, CpuUsage Cpu, double? OfferedPerSecond = null)
+{
+    public BrokerLimitResult? AtIntakeHalfLoad { get; init; }
+}
 
 internal static class BrokerLimit
 {
@@ -15,9 +23,10 @@ internal static class BrokerLimit
     /// <summary>
     /// <paramref name="publishers"/> concurrent publishers, each waiting for the confirm of its message before the next,
     /// as the gateway's intake does (one callback, one confirmed publish). Tried on one shared channel and on a
-    /// channel per publisher; the faster is the limit.
+    /// channel per publisher; the faster is the limit. With <paramref name="intakeHalfLoad"/>, the faster setup is
+    /// then also run open loop at that rate.
     /// </summary>
-    public static async Task<BrokerLimitResult> RunAsync(BenchmarkProfile profile, int publishers, int messageBytes)
+    public static async Task<BrokerLimitResult> RunAsync(BenchmarkProfile profile, int publishers, int messageBytes, double? intakeHalfLoad)
     {
         BrokerLimitResult? best = null;
         foreach (var channels in new[] { 1, publishers })
@@ -29,10 +38,16 @@ internal static class BrokerLimit
                 best = result;
             }
         }
+        if (intakeHalfLoad is { } rate)
+        {
+            var atRate = await RunOnceAsync(profile, publishers, best!.Channels, messageBytes, rate);
+            Console.WriteLine($"  broker at {rate:F0}/s: p99 {atRate.Latency.P99:F1} ms");
+            best = best with { AtIntakeHalfLoad = atRate };
+        }
         return best!;
     }
 
-    private static async Task<BrokerLimitResult> RunOnceAsync(BenchmarkProfile profile, int publishers, int channelCount, int messageBytes)
+    private static async Task<BrokerLimitResult> RunOnceAsync(BenchmarkProfile profile, int publishers, int channelCount, int messageBytes, double? perSecond = null)
     {
         var vhost = await BenchServices.CreateVirtualHostAsync("limit");
         try
@@ -64,16 +79,21 @@ internal static class BrokerLimit
                 }
             }
 
-            await LoadRunner.ClosedLoopAsync(publishers, profile.Warmup, () => Interlocked.Increment(ref sequence), Publish, null);
+            Task<LoadResult> Run(TimeSpan duration, Latencies? latencies) => perSecond is { } rate
+                ? LoadRunner.OpenLoopAsync(rate, duration, 4 * publishers, () => Interlocked.Increment(ref sequence), Publish, latencies)
+                : LoadRunner.ClosedLoopAsync(publishers, duration, () => Interlocked.Increment(ref sequence), Publish, latencies);
+
+            // The gateway's long warm-up is for its JIT; here only this process's client code and the queue need it.
+            await Run(TimeSpan.FromSeconds(Math.Min(profile.Warmup.TotalSeconds, 5)), null);
             var latencies = new Latencies();
             var cpu = CpuMeter.Start();
-            var result = await LoadRunner.ClosedLoopAsync(publishers, profile.Measure, () => Interlocked.Increment(ref sequence), Publish, latencies);
+            var result = await Run(profile.Measure, latencies);
             var used = cpu.Stop();
             foreach (var channel in channels)
             {
                 await channel.DisposeAsync();
             }
-            return new BrokerLimitResult(publishers, channelCount, messageBytes, result.AcceptedPerSecond, latencies.Summarise(), result.Failed, used);
+            return new BrokerLimitResult(publishers, channelCount, messageBytes, result.AcceptedPerSecond, latencies.Summarise(), result.Failed, used, perSecond);
         }
         finally
         {

@@ -83,6 +83,10 @@ internal static class MessagingRegistration
         {
             yield return "RabbitMq:PublishTimeoutMilliseconds must be between 100 and 1900 (IM waits 2 s for the callback answer)";
         }
+        if (options.ClassicQueueVersion is not (0 or 1 or 2))
+        {
+            yield return "RabbitMq:ClassicQueueVersion must be 0 (the broker's default), 1 or 2";
+        }
     }
 
     private static IEnumerable<string> ValidateSync(SyncOptions options)

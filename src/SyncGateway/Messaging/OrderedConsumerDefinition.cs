@@ -35,13 +35,15 @@ internal class OrderedConsumerDefinition<TConsumer, TMessage> : ConsumerDefiniti
     public const string ToImQueue = "relay.legacy-to-im";
 
     private readonly SyncOptions _options;
+    private readonly int _queueVersion;
     private readonly EndpointPartitioners _partitioners;
     private readonly PauseGate _pause;
     private readonly string _queue;
 
-    public OrderedConsumerDefinition(IOptions<SyncOptions> options, EndpointPartitioners partitioners, PauseGate pause)
+    public OrderedConsumerDefinition(IOptions<SyncOptions> options, IOptions<RabbitMqOptions> rabbit, EndpointPartitioners partitioners, PauseGate pause)
     {
         _options = options.Value;
+        _queueVersion = rabbit.Value.ClassicQueueVersion;
         _partitioners = partitioners;
         _pause = pause;
         ConcurrentMessageLimit = _options.ConcurrencyPerEndpoint;
@@ -54,6 +56,10 @@ internal class OrderedConsumerDefinition<TConsumer, TMessage> : ConsumerDefiniti
         IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        if (_queueVersion > 0 && endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.SetQueueArgument("x-queue-version", _queueVersion);
+        }
         endpointConfigurator.PrefetchCount = _options.ConcurrencyPerEndpoint * 2;
         endpointConfigurator.ConcurrentMessageLimit = _options.ConcurrencyPerEndpoint;
         // The partitioner is on the endpoint pipe, the retry on the consumer pipe inside it.

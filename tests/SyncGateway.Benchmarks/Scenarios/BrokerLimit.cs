@@ -60,7 +60,9 @@ internal static class BrokerLimit
             {
                 channels.Add(await connection.CreateChannelAsync(options));
             }
-            await channels[0].QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false);
+            // Declared like the gateway's relay queues (RabbitMq:ClassicQueueVersion defaults to 2).
+            await channels[0].QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false,
+                arguments: new Dictionary<string, object?> { ["x-queue-version"] = 2 });
             var body = new byte[messageBytes];
             Array.Fill(body, (byte)'x');
             var properties = new BasicProperties { Persistent = true, ContentType = "application/vnd.masstransit+json" };

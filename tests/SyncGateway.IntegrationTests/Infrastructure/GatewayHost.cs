@@ -69,10 +69,21 @@ internal sealed class GatewayHost : IAsyncDisposable
             settings[key] = value;
         }
         var factory = new Factory(settings, services);
-        factory.UseKestrel(0);
-        factory.StartServer();
-        await WaitUntilBusHealthyAsync(factory.Services);
-        return new GatewayHost(factory, legacy, vhost, keyPrefix);
+        try
+        {
+            factory.UseKestrel(0);
+            factory.StartServer();
+            await WaitUntilBusHealthyAsync(factory.Services);
+            return new GatewayHost(factory, legacy, vhost, keyPrefix);
+        }
+        catch
+        {
+            // A host that did not start must not leave its virtual host and fake server behind.
+            await factory.DisposeAsync();
+            await legacy.DisposeAsync();
+            await LocalServices.DeleteVirtualHostAsync(vhost);
+            throw;
+        }
     }
 
     /// <summary>Receive endpoints bind their queues after the host reports started; publishing earlier is refused.</summary>
@@ -133,9 +144,15 @@ internal sealed class GatewayHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await _factory.DisposeAsync();
-        await Legacy.DisposeAsync();
-        await LocalServices.DeleteVirtualHostAsync(VirtualHost);
+        try
+        {
+            await _factory.DisposeAsync();
+            await Legacy.DisposeAsync();
+        }
+        finally
+        {
+            await LocalServices.DeleteVirtualHostAsync(VirtualHost);
+        }
     }
 
     private sealed class Factory(IDictionary<string, string?> settings, Action<IServiceCollection>? services) : WebApplicationFactory<Program>

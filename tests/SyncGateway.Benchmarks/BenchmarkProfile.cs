@@ -11,8 +11,9 @@ namespace SyncGateway.Benchmarks;
 /// <param name="ImportSize">The generated history.</param>
 /// <param name="ImportCallsPerSecond">The rate limit the stub IM enforces on every import API, and the client is configured to.</param>
 /// <param name="ImportParallelism">
-/// IM calls the import keeps in flight (<c>--parallel</c>). The default 16 caps the rate at 16 / call latency: about
-/// 1,600 calls/s when a loaded 2-core machine answers in 10 ms, short of a 2,000/s limit.
+/// IM calls the import keeps in flight (<c>--parallel</c>), 64 like the import's own default. In-flight calls cap the
+/// rate at parallelism / call latency: the former default of 16 gave about 1,600 calls/s when a loaded 2-core machine
+/// answered in 10 ms, short of a 2,000/s limit.
 /// </param>
 internal sealed record BenchmarkProfile(
     string Name,
@@ -24,10 +25,13 @@ internal sealed record BenchmarkProfile(
     int ImportCallsPerSecond,
     int ImportParallelism = 64)
 {
-    /// <summary>Offered load of the end-to-end runs, as a share of the measured ingress maximum.</summary>
+    /// <summary>
+    /// Offered load of the end-to-end runs as a share of the end-to-end maximum (what the relay delivered while the
+    /// intake ran flat out), and of the intake's half-load run as a share of its own maximum.
+    /// </summary>
     public const double HalfLoad = 0.5;
 
-    /// <summary>Genuine events offered in the echo run (both directions together), as a share of the ingress maximum.</summary>
+    /// <summary>Genuine events offered in the echo run (both directions together), as a share of the end-to-end maximum.</summary>
     public const double EchoLoad = 0.25;
 
     public static BenchmarkProfile Quick { get; } = new(

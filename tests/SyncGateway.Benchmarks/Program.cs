@@ -95,24 +95,24 @@ static async Task<int> RunAsync(
         }
         // The relay scenarios load a fraction of what the whole pipeline sustains end to end (the relay, not the
         // intake, is its narrower part); without an ingress run, a modest fixed load.
-        var ingressMax = report.Ingress?.WithRelay.RelayedPerSecond ?? 1000;
+        var endToEndMax = report.Ingress?.WithRelay.RelayedPerSecond ?? 1000;
         if (selected.Overlaps(["im-to-legacy", "legacy-to-im", "echo"]))
         {
             await using var relay = await Relay.StartAsync(rig, profile, imSequence + 1_000_000);
             if (selected.Contains("im-to-legacy"))
             {
                 Console.WriteLine("End to end IM → legacy…");
-                report.ImToLegacy = await relay.ImToLegacyAsync(ingressMax * BenchmarkProfile.HalfLoad);
+                report.ImToLegacy = await relay.ImToLegacyAsync(endToEndMax * BenchmarkProfile.HalfLoad);
             }
             if (selected.Contains("legacy-to-im"))
             {
                 Console.WriteLine("End to end legacy → IM…");
-                report.LegacyToIm = await relay.LegacyToImAsync(ingressMax * BenchmarkProfile.HalfLoad);
+                report.LegacyToIm = await relay.LegacyToImAsync(endToEndMax * BenchmarkProfile.HalfLoad);
             }
             if (selected.Contains("echo"))
             {
                 Console.WriteLine("Echo suppression…");
-                report.Echo = await relay.EchoAsync(ingressMax * BenchmarkProfile.EchoLoad);
+                report.Echo = await relay.EchoAsync(endToEndMax * BenchmarkProfile.EchoLoad);
             }
         }
         if (selected.Contains("import"))

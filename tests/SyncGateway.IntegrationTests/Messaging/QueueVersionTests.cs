@@ -2,7 +2,6 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using SyncGateway.Fakes.Infrastructure;
 using SyncGateway.IntegrationTests.Infrastructure;
-using SyncGateway.Messaging;
 
 namespace SyncGateway.IntegrationTests.Messaging;
 
@@ -11,8 +10,8 @@ public sealed class QueueVersionTests
     // RabbitMQ refuses to redeclare a queue with a different x-queue-version (PRECONDITION_FAILED), so a redeclare
     // tells which version the gateway declared without the management plugin.
     [Theory]
-    [InlineData(OrderedConsumerDefinition<ToLegacy.ImC2CMessageSentConsumer, Contracts.ImC2CMessageSent>.ToLegacyQueue)]
-    [InlineData(OrderedConsumerDefinition<ToLegacy.ImC2CMessageSentConsumer, Contracts.ImC2CMessageSent>.ToImQueue)]
+    [InlineData("relay.im-to-legacy")]
+    [InlineData("relay.legacy-to-im")]
     public async Task The_relay_queues_are_declared_as_classic_queue_version_2(string queue)
     {
         await using var gateway = await GatewayHost.StartAsync();

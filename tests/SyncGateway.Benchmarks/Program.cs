@@ -26,7 +26,7 @@ var importRate = new Option<int?>("--import-rate") { Description = "Calls per se
 var keep = new Option<bool>("--keep-work") { Description = "Keep the gateway logs and the generated import folder" };
 var settings = new Option<string[]>("--gateway-setting")
 {
-    Description = "Extra Section__Key=value for every gateway process (e.g. Sync__ConcurrencyPerEndpoint=64), to try a tuning",
+    Description = "Extra Section__Key=value for every gateway process (e.g. Sync__Shards=64), to try a tuning",
     AllowMultipleArgumentsPerToken = true,
 };
 settings.Validators.Add(result =>

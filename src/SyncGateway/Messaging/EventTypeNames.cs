@@ -2,7 +2,7 @@ using SyncGateway.Contracts;
 
 namespace SyncGateway.Messaging;
 
-/// <summary>Bus message type → CloudEvents type; names the exchanges (<c>syncgw.{type}</c>).</summary>
+/// <summary>Bus message type → CloudEvents type.</summary>
 internal static class EventTypeNames
 {
     public static readonly IReadOnlyDictionary<Type, string> All = new Dictionary<Type, string>

@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using SyncGateway.Contracts;
 using SyncGateway.Hosting;
 
@@ -8,7 +9,8 @@ internal static class MessagingRegistration
 {
     /// <summary>
     /// MassTransit on RabbitMQ when <c>RabbitMq:Uri</c> is set, otherwise on the in-memory transport (not durable).
-    /// Features add their consumers through <paramref name="addConsumers"/>.
+    /// Features add their consumers through <paramref name="addConsumers"/>, relay consumers with
+    /// <see cref="AddRelayConsumer{TConsumer, TMessage}"/>.
     /// </summary>
     public static IHostApplicationBuilder AddMessaging(
         this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> addConsumers)
@@ -26,7 +28,7 @@ internal static class MessagingRegistration
             {
                 bus.UsingInMemory((context, cfg) =>
                 {
-                    ConfigureTopology(cfg);
+                    ConfigureRelayQueues(cfg, context, classicQueueVersion: 0);
                     cfg.ConfigureEndpoints(context);
                 });
                 builder.Services.AddStartupWarning("RabbitMq:Uri is not set: events travel on MassTransit's in-memory transport. This mode is NOT durable (a restart loses queued events) and must not run in production.");
@@ -36,41 +38,62 @@ internal static class MessagingRegistration
             bus.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(new Uri(rabbit.Uri), host => host.PublisherConfirmation = true);
-                ConfigureTopology(cfg);
+                cfg.SendTopology.ErrorQueueNameFormatter = new RelayQueues.ErrorQueueNames();
+                ConfigureRelayQueues(cfg, context, rabbit.ClassicQueueVersion);
                 cfg.ConfigureEndpoints(context);
             });
         });
         builder.Services.AddSingleton<IEventPublisher, EventPublisher>();
-        builder.Services.AddSingleton<EndpointPartitioners>();
         builder.Services.AddSingleton<PauseGate>();
         return builder;
     }
 
-    /// <summary>Pins exchange names so a refactor cannot silently change the wire topology.</summary>
-    private static void ConfigureTopology(IBusFactoryConfigurator cfg)
+    /// <summary>
+    /// A relay consumer: configured on every queue of its message's direction (<see cref="RelayQueues"/>), not on an
+    /// endpoint of its own.
+    /// </summary>
+    public static IBusRegistrationConfigurator AddRelayConsumer<TConsumer, TMessage>(this IBusRegistrationConfigurator bus)
+        where TConsumer : class, IConsumer<TMessage>
+        where TMessage : class, ISyncEvent
     {
-        foreach (var (messageType, eventType) in EventTypeNames.All)
-        {
-            PinMethod.MakeGenericMethod(messageType).Invoke(null, [cfg, eventType]);
-        }
-
-        // The shared interfaces are for code, not for routing: no exchanges for them.
-        cfg.Publish<ISyncEvent>(p => p.Exclude = true);
-        cfg.Publish<ISyncEvent<C2CMessageData>>(p => p.Exclude = true);
-        cfg.Publish<ISyncEvent<GroupCreatedData>>(p => p.Exclude = true);
-        cfg.Publish<ISyncEvent<GroupDismissedData>>(p => p.Exclude = true);
-        cfg.Publish<ISyncEvent<GroupProfileChangedData>>(p => p.Exclude = true);
-        cfg.Publish<ISyncEvent<GroupMembersJoinedData>>(p => p.Exclude = true);
-        cfg.Publish<ISyncEvent<GroupMembersLeftData>>(p => p.Exclude = true);
-        cfg.Publish<ISyncEvent<GroupMessageData>>(p => p.Exclude = true);
+        bus.AddConsumer<TConsumer, RelayConsumerDefinition<TConsumer>>().ExcludeFromConfigureEndpoints();
+        bus.AddSingleton(new RelayQueues.Consumer(typeof(TConsumer), RelayQueues.DirectionOf(typeof(TMessage))));
+        return bus;
     }
 
-    private static readonly System.Reflection.MethodInfo PinMethod =
-        typeof(MessagingRegistration).GetMethod(nameof(Pin), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
-
-    private static void Pin<T>(IBusFactoryConfigurator cfg, string eventType)
-        where T : class
-        => cfg.Message<T>(m => m.SetEntityName("syncgw." + eventType));
+    /// <summary>
+    /// The relay queues of both directions, each consumed one message at a time (<see cref="RelayQueues"/>). Their
+    /// exchanges receive only what <see cref="EventPublisher"/> sends there: no message-type exchanges are bound.
+    /// </summary>
+    private static void ConfigureRelayQueues(IBusFactoryConfigurator cfg, IBusRegistrationContext context, int classicQueueVersion)
+    {
+        var shards = context.GetRequiredService<IOptions<SyncOptions>>().Value.Shards;
+        foreach (var direction in context.GetServices<RelayQueues.Consumer>().GroupBy(c => c.Direction))
+        {
+            for (var shard = 0; shard < shards; shard++)
+            {
+                cfg.ReceiveEndpoint(RelayQueues.Queue(direction.Key, shard), endpoint =>
+                {
+                    endpoint.ConfigureConsumeTopology = false;
+                    endpoint.PrefetchCount = RelayQueues.PrefetchPerQueue;
+                    endpoint.ConcurrentMessageLimit = 1;
+                    if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    {
+                        // Another replica takes over a queue only when its consumer is gone, so order holds across replicas.
+                        rabbit.SingleActiveConsumer = true;
+                        if (classicQueueVersion > 0)
+                        {
+                            rabbit.SetQueueArgument("x-queue-version", classicQueueVersion);
+                        }
+                    }
+                    foreach (var consumer in direction)
+                    {
+                        endpoint.ConfigureConsumer(context, consumer.ConsumerType);
+                    }
+                });
+            }
+        }
+    }
 
     private static IEnumerable<string> ValidateRabbitMq(RabbitMqOptions options)
     {
@@ -103,9 +126,9 @@ internal static class MessagingRegistration
         {
             yield return "Sync:DedupeTtlSeconds must be at least 3600 (it must outlast the retry budget)";
         }
-        if (options.ConcurrencyPerEndpoint is < 1 or > 256)
+        if (options.Shards is < 1 or > 256)
         {
-            yield return "Sync:ConcurrencyPerEndpoint must be between 1 and 256";
+            yield return "Sync:Shards must be between 1 and 256";
         }
         if (options.RetryLimit < 0)
         {

@@ -47,7 +47,7 @@ internal sealed class PauseGate(IOptions<SyncOptions> options)
     }
 }
 
-/// <summary>Runs each consume through the <see cref="PauseGate"/>, inside the conversation's partition.</summary>
+/// <summary>Runs each consume through the <see cref="PauseGate"/>, so the held event blocks its queue.</summary>
 internal sealed class PauseFilter<TConsumer>(PauseGate gate) : IFilter<ConsumerConsumeContext<TConsumer>>
     where TConsumer : class
 {

@@ -34,8 +34,12 @@ internal sealed class SyncOptions
             : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time
             : null;
 
-    /// <summary>Events handled at once per consumer endpoint; events of one conversation are never concurrent.</summary>
-    public int ConcurrencyPerEndpoint { get; set; } = 64;
+    /// <summary>
+    /// Queues per direction (<c>Sync__Shards</c>), each relaying one event at a time: how many events a direction
+    /// relays at once. Every replica must use the same value, and it may change only while the queues are empty
+    /// (docs/operations.md): a conversation's queue depends on it.
+    /// </summary>
+    public int Shards { get; set; } = 32;
 
     /// <summary>In-place retries of a transient failure before the message faults to the error queue.</summary>
     public int RetryLimit { get; set; } = 60;

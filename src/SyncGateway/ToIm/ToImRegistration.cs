@@ -24,13 +24,13 @@ internal static class ToImRegistration
 
     public static IBusRegistrationConfigurator AddToImConsumers(this IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<LegacyC2CMessageSentConsumer, OrderedConsumerDefinition<LegacyC2CMessageSentConsumer, LegacyC2CMessageSent>>();
-        bus.AddConsumer<LegacyGroupCreatedConsumer, OrderedConsumerDefinition<LegacyGroupCreatedConsumer, LegacyGroupCreated>>();
-        bus.AddConsumer<LegacyGroupDismissedConsumer, OrderedConsumerDefinition<LegacyGroupDismissedConsumer, LegacyGroupDismissed>>();
-        bus.AddConsumer<LegacyGroupProfileChangedConsumer, OrderedConsumerDefinition<LegacyGroupProfileChangedConsumer, LegacyGroupProfileChanged>>();
-        bus.AddConsumer<LegacyGroupMembersJoinedConsumer, OrderedConsumerDefinition<LegacyGroupMembersJoinedConsumer, LegacyGroupMembersJoined>>();
-        bus.AddConsumer<LegacyGroupMembersLeftConsumer, OrderedConsumerDefinition<LegacyGroupMembersLeftConsumer, LegacyGroupMembersLeft>>();
-        bus.AddConsumer<LegacyGroupMessageSentConsumer, OrderedConsumerDefinition<LegacyGroupMessageSentConsumer, LegacyGroupMessageSent>>();
+        bus.AddRelayConsumer<LegacyC2CMessageSentConsumer, LegacyC2CMessageSent>();
+        bus.AddRelayConsumer<LegacyGroupCreatedConsumer, LegacyGroupCreated>();
+        bus.AddRelayConsumer<LegacyGroupDismissedConsumer, LegacyGroupDismissed>();
+        bus.AddRelayConsumer<LegacyGroupProfileChangedConsumer, LegacyGroupProfileChanged>();
+        bus.AddRelayConsumer<LegacyGroupMembersJoinedConsumer, LegacyGroupMembersJoined>();
+        bus.AddRelayConsumer<LegacyGroupMembersLeftConsumer, LegacyGroupMembersLeft>();
+        bus.AddRelayConsumer<LegacyGroupMessageSentConsumer, LegacyGroupMessageSent>();
         return bus;
     }
 

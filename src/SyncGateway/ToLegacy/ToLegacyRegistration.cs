@@ -23,13 +23,13 @@ internal static class ToLegacyRegistration
 
     public static IBusRegistrationConfigurator AddToLegacyConsumers(this IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<ImC2CMessageSentConsumer, OrderedConsumerDefinition<ImC2CMessageSentConsumer, ImC2CMessageSent>>();
-        bus.AddConsumer<ImGroupCreatedConsumer, OrderedConsumerDefinition<ImGroupCreatedConsumer, ImGroupCreated>>();
-        bus.AddConsumer<ImGroupDismissedConsumer, OrderedConsumerDefinition<ImGroupDismissedConsumer, ImGroupDismissed>>();
-        bus.AddConsumer<ImGroupProfileChangedConsumer, OrderedConsumerDefinition<ImGroupProfileChangedConsumer, ImGroupProfileChanged>>();
-        bus.AddConsumer<ImGroupMembersJoinedConsumer, OrderedConsumerDefinition<ImGroupMembersJoinedConsumer, ImGroupMembersJoined>>();
-        bus.AddConsumer<ImGroupMembersLeftConsumer, OrderedConsumerDefinition<ImGroupMembersLeftConsumer, ImGroupMembersLeft>>();
-        bus.AddConsumer<ImGroupMessageSentConsumer, OrderedConsumerDefinition<ImGroupMessageSentConsumer, ImGroupMessageSent>>();
+        bus.AddRelayConsumer<ImC2CMessageSentConsumer, ImC2CMessageSent>();
+        bus.AddRelayConsumer<ImGroupCreatedConsumer, ImGroupCreated>();
+        bus.AddRelayConsumer<ImGroupDismissedConsumer, ImGroupDismissed>();
+        bus.AddRelayConsumer<ImGroupProfileChangedConsumer, ImGroupProfileChanged>();
+        bus.AddRelayConsumer<ImGroupMembersJoinedConsumer, ImGroupMembersJoined>();
+        bus.AddRelayConsumer<ImGroupMembersLeftConsumer, ImGroupMembersLeft>();
+        bus.AddRelayConsumer<ImGroupMessageSentConsumer, ImGroupMessageSent>();
         return bus;
     }
 

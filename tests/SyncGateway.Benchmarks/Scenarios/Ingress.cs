@@ -33,14 +33,8 @@ internal sealed record MemoryResult(long IdleRss, long PeakRss, long SteadyRss, 
 
 internal static class Ingress
 {
-    // The gateway's queue towards legacy (docs/operations.md): all seven IM event types land in it.
-    private const string HeldQueue = "relay.im-to-legacy";
-
-    private static readonly string[] ImEventTypes =
-    [
-        "im.c2c.message.sent", "im.group.created", "im.group.dismissed", "im.group.profile.changed",
-        "im.group.member.joined", "im.group.member.left", "im.group.message.sent",
-    ];
+    // The gateway's queues towards legacy (docs/operations.md): relay.im-to-legacy.0 … .{Sync__Shards - 1}.
+    private const string HeldQueuePrefix = "relay.im-to-legacy.";
 
     public static async Task<IngressResult> RunAsync(BenchRig rig, BenchmarkProfile profile, Func<long> next)
     {
@@ -98,12 +92,36 @@ internal static class Ingress
         var factory = new ConnectionFactory { Uri = BenchServices.RabbitMqIn(gateway.VirtualHost) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        await channel.QueuePurgeAsync(HeldQueue);
+        foreach (var queue in await HeldQueuesAsync(connection))
+        {
+            await channel.QueuePurgeAsync(queue);
+        }
+    }
+
+    /// <summary>The shard queues towards legacy, found by declaring them passively up to the first that does not exist.</summary>
+    private static async Task<IReadOnlyList<string>> HeldQueuesAsync(IConnection connection)
+    {
+        var queues = new List<string>();
+        while (true)
+        {
+            var queue = HeldQueuePrefix + queues.Count;
+            // A failed passive declare closes its channel, hence one per probe.
+            await using var channel = await connection.CreateChannelAsync();
+            try
+            {
+                await channel.QueueDeclarePassiveAsync(queue);
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+            {
+                return queues.Count > 0 ? queues : throw new InvalidOperationException($"the gateway declared no {HeldQueuePrefix}N queue");
+            }
+            queues.Add(queue);
+        }
     }
 
     /// <summary>
     /// The mean size of what the gateway publishes for the callback mix, the size the broker limit uses: a probe queue
-    /// bound to the seven exchanges (after the measured runs, so it costs them nothing) collects one mix's worth.
+    /// bound to the shard queues' exchanges (after the measured runs, so it costs them nothing) collects one mix's worth.
     /// </summary>
     private static async Task<int> EnvelopeBytesAsync(GatewayUnderTest gateway, ImCallbackTraffic traffic, Func<long> next)
     {
@@ -111,9 +129,9 @@ internal static class Ingress
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         var probe = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
-        foreach (var type in ImEventTypes)
+        foreach (var exchange in await HeldQueuesAsync(connection))
         {
-            await channel.QueueBindAsync(probe, "syncgw." + type, "");
+            await channel.QueueBindAsync(probe, exchange, "");
         }
         var mix = ImCallbackTraffic.MixSize;
         for (var i = 0; i < mix; i++)

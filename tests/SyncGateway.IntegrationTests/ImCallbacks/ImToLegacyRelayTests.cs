@@ -1,5 +1,6 @@
 using System.Net;
 using SyncGateway.IntegrationTests.Infrastructure;
+using SyncGateway.Messaging;
 using static SyncGateway.IntegrationTests.ImCallbacks.CallbackBodies;
 
 namespace SyncGateway.IntegrationTests.ImCallbacks;
@@ -84,7 +85,7 @@ public sealed class ImToLegacyRelayTests
         await gateway.PostCallbackAsync(C2C, C2CMessage("u_1", "u_2", 10, "sentinel"));
 
         var received = await gateway.Legacy.WaitForAsync(2, Wait);
-        await Eventually.AssertAsync(async () => await gateway.QueueDepthAsync("relay.im-to-legacy") == 0, Wait, "queue drained");
+        await Eventually.AssertAsync(async () => await gateway.QueueDepthAsync(gateway.RelayQueueOf(RelayQueues.ToLegacy, "c2c:u_1:u_2")) == 0, Wait, "queue drained");
         Assert.Equal(2, gateway.Legacy.Received.Count);
         Assert.Single(received, e => e.Data.GetProperty("msgSeq").GetInt64() == 9);
     }

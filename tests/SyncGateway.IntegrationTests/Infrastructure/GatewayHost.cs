@@ -8,7 +8,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using RabbitMQ.Client;
 using SyncGateway.Fakes;
+using Microsoft.Extensions.Options;
 using SyncGateway.ImCallbacks;
+using SyncGateway.Messaging;
 
 namespace SyncGateway.IntegrationTests.Infrastructure;
 
@@ -109,6 +111,10 @@ internal sealed class GatewayHost : IAsyncDisposable
     }
 
     /// <summary>Messages waiting in a queue of this host's virtual host.</summary>
+    /// <summary>The relay queue a conversation's events take in this gateway's configuration.</summary>
+    public string RelayQueueOf(string direction, string conversation)
+        => RelayQueues.Queue(direction, RelayQueues.ShardOf(conversation, Services.GetRequiredService<IOptions<SyncOptions>>().Value.Shards));
+
     public async Task<uint> QueueDepthAsync(string queue)
     {
         var factory = new ConnectionFactory { Uri = LocalServices.RabbitMqIn(VirtualHost) };

@@ -1,0 +1,51 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using MassTransit;
+using SyncGateway.Contracts;
+
+namespace SyncGateway.Messaging;
+
+/// <summary>
+/// The relay queues. Each direction is split into <see cref="SyncOptions.Shards"/> queues (<c>relay.im-to-legacy.0</c>,
+/// <c>relay.im-to-legacy.1</c>, …) and a conversation's events always go to the same one, chosen by a stable hash of the
+/// conversation key (the CloudEvents subject). Each queue is consumed one message at a time by a single active
+/// consumer, so RabbitMQ's queue order is the conversation's order, within one instance and across replicas.
+/// </summary>
+internal static class RelayQueues
+{
+    public const string ToLegacy = "relay.im-to-legacy";
+    public const string ToIm = "relay.legacy-to-im";
+
+    /// <summary>
+    /// Deliveries each queue's consumer holds unacknowledged: the next ones are in the process when one is done,
+    /// while a crash hands few back. Order is unaffected, because the consumer takes them one at a time.
+    /// </summary>
+    public const int PrefetchPerQueue = 8;
+
+    public static string DirectionOf(Type messageType)
+        => EventTypeNames.All[messageType].StartsWith("im.", StringComparison.Ordinal) ? ToLegacy : ToIm;
+
+    /// <summary>Stable across processes and versions (unlike <see cref="string.GetHashCode()"/>): every replica routes alike.</summary>
+    public static int ShardOf(string conversation, int shards)
+        => (int)(BinaryPrimitives.ReadUInt32BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(conversation))) % (uint)shards);
+
+    public static string Queue(string direction, int shard) => $"{direction}.{shard}";
+
+    public static string QueueFor(ISyncEvent message, int shards)
+        => Queue(DirectionOf(message.GetType()), ShardOf(message.Meta.Subject, shards));
+
+    public static string ErrorQueue(string direction) => direction + "_error";
+
+    /// <summary>A relay consumer and the direction whose queues it is configured on.</summary>
+    internal sealed record Consumer(Type ConsumerType, string Direction);
+
+    /// <summary>All shards of a direction fault into one error queue, <c>relay.{direction}_error</c>, so there is one place to watch.</summary>
+    internal sealed class ErrorQueueNames : IErrorQueueNameFormatter
+    {
+        public string FormatErrorQueueName(string queueName)
+            => ErrorQueue(queueName.StartsWith(ToLegacy + ".", StringComparison.Ordinal) ? ToLegacy
+                : queueName.StartsWith(ToIm + ".", StringComparison.Ordinal) ? ToIm
+                : queueName);
+    }
+}

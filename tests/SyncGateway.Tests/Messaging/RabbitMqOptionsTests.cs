@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SyncGateway.Messaging;
 
@@ -8,14 +5,7 @@ namespace SyncGateway.Tests.Messaging;
 
 public sealed class RabbitMqOptionsTests
 {
-    private static RabbitMqOptions Resolve(params (string Key, string Value)[] settings)
-    {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
-        builder.AddMessaging(_ => { });
-        using var services = builder.Services.BuildServiceProvider();
-        return services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-    }
+    private static RabbitMqOptions Resolve(params (string Key, string Value)[] settings) => MessagingSettings.Resolve<RabbitMqOptions>(settings);
 
     [Fact]
     public void Relay_queues_default_to_classic_queue_version_2()

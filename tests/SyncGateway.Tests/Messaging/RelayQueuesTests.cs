@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SyncGateway.Contracts;
 using SyncGateway.Messaging;
@@ -79,12 +76,5 @@ public sealed class RelayQueuesTests
     private static EventMeta Meta(string type, string subject)
         => new("evt-1", "/test", type, subject, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
 
-    private static SyncOptions ResolveSync(params (string Key, string Value)[] settings)
-    {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
-        builder.AddMessaging(_ => { });
-        using var services = builder.Services.BuildServiceProvider();
-        return services.GetRequiredService<IOptions<SyncOptions>>().Value;
-    }
+    private static SyncOptions ResolveSync(params (string Key, string Value)[] settings) => MessagingSettings.Resolve<SyncOptions>(settings);
 }

@@ -38,6 +38,8 @@ internal static class StructuredLogging
             // IHttpClientFactory logs every request URI at Information; the gateway logs its own calls.
             .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
             .ReadFrom.Configuration(configuration)
+            // MassTransit writes a line per consumer per receive endpoint at start-up: 448 with 32 shards per direction.
+            .Filter.ByExcluding(e => e.MessageTemplate.Text.StartsWith("Configured endpoint", StringComparison.Ordinal))
             .Enrich.FromLogContext();
         return (writeTo ?? WriteToConsoleInBackground)(logger.WriteTo, formatter).CreateLogger();
     }

@@ -56,6 +56,18 @@ public sealed class JsonLogFormatterTests
     }
 
     [Fact]
+    public void Leaves_out_MassTransits_start_up_line_per_consumer_and_endpoint_and_keeps_its_others()
+    {
+        using var capture = new LogCapture();
+        var logger = capture.CreateLogger("MassTransit");
+
+        logger.LogInformation("Configured endpoint {Endpoint}, Consumer: {ConsumerType}", "relay.im-to-legacy.0", "ImC2CMessageSentConsumer");
+        logger.LogInformation("Bus started: {HostAddress}", "rabbitmq://127.0.0.1/");
+
+        Assert.Equal("Bus started: rabbitmq://127.0.0.1/", Assert.Single(capture.Events).GetProperty("@m").GetString());
+    }
+
+    [Fact]
     public void Applies_the_default_levels_and_the_Serilog_section_over_them()
     {
         using var defaults = new LogCapture();

@@ -33,6 +33,15 @@ public static class LocalServices
 
     public static Task DeleteVirtualHostAsync(string vhost) => RabbitMqCtlAsync("delete_vhost", vhost);
 
+    /// <summary>Deletes the keys a gateway wrote under its own prefix (dedupe marks live for days otherwise).</summary>
+    public static Task DeleteRedisKeysAsync(string keyPrefix)
+    {
+        var (host, port) = RedisEndpoint;
+        return RunAsync("/bin/sh", ["-c", "redis-cli -h \"$0\" -p \"$1\" --scan --pattern \"$2*\" | xargs -r -n 1000 redis-cli -h \"$0\" -p \"$1\" UNLINK >/dev/null", host, port, keyPrefix]);
+    }
+
+    public static (string Host, string Port) RedisEndpoint => Redis.Split(':') is [var h, var p] ? (h, p) : (Redis, "6379");
+
     public static Uri RabbitMqIn(string vhost) => new UriBuilder(RabbitMq) { Path = "/" + Uri.EscapeDataString(vhost) }.Uri;
 
     public static Task<string> RabbitMqCtlAsync(params string[] arguments)

@@ -16,7 +16,7 @@ namespace SyncGateway.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// The real gateway on Kestrel (loopback), wired to real RabbitMQ (its own virtual host) and Redis (its own key
-/// prefix), with a fake legacy system on loopback. One per test: nothing leaks between tests.
+/// prefix, deleted with the host), with a fake legacy system on loopback. One per test: nothing leaks between tests.
 /// </summary>
 internal sealed class GatewayHost : IAsyncDisposable
 {
@@ -26,10 +26,14 @@ internal sealed class GatewayHost : IAsyncDisposable
     public const string IngressSecret = "whsec_dGVzdC1pbmdyZXNzLXNlY3JldC0wMTIzNDU2Nzg5";
 
     private readonly Factory _factory;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly bool _isReplica;
 
-    private GatewayHost(Factory factory, FakeLegacyServer legacy, string vhost, string keyPrefix)
+    private GatewayHost(Factory factory, IReadOnlyDictionary<string, string?> settings, FakeLegacyServer legacy, string vhost, string keyPrefix, bool isReplica)
     {
         _factory = factory;
+        _settings = settings;
+        _isReplica = isReplica;
         Legacy = legacy;
         VirtualHost = vhost;
         KeyPrefix = keyPrefix;
@@ -73,10 +77,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         var factory = new Factory(settings, services);
         try
         {
-            factory.UseKestrel(0);
-            factory.StartServer();
-            await WaitUntilBusHealthyAsync(factory.Services);
-            return new GatewayHost(factory, legacy, vhost, keyPrefix);
+            await StartAsync(factory);
+            return new GatewayHost(factory, settings, legacy, vhost, keyPrefix, isReplica: false);
         }
         catch
         {
@@ -86,6 +88,37 @@ internal sealed class GatewayHost : IAsyncDisposable
             await LocalServices.DeleteVirtualHostAsync(vhost);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A second replica of <paramref name="first"/>: the same virtual host, Redis prefix, settings and fake legacy
+    /// system, which stay <paramref name="first"/>'s to clean up.
+    /// </summary>
+    public static async Task<GatewayHost> StartReplicaAsync(GatewayHost first, IDictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?>(first._settings);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        var factory = new Factory(settings, services: null);
+        try
+        {
+            await StartAsync(factory);
+            return new GatewayHost(factory, settings, first.Legacy, first.VirtualHost, first.KeyPrefix, isReplica: true);
+        }
+        catch
+        {
+            await factory.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task StartAsync(Factory factory)
+    {
+        factory.UseKestrel(0);
+        factory.StartServer();
+        await WaitUntilBusHealthyAsync(factory.Services);
     }
 
     /// <summary>Receive endpoints bind their queues after the host reports started; publishing earlier is refused.</summary>
@@ -147,9 +180,17 @@ internal sealed class GatewayHost : IAsyncDisposable
         return reasons;
     }
 
+    /// <summary>Stops this gateway as a shut-down replica stops; what it shares with its replicas stays until <see cref="DisposeAsync"/>.</summary>
+    public async Task StopGatewayAsync() => await _factory.DisposeAsync();
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        if (_isReplica)
+        {
+            await _factory.DisposeAsync();
+            return;
+        }
         try
         {
             await _factory.DisposeAsync();
@@ -158,6 +199,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         finally
         {
             await LocalServices.DeleteVirtualHostAsync(VirtualHost);
+            await LocalServices.DeleteRedisKeysAsync(KeyPrefix);
         }
     }
 

@@ -91,7 +91,8 @@ static async Task<int> RunAsync(
         if (selected.Contains("limit"))
         {
             Console.WriteLine("Broker limit…");
-            report.Limit = await BrokerLimit.RunAsync(profile, profile.Clients, report.Ingress?.EnvelopeBytes ?? 2048, report.Ingress?.Intake.HalfOfferedPerSecond);
+            report.Limit = await BrokerLimit.RunAsync(
+                profile, profile.Clients, report.Ingress?.EnvelopeBytes ?? 2048, report.Ingress?.RelayQueues ?? 32, report.Ingress?.Intake.HalfOfferedPerSecond);
         }
         // The relay scenarios load a fraction of what the whole pipeline sustains end to end (the relay, not the
         // intake, is its narrower part); without an ingress run, a modest fixed load.

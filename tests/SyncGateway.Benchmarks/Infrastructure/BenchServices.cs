@@ -20,18 +20,11 @@ internal static class BenchServices
 
     public static async Task<string> RabbitMqVersionAsync() => (await LocalServices.RabbitMqCtlAsync("version")).Trim();
 
-    /// <summary>Deletes the keys a gateway wrote under its own prefix (dedupe marks live for days otherwise).</summary>
-    public static Task DeleteRedisKeysAsync(string keyPrefix)
-    {
-        var (host, port) = RedisEndpoint;
-        return RunAsync("/bin/sh", ["-c", "redis-cli -h \"$0\" -p \"$1\" --scan --pattern \"$2*\" | xargs -r -n 1000 redis-cli -h \"$0\" -p \"$1\" UNLINK >/dev/null", host, port, keyPrefix]);
-    }
-
-    private static (string Host, string Port) RedisEndpoint => Redis.Split(':') is [var h, var p] ? (h, p) : (Redis, "6379");
+    public static Task DeleteRedisKeysAsync(string keyPrefix) => LocalServices.DeleteRedisKeysAsync(keyPrefix);
 
     public static async Task<string> RedisVersionAsync()
     {
-        var (host, port) = RedisEndpoint;
+        var (host, port) = LocalServices.RedisEndpoint;
         var info = await RunAsync("redis-cli", ["-h", host, "-p", port, "INFO", "server"]);
         return info.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("redis_version:", StringComparison.Ordinal))?["redis_version:".Length..] ?? "unknown";
     }

@@ -9,7 +9,11 @@ namespace SyncGateway.Benchmarks.Scenarios;
 /// the figure to compare with the broker limit (that run has no consumers either), and on a gateway in its full
 /// production configuration, whose relay delivers everything to the stub legacy system on the same cores meanwhile.
 /// </summary>
-internal sealed record IngressResult(int Clients, IngressRun Intake, IngressRun WithRelay, int EnvelopeBytes);
+/// <summary>
+/// The intake measured with the relay held and running; <see cref="RelayQueues"/> is how many queues towards legacy
+/// the gateway spread the callbacks over (<c>Sync__Shards</c>).
+/// </summary>
+internal sealed record IngressResult(int Clients, IngressRun Intake, IngressRun WithRelay, int EnvelopeBytes, int RelayQueues);
 
 /// <summary>
 /// One gateway's maximum (closed loop), latency at half of it (open loop), CPU at the maximum and memory.
@@ -39,18 +43,20 @@ internal static class Ingress
     public static async Task<IngressResult> RunAsync(BenchRig rig, BenchmarkProfile profile, Func<long> next)
     {
         int envelopeBytes;
+        int relayQueues;
         IngressRun intake;
         await using (var gateway = await rig.StartGatewayAsync("ingress", profile.Clients, new Dictionary<string, string> { ["Sync__Paused"] = "true" }))
         {
             var traffic = new ImCallbackTraffic(gateway.Http, BenchRig.SdkAppId, BenchRig.CallbackToken);
             intake = await MeasureAsync("intake", rig, gateway, traffic, profile, next, () => PurgeHeldQueueAsync(gateway));
             envelopeBytes = await EnvelopeBytesAsync(gateway, traffic, next);
+            relayQueues = (await HeldQueuesAsync(gateway)).Count;
         }
         await using (var gateway = await rig.StartGatewayAsync("ingress-relay", profile.Clients))
         {
             var traffic = new ImCallbackTraffic(gateway.Http, BenchRig.SdkAppId, BenchRig.CallbackToken);
             var withRelay = await MeasureAsync("with relay", rig, gateway, traffic, profile, next, () => Task.CompletedTask);
-            return new IngressResult(profile.Clients, intake, withRelay, envelopeBytes);
+            return new IngressResult(profile.Clients, intake, withRelay, envelopeBytes, relayQueues);
         }
     }
 
@@ -96,6 +102,13 @@ internal static class Ingress
         {
             await channel.QueuePurgeAsync(queue);
         }
+    }
+
+    private static async Task<IReadOnlyList<string>> HeldQueuesAsync(GatewayUnderTest gateway)
+    {
+        var factory = new ConnectionFactory { Uri = BenchServices.RabbitMqIn(gateway.VirtualHost) };
+        await using var connection = await factory.CreateConnectionAsync();
+        return await HeldQueuesAsync(connection);
     }
 
     /// <summary>The shard queues towards legacy, found by declaring them passively up to the first that does not exist.</summary>

@@ -89,6 +89,28 @@ internal sealed class Relay : IAsyncDisposable
 
     public async Task<EndToEndResult> LegacyToImAsync(double offeredPerSecond)
     {
+        await EnsureLegacyGroupsAsync();
+        var tracker = new DeliveryTracker();
+        _rig.Im.CallObserved = call => Arrived(tracker, call.ErrorCode == 0 ? SequenceOf(call) : null);
+        await LoadRunner.OpenLoopAsync(offeredPerSecond, _profile.Warmup, 4 * _profile.Clients, NextLegacy, (n, _) => _deltas.SendMessageAsync(n), null);
+        var cpu = CpuMeter.Start(_gateway.Process.ProcessId);
+        var load = await LoadRunner.OpenLoopAsync(offeredPerSecond, _profile.Measure, 4 * _profile.Clients, NextLegacy, Tracked(tracker, _deltas.SendMessageAsync), null);
+        var drained = await tracker.WaitForAllAsync(_profile.Drain);
+        var used = cpu.Stop();
+        _rig.Im.CallObserved = null;
+        return new EndToEndResult(offeredPerSecond, load.Accepted, load.Failed, tracker.Delivered, tracker.DeliveredPerSecond, tracker.Latency, drained, used);
+    }
+
+    /// <summary>
+    /// The legacy groups that the legacy traffic's group messages go to, created through the gateway once per relay
+    /// gateway, whichever scenario comes first (without them IM refuses those messages with 10010).
+    /// </summary>
+    private async Task EnsureLegacyGroupsAsync()
+    {
+        if (Enumerable.Range(0, LegacyGroups).All(k => _rig.Im.GetGroup(LegacyDeltaTraffic.GroupId(k)) is not null))
+        {
+            return;
+        }
         var created = await Task.WhenAll(Enumerable.Range(0, LegacyGroups).Select(k => _deltas.CreateGroupAsync(k)));
         if (!created.All(ok => ok))
         {
@@ -103,16 +125,6 @@ internal sealed class Relay : IAsyncDisposable
             }
             await Task.Delay(100);
         }
-
-        var tracker = new DeliveryTracker();
-        _rig.Im.CallObserved = call => Arrived(tracker, call.ErrorCode == 0 ? SequenceOf(call) : null);
-        await LoadRunner.OpenLoopAsync(offeredPerSecond, _profile.Warmup, 4 * _profile.Clients, NextLegacy, (n, _) => _deltas.SendMessageAsync(n), null);
-        var cpu = CpuMeter.Start(_gateway.Process.ProcessId);
-        var load = await LoadRunner.OpenLoopAsync(offeredPerSecond, _profile.Measure, 4 * _profile.Clients, NextLegacy, Tracked(tracker, _deltas.SendMessageAsync), null);
-        var drained = await tracker.WaitForAllAsync(_profile.Drain);
-        var used = cpu.Stop();
-        _rig.Im.CallObserved = null;
-        return new EndToEndResult(offeredPerSecond, load.Accepted, load.Failed, tracker.Delivered, tracker.DeliveredPerSecond, tracker.Latency, drained, used);
     }
 
     /// <summary>
@@ -121,6 +133,7 @@ internal sealed class Relay : IAsyncDisposable
     /// </summary>
     public async Task<EchoResult> EchoAsync(double offeredPerSecond)
     {
+        await EnsureLegacyGroupsAsync();
         var tracker = new DeliveryTracker();
         var leaks = new ConcurrentDictionary<long, bool>();
         var legacyEchoes = 0;

@@ -187,10 +187,15 @@ internal sealed class Relay : IAsyncDisposable
         echoQueue.Writer.Complete();
         await Task.WhenAll(echoers);
 
-        // Every echo was posted; wait for the gateway to decide on each (a suppression logged, or a leak seen).
+        // Every echo was posted (the stub IM posts its callbacks one at a time, so it may still be sending them); wait
+        // for the gateway to decide on each (a suppression logged, or a leak seen).
         var imEchoes = 0;
         var suppressed = 0;
         var deadline = DateTime.UtcNow + _profile.Drain;
+        while (_rig.Im.PendingCallbacks > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+        }
         do
         {
             await Task.Delay(500);

@@ -21,6 +21,7 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
+    private int _pending;
 
     public CallbackDispatcher(FakeImOptions options, Recorder<RecordedCallback> recorder)
     {
@@ -30,11 +31,16 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
 
     public void Start() => _loop ??= Task.Run(() => RunAsync(_stopping.Token));
 
+    /// <summary>Callbacks raised and not yet posted (and recorded).</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
     public Task<RecordedCallback> Enqueue(RaisedCallback callback)
     {
         var done = new TaskCompletionSource<RecordedCallback>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Increment(ref _pending);
         if (!_queue.Writer.TryWrite((callback, done)))
         {
+            Interlocked.Decrement(ref _pending);
             done.SetException(new InvalidOperationException("The fake IM server is stopped."));
         }
         return done.Task;
@@ -48,6 +54,7 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
             {
                 var record = await PostAsync(callback, stopping);
                 _recorder.Add(record);
+                Interlocked.Decrement(ref _pending);
                 done.TrySetResult(record);
             }
         }

@@ -112,6 +112,9 @@ public sealed class FakeImServer : IAsyncDisposable
     /// <summary>Every callback raised so far with its delivery result, in the order raised.</summary>
     public IReadOnlyList<RecordedCallback> Callbacks => _callbacks.Snapshot();
 
+    /// <summary>Callbacks raised but not yet posted: they go out one at a time, as IM sends them.</summary>
+    public int PendingCallbacks => _dispatcher.Pending;
+
     /// <summary>Waits until at least <paramref name="count"/> callbacks with <paramref name="command"/> were posted (or failed to be).</summary>
     /// <exception cref="TimeoutException">Fewer were raised within <paramref name="timeout"/>.</exception>
     public async Task<IReadOnlyList<RecordedCallback>> WaitForCallbacksAsync(string command, int count, TimeSpan timeout)

@@ -12,7 +12,7 @@ internal sealed class RabbitMqOptions
     public int PublishTimeoutMilliseconds { get; set; } = 1500;
 
     /// <summary>
-    /// <c>x-queue-version</c> of the two relay queues, set when they are declared: 2 is RabbitMQ's newer classic queue
+    /// <c>x-queue-version</c> of the relay queues, set when they are declared: 2 is RabbitMQ's newer classic queue
     /// storage (RabbitMQ 3.10 and later), whose publisher confirms had a third of version 1's p99 at the
     /// same rate in the benchmark (31 vs 94 ms on RabbitMQ 3.10). 0 declares without it, leaving the version to the
     /// broker's default or a policy. Changing it on an existing queue needs the queue redeclared (docs/operations.md).

@@ -8,10 +8,7 @@ namespace SyncGateway.Benchmarks.Scenarios;
 /// Intake of signed IM callbacks, measured twice: on a gateway whose relay is held (<c>Sync__Paused=true</c>), which is
 /// the figure to compare with the broker limit (that run has no consumers either), and on a gateway in its full
 /// production configuration, whose relay delivers everything to the stub legacy system on the same cores meanwhile.
-/// </summary>
-/// <summary>
-/// The intake measured with the relay held and running; <see cref="RelayQueues"/> is how many queues towards legacy
-/// the gateway spread the callbacks over (<c>Sync__Shards</c>).
+/// <see cref="RelayQueues"/> is how many queues towards legacy the gateway spread the callbacks over (<c>Sync__Shards</c>).
 /// </summary>
 internal sealed record IngressResult(int Clients, IngressRun Intake, IngressRun WithRelay, int EnvelopeBytes, int RelayQueues);
 
@@ -43,20 +40,20 @@ internal static class Ingress
     public static async Task<IngressResult> RunAsync(BenchRig rig, BenchmarkProfile profile, Func<long> next)
     {
         int envelopeBytes;
-        int relayQueues;
+        IReadOnlyList<string> heldQueues;
         IngressRun intake;
         await using (var gateway = await rig.StartGatewayAsync("ingress", profile.Clients, new Dictionary<string, string> { ["Sync__Paused"] = "true" }))
         {
+            heldQueues = await HeldQueuesAsync(gateway);
             var traffic = new ImCallbackTraffic(gateway.Http, BenchRig.SdkAppId, BenchRig.CallbackToken);
-            intake = await MeasureAsync("intake", rig, gateway, traffic, profile, next, () => PurgeHeldQueueAsync(gateway));
-            envelopeBytes = await EnvelopeBytesAsync(gateway, traffic, next);
-            relayQueues = (await HeldQueuesAsync(gateway)).Count;
+            intake = await MeasureAsync("intake", rig, gateway, traffic, profile, next, () => PurgeAsync(gateway, heldQueues));
+            envelopeBytes = await EnvelopeBytesAsync(gateway, heldQueues, traffic, next);
         }
         await using (var gateway = await rig.StartGatewayAsync("ingress-relay", profile.Clients))
         {
             var traffic = new ImCallbackTraffic(gateway.Http, BenchRig.SdkAppId, BenchRig.CallbackToken);
             var withRelay = await MeasureAsync("with relay", rig, gateway, traffic, profile, next, () => Task.CompletedTask);
-            return new IngressResult(profile.Clients, intake, withRelay, envelopeBytes, relayQueues);
+            return new IngressResult(profile.Clients, intake, withRelay, envelopeBytes, heldQueues.Count);
         }
     }
 
@@ -90,30 +87,25 @@ internal static class Ingress
     }
 
     /// <summary>
-    /// Empties the held relay queue, so that each phase starts on an empty queue as each limit run does: a backlog of a
+    /// Empties the held relay queues, so that each phase starts on empty queues as each limit run does: a backlog of a
     /// few hundred thousand messages slows the broker (a full run measured a half-load p99 of 619 ms without this).
     /// </summary>
-    private static async Task PurgeHeldQueueAsync(GatewayUnderTest gateway)
+    private static async Task PurgeAsync(GatewayUnderTest gateway, IReadOnlyList<string> queues)
     {
         var factory = new ConnectionFactory { Uri = BenchServices.RabbitMqIn(gateway.VirtualHost) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        foreach (var queue in await HeldQueuesAsync(connection))
+        foreach (var queue in queues)
         {
             await channel.QueuePurgeAsync(queue);
         }
     }
 
+    /// <summary>The shard queues towards legacy, found by declaring them passively up to the first that does not exist.</summary>
     private static async Task<IReadOnlyList<string>> HeldQueuesAsync(GatewayUnderTest gateway)
     {
         var factory = new ConnectionFactory { Uri = BenchServices.RabbitMqIn(gateway.VirtualHost) };
         await using var connection = await factory.CreateConnectionAsync();
-        return await HeldQueuesAsync(connection);
-    }
-
-    /// <summary>The shard queues towards legacy, found by declaring them passively up to the first that does not exist.</summary>
-    private static async Task<IReadOnlyList<string>> HeldQueuesAsync(IConnection connection)
-    {
         var queues = new List<string>();
         while (true)
         {
@@ -136,13 +128,13 @@ internal static class Ingress
     /// The mean size of what the gateway publishes for the callback mix, the size the broker limit uses: a probe queue
     /// bound to the shard queues' exchanges (after the measured runs, so it costs them nothing) collects one mix's worth.
     /// </summary>
-    private static async Task<int> EnvelopeBytesAsync(GatewayUnderTest gateway, ImCallbackTraffic traffic, Func<long> next)
+    private static async Task<int> EnvelopeBytesAsync(GatewayUnderTest gateway, IReadOnlyList<string> heldQueues, ImCallbackTraffic traffic, Func<long> next)
     {
         var factory = new ConnectionFactory { Uri = BenchServices.RabbitMqIn(gateway.VirtualHost) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         var probe = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
-        foreach (var exchange in await HeldQueuesAsync(connection))
+        foreach (var exchange in heldQueues)
         {
             await channel.QueueBindAsync(probe, exchange, "");
         }

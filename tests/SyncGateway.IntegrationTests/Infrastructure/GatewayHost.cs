@@ -7,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using RabbitMQ.Client;
-using SyncGateway.Fakes;
 using Microsoft.Extensions.Options;
+using SyncGateway.Fakes;
 using SyncGateway.ImCallbacks;
 using SyncGateway.Messaging;
 
@@ -57,7 +57,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         var legacy = await FakeLegacyServer.StartAsync(SigningSecret);
         var vhost = await LocalServices.CreateVirtualHostAsync("syncgw-test");
         var keyPrefix = $"syncgw-test:{Guid.NewGuid():N}:";
-        var settings = new Dictionary<string, string?>
+        var settings = WithOverrides(new Dictionary<string, string?>
         {
             ["Im:SdkAppId"] = SdkAppId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Im:CallbackToken"] = CallbackToken,
@@ -69,11 +69,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             ["Redis:KeyPrefix"] = keyPrefix,
             ["Sync:RetryMinIntervalMilliseconds"] = "50",
             ["Sync:RetryMaxIntervalSeconds"] = "1",
-        };
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
-        {
-            settings[key] = value;
-        }
+        }, overrides);
         var factory = new Factory(settings, services);
         try
         {
@@ -96,11 +92,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// </summary>
     public static async Task<GatewayHost> StartReplicaAsync(GatewayHost first, IDictionary<string, string?>? overrides = null)
     {
-        var settings = new Dictionary<string, string?>(first._settings);
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
-        {
-            settings[key] = value;
-        }
+        var settings = WithOverrides(first._settings, overrides);
         var factory = new Factory(settings, services: null);
         try
         {
@@ -112,6 +104,16 @@ internal sealed class GatewayHost : IAsyncDisposable
             await factory.DisposeAsync();
             throw;
         }
+    }
+
+    private static Dictionary<string, string?> WithOverrides(IEnumerable<KeyValuePair<string, string?>> settings, IDictionary<string, string?>? overrides)
+    {
+        var merged = new Dictionary<string, string?>(settings);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            merged[key] = value;
+        }
+        return merged;
     }
 
     private static async Task StartAsync(Factory factory)
@@ -143,11 +145,11 @@ internal sealed class GatewayHost : IAsyncDisposable
         return Client.PostAsync($"{ImCallbackEndpoint.Path}?{query}", content);
     }
 
-    /// <summary>Messages waiting in a queue of this host's virtual host.</summary>
     /// <summary>The relay queue a conversation's events take in this gateway's configuration.</summary>
     public string RelayQueueOf(string direction, string conversation)
         => RelayQueues.Queue(direction, RelayQueues.ShardOf(conversation, Services.GetRequiredService<IOptions<SyncOptions>>().Value.Shards));
 
+    /// <summary>Messages waiting in a queue of this host's virtual host.</summary>
     public async Task<uint> QueueDepthAsync(string queue)
     {
         var factory = new ConnectionFactory { Uri = LocalServices.RabbitMqIn(VirtualHost) };

@@ -9,7 +9,7 @@ namespace SyncGateway.IntegrationTests.Messaging;
 public sealed class PausedSyncTests
 {
     [Fact]
-    public async Task A_paused_gateway_accepts_callbacks_holds_them_and_relays_them_once_resumed()
+    public async Task A_paused_gateway_accepts_callbacks_holds_them_and_relays_them_in_order_once_resumed()
     {
         await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Sync:Paused"] = "true" });
         var gate = gateway.Services.GetRequiredService<PauseGate>();

@@ -29,8 +29,9 @@ builder.AddMessaging(bus =>
 
 var app = builder.Build();
 
-app.UseRequestLogging();
+app.UseRequestLogs();
 app.MapHealth();
+app.MapPrometheusWhenEnabled();
 app.MapImCallbacks();
 app.MapLegacyIngress();
 app.MapDevelopmentReceiver();

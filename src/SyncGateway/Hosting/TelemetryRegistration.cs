@@ -1,34 +1,78 @@
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace SyncGateway.Hosting;
 
 internal static class TelemetryRegistration
 {
-    /// <summary>Activity sources exported as traces: ours, the inbound HTTP server, outbound HTTP, and the bus.</summary>
-    public static readonly IReadOnlyList<string> TraceSources = [SyncTelemetry.Name, "Microsoft.AspNetCore", "System.Net.Http", "MassTransit"];
-
-    /// <summary>Meters exported as metrics.</summary>
-    public static readonly IReadOnlyList<string> Meters = [SyncTelemetry.Name, "MassTransit", "Microsoft.AspNetCore.Hosting", "System.Net.Http"];
+    public const string DefaultServiceName = "sync-gateway";
 
     /// <summary>
-    /// Traces and metrics through the OpenTelemetry SDK, configured by the standard <c>OTEL_*</c> variables.
-    /// The providers live as long as the host: built before any hosted service starts, flushed after all have stopped.
+    /// Traces and metrics through the OpenTelemetry SDK's host integration, configured by the standard <c>OTEL_*</c>
+    /// variables: the gateway's own source and meter, MassTransit's, ASP.NET Core, HttpClient and the runtime.
+    /// Exported over OTLP only when <see cref="TelemetryExport"/> says so; a Prometheus scrape endpoint when
+    /// <c>Telemetry:PrometheusEndpoint</c> is on.
     /// </summary>
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<TelemetryProviders>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<TelemetryProviders>());
+        var export = TelemetryExport.From(builder.Configuration);
+        var options = builder.ReadOptions<TelemetryOptions>(TelemetryOptions.SectionName);
+        builder.AddValidatedOptions<TelemetryOptions>(TelemetryOptions.SectionName);
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => ConfigureResource(resource, builder.Environment))
+            .WithTracing(tracing =>
+            {
+                tracing
+                    .AddSource(SyncTelemetry.Name, MassTransitSource)
+                    .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHealthProbe(context))
+                    .AddHttpClientInstrumentation();
+                if (export.Traces)
+                {
+                    tracing.AddOtlpExporter();
+                }
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddMeter(SyncTelemetry.Name, MassTransitSource)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation();
+                if (export.Metrics)
+                {
+                    metrics.AddOtlpExporter();
+                }
+                if (options.PrometheusEndpoint)
+                {
+                    metrics.AddPrometheusExporter();
+                }
+            });
         return builder;
     }
 
-    /// <summary>Adds to the tracer provider when it is built, e.g. an extra processor or exporter in tests.</summary>
-    public static IServiceCollection ConfigureTracing(this IServiceCollection services, Action<TracerProviderBuilder> configure)
-        => services.AddSingleton(new TelemetryCustomization(configure, null));
+    /// <summary><c>GET /metrics</c> in the Prometheus text format, when <c>Telemetry:PrometheusEndpoint</c> is on.</summary>
+    public static IEndpointRouteBuilder MapPrometheusWhenEnabled(this IEndpointRouteBuilder app)
+    {
+        if (app.ServiceProvider.GetRequiredService<IOptions<TelemetryOptions>>().Value.PrometheusEndpoint)
+        {
+            app.MapPrometheusScrapingEndpoint();
+        }
+        return app;
+    }
 
-    /// <summary>Adds to the meter provider when it is built, e.g. an extra metric reader in tests.</summary>
-    public static IServiceCollection ConfigureMetrics(this IServiceCollection services, Action<MeterProviderBuilder> configure)
-        => services.AddSingleton(new TelemetryCustomization(null, configure));
+    private const string MassTransitSource = "MassTransit";
+
+    private static bool IsHealthProbe(HttpContext context)
+        => context.Request.Path.StartsWithSegments(HealthEndpoints.BasePath, StringComparison.OrdinalIgnoreCase);
+
+    // Later detectors win, so OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override the defaults here.
+    private static void ConfigureResource(ResourceBuilder resource, IHostEnvironment environment) => resource
+        .Clear()
+        .AddService(DefaultServiceName, serviceVersion: typeof(TelemetryRegistration).Assembly.GetName().Version?.ToString())
+        .AddAttributes([new("deployment.environment.name", environment.EnvironmentName)])
+        .AddTelemetrySdk()
+        .AddEnvironmentVariableDetector();
 }
-
-internal sealed record TelemetryCustomization(Action<TracerProviderBuilder>? Tracing, Action<MeterProviderBuilder>? Metrics);

@@ -23,7 +23,7 @@ public sealed partial class LogOutputTests(ITestOutputHelper output)
     /// <summary>Categories that only log while handling a request or a consumed message.</summary>
     private static readonly string[] TracedCategories =
     [
-        "SyncGateway.Hosting.RequestLoggingMiddleware",
+        "Serilog.AspNetCore.RequestLoggingMiddleware",
         "SyncGateway.ImCallbacks.ImCallbackEndpointLog",
         "SyncGateway.LegacyIngress.LegacyIngressLog",
         "SyncGateway.ToLegacy.LegacyRelay",

@@ -104,7 +104,7 @@ public sealed class TracingTests : IDisposable
     public void Dispose() => _exporter.Dispose();
 
     private void CollectSpans(IServiceCollection services)
-        => services.ConfigureTracing(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(_exporter)));
+        => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(_exporter)));
 
     private async Task<(GatewayHost Gateway, FakeImServer Im)> StartWithImAsync()
     {

@@ -1,11 +1,7 @@
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Serilog.Core;
 using Serilog.Events;
-using Serilog.Extensions.Logging;
 using Serilog.Formatting;
 using SyncGateway.Hosting;
 
@@ -34,12 +30,7 @@ internal sealed class CapturedLogs
     public IReadOnlyList<string> Lines => Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     public void Capture(IServiceCollection services)
-    {
-        services.RemoveAll<ILoggerProvider>();
-        services.AddSingleton<ILoggerProvider>(provider => new SerilogLoggerProvider(
-            StructuredLogging.CreateLogger(provider.GetRequiredService<IConfiguration>(), (sinks, formatter) => sinks.Sink(new Sink(formatter, this))),
-            dispose: true));
-    }
+        => services.AddSingleton<LogWriter>((sinks, formatter) => sinks.Sink(new Sink(formatter, this)));
 
     /// <summary>Every line parsed as JSON; throws on the first one that is not.</summary>
     public IReadOnlyList<JsonElement> Events => [.. Lines.Select(line => JsonDocument.Parse(line).RootElement.Clone())];

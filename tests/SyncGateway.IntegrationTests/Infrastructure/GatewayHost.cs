@@ -51,7 +51,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     public IServiceProvider Services => _factory.Services;
 
     /// <param name="overrides">Configuration over the defaults here.</param>
-    /// <param name="services">Applied after the gateway's own registrations, e.g. <c>services.ConfigureTracing(...)</c> to collect spans.</param>
+    /// <param name="services">Applied after the gateway's own registrations, e.g. <c>services.ConfigureOpenTelemetryTracerProvider(...)</c> to collect spans.</param>
     public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var legacy = await FakeLegacyServer.StartAsync(SigningSecret);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using LoggerConfiguration = Serilog.LoggerConfiguration;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Extensions.Logging;
@@ -9,7 +10,7 @@ using SyncGateway.Hosting;
 
 namespace SyncGateway.Tests.Hosting;
 
-/// <summary>The production logger (levels, formatter, redaction) writing to memory instead of stdout.</summary>
+/// <summary>The production logger (levels, JSON formatter, redaction) writing to memory instead of stdout.</summary>
 internal sealed class LogCapture : IDisposable
 {
     private readonly StringWriter _output = new();
@@ -17,15 +18,17 @@ internal sealed class LogCapture : IDisposable
     private readonly SemaphoreSlim _written = new(0);
     private readonly SerilogLoggerProvider _provider;
 
-    public LogCapture(Dictionary<string, string?>? settings = null)
+    public LogCapture(Dictionary<string, string?>? settings = null, bool development = false)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? []).Build();
+        Writer = (sinks, formatter) => sinks.Sink(new Sink(formatter, this));
         _provider = new SerilogLoggerProvider(
-            StructuredLogging.CreateLogger(configuration, (sinks, formatter) => sinks.Sink(new Sink(formatter, this))),
+            Logs.Configure(new LoggerConfiguration(), configuration, development, Writer).CreateLogger(),
             dispose: true);
     }
 
-    public ILoggerProvider Provider => _provider;
+    /// <summary>Registered in a host, its logger writes here instead of stdout.</summary>
+    public LogWriter Writer { get; }
 
     public ILogger CreateLogger(string category) => _provider.CreateLogger(category);
 

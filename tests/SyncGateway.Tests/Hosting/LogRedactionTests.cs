@@ -21,6 +21,18 @@ public sealed class LogRedactionTests
     };
 
     [Fact]
+    public void Development_writes_readable_lines_masked_like_the_JSON_ones()
+    {
+        using var capture = new LogCapture(Settings, development: true);
+
+        capture.CreateLogger("SyncGateway.Test").LogInformation("Signed with {UserSig} using {Key} for {User}", "eJwtzEELgjAYgOG-sstbM", SecretKey, "alice");
+
+        var line = capture.Lines.Single();
+        Assert.Matches(@"^\[\d{2}:\d{2}:\d{2} INF\] SyncGateway.Test: Signed with \*\*\* using \*\*\* for alice$", line);
+        Assert.DoesNotContain(SecretKey, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Masks_properties_whose_names_say_they_are_secret()
     {
         using var capture = new LogCapture(Settings);

@@ -27,10 +27,10 @@ public sealed class RequestLoggingTests
             new StringContent("{}"));
 
         var line = await logs.WaitForAsync(e => e.GetProperty("@m").GetString()!.StartsWith("HTTP POST", StringComparison.Ordinal));
-        Assert.Equal("POST", line.GetProperty("Method").GetString());
-        Assert.Equal("/im/callbacks", line.GetProperty("Path").GetString());
+        Assert.Equal("POST", line.GetProperty("RequestMethod").GetString());
+        Assert.Equal("/im/callbacks", line.GetProperty("RequestPath").GetString());
         Assert.Equal(202, line.GetProperty("StatusCode").GetInt32());
-        Assert.True(line.GetProperty("ElapsedMs").GetDouble() >= 0);
+        Assert.True(line.GetProperty("Elapsed").GetDouble() >= 0);
         Assert.Equal("Information", line.GetProperty("@l").GetString());
         Assert.DoesNotContain(Sign, logs.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("CallbackCommand", logs.Text, StringComparison.Ordinal);
@@ -44,7 +44,7 @@ public sealed class RequestLoggingTests
 
         await Assert.ThrowsAnyAsync<Exception>(() => app.GetTestClient().GetAsync(new Uri("/fails", UriKind.Relative)));
 
-        var line = await logs.WaitForAsync(e => e.TryGetProperty("Path", out var path) && path.GetString() == "/fails");
+        var line = await logs.WaitForAsync(e => e.TryGetProperty("RequestPath", out var path) && path.GetString() == "/fails");
         Assert.Equal(500, line.GetProperty("StatusCode").GetInt32());
         Assert.Equal("Warning", line.GetProperty("@l").GetString());
     }
@@ -68,7 +68,7 @@ public sealed class RequestLoggingTests
         Assert.Equal("POST", server.GetTagItem("http.request.method"));
         Assert.Equal("/im/callbacks", server.GetTagItem("http.route"));
         Assert.Equal(202, server.GetTagItem("http.response.status_code"));
-        var line = await logs.WaitForAsync(e => e.TryGetProperty("Path", out var path) && path.GetString() == "/im/callbacks");
+        var line = await logs.WaitForAsync(e => e.TryGetProperty("RequestPath", out var path) && path.GetString() == "/im/callbacks");
         Assert.Equal(server.TraceId.ToHexString(), line.GetProperty("@tr").GetString());
         await app.StopAsync();
         Assert.Single(exporter.Exported, a => a.Kind == ActivityKind.Server);
@@ -85,7 +85,7 @@ public sealed class RequestLoggingTests
                 builder.Services.AddSingleton(store);
                 if (exporter is not null)
                 {
-                    builder.Services.ConfigureTracing(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(exporter)));
+                    builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(exporter)));
                 }
             },
             app =>

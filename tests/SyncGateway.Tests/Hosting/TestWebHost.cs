@@ -17,12 +17,12 @@ internal static class TestWebHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseTestServer();
         builder.AddObservability();
-        builder.Logging.ClearProviders().AddProvider(logs.Provider);
+        builder.Services.AddSingleton(logs.Writer);
         builder.AddHealth();
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.UseRequestLogging();
+        app.UseRequestLogs();
         app.MapHealth();
         map?.Invoke(app);
         await app.StartAsync();

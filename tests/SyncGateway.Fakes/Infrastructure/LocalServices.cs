@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using StackExchange.Redis;
 
 namespace SyncGateway.Fakes.Infrastructure;
 
 /// <summary>
 /// The real RabbitMQ and Redis that the integration tests and the benchmark run against, from the environment
-/// (deploy/local/services.sh prints the variables; a developer with Docker can point them at containers), and an
+/// (deploy/local/services.sh prints the variables; the integration tests start containers for them where Docker runs), and an
 /// isolated RabbitMQ virtual host per user so that runs never share exchanges or queues.
 /// </summary>
 public static class LocalServices
@@ -22,22 +23,35 @@ public static class LocalServices
             : throw new InvalidOperationException(
                 $"{name} is not set: run ./test.sh or tests/SyncGateway.Benchmarks/run.sh (they start RabbitMQ and Redis), or export it");
 
-    /// <summary>Creates a virtual host named <c>{prefix}-{random}</c> that guest may use.</summary>
+    /// <summary>Creates a virtual host named <c>{prefix}-{random}</c> that the user of <see cref="RabbitMq"/> may use.</summary>
     public static async Task<string> CreateVirtualHostAsync(string prefix)
     {
         var vhost = $"{prefix}-{Guid.NewGuid().ToString("N")[..12]}";
+        var user = Uri.UnescapeDataString(RabbitMq.UserInfo.Split(':')[0]);
         await RabbitMqCtlAsync("add_vhost", vhost);
-        await RabbitMqCtlAsync("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*");
+        await RabbitMqCtlAsync("set_permissions", "-p", vhost, user.Length > 0 ? user : "guest", ".*", ".*", ".*");
         return vhost;
     }
 
     public static Task DeleteVirtualHostAsync(string vhost) => RabbitMqCtlAsync("delete_vhost", vhost);
 
     /// <summary>Deletes the keys a gateway wrote under its own prefix (dedupe marks live for days otherwise).</summary>
-    public static Task DeleteRedisKeysAsync(string keyPrefix)
+    public static async Task DeleteRedisKeysAsync(string keyPrefix)
     {
-        var (host, port) = RedisEndpoint;
-        return RunAsync("/bin/sh", ["-c", "redis-cli -h \"$0\" -p \"$1\" --scan --pattern \"$2*\" | xargs -r -n 1000 redis-cli -h \"$0\" -p \"$1\" UNLINK >/dev/null", host, port, keyPrefix]);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(Redis);
+        var database = redis.GetDatabase();
+        var keys = new List<RedisKey>();
+        foreach (var server in redis.GetServers())
+        {
+            await foreach (var key in server.KeysAsync(pattern: keyPrefix + "*", pageSize: 1000))
+            {
+                keys.Add(key);
+            }
+        }
+        foreach (var chunk in keys.Chunk(1000))
+        {
+            await database.KeyDeleteAsync(chunk);
+        }
     }
 
     public static (string Host, string Port) RedisEndpoint => Redis.Split(':') is [var h, var p] ? (h, p) : (Redis, "6379");

@@ -54,6 +54,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// <param name="services">Applied after the gateway's own registrations, e.g. <c>services.ConfigureOpenTelemetryTracerProvider(...)</c> to collect spans.</param>
     public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
+        await TestServices.EnsureStartedAsync();
         var legacy = await FakeLegacyServer.StartAsync(SigningSecret);
         var vhost = await LocalServices.CreateVirtualHostAsync("syncgw-test");
         var keyPrefix = $"syncgw-test:{Guid.NewGuid():N}:";

@@ -28,7 +28,7 @@ internal enum ImErrorKind
 internal readonly record struct ImErrorClass(ImErrorKind Kind, bool RateLimited = false, bool AccountMissing = false);
 
 /// <summary>
-/// The one table from IM error codes to reactions (tencent-im-rest.md §1.7, §1.8).
+/// The one table from IM error codes to reactions, after IM's REST error-code list and its retry advice.
 /// Codes IM never sent but the client needs for failures that have no IM code are negative:
 /// <see cref="NoAnswer"/>, <see cref="UnreadableAnswer"/>, <see cref="MessageDropped"/>, and <c>-status</c> for an HTTP status other than 200.
 /// </summary>
@@ -43,7 +43,7 @@ internal static class ImErrorClassification
     /// <summary><c>send_group_msg</c> answered OK but with <c>MsgDropReason</c> set: IM discarded the message (frequency control).</summary>
     public const int MessageDropped = -3;
 
-    /// <summary>Shortest wait before retrying a rate-limited call (§1.8: "longer floor (≥ 1 s)").</summary>
+    /// <summary>Shortest wait before retrying a rate-limited call (IM asks for at least a second after a rate-limit code).</summary>
     public static readonly TimeSpan RateLimitBackoffFloor = TimeSpan.FromSeconds(1);
 
     private static readonly ImErrorClass Success = new(ImErrorKind.Success);

@@ -7,7 +7,7 @@ namespace SyncGateway.Im;
 /// <summary>
 /// Deterministic IM idempotency keys. The history import and the live sync derive <c>MsgRandom</c> (1:1) and
 /// <c>Random</c> (group) from the legacy message id the same way, so a re-run or a late live event carries the
-/// same key and IM's duplicate check absorbs it (reference §1.8, §7.3).
+/// same key and IM's duplicate check (same sender, receiver or group, and random within its window) absorbs it.
 /// </summary>
 internal static class ImIds
 {

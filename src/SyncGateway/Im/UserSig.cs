@@ -16,7 +16,7 @@ internal sealed record UserSigContent(string Version, string Identifier, long Sd
 }
 
 /// <summary>
-/// TLSSigAPIv2 UserSig generation and decoding (tencent-im-callbacks.md §5): HMAC-SHA256 over four
+/// TLSSigAPIv2 UserSig generation and decoding, as Tencent's own TLSSigAPIv2 libraries do it: HMAC-SHA256 over four
 /// <c>TLS.x:value\n</c> lines keyed with the secret's UTF-8 characters, compact JSON, zlib, Base64 with
 /// <c>+→*</c>, <c>/→-</c>, <c>=→_</c>.
 /// </summary>

@@ -5,7 +5,7 @@ namespace SyncGateway.ImCallbacks;
 
 /// <summary>
 /// Deterministic CloudEvent ids for IM events: the same IM event delivered twice yields the same id, so it is
-/// relayed once. Built from IM's natural keys (tencent-im-callbacks.md §4.4), never from arrival time.
+/// relayed once. Built from IM's natural keys (<c>MsgKey</c>, group + <c>MsgSeq</c>, group + <c>EventTime</c>), never from arrival time.
 /// </summary>
 internal static class EventIds
 {

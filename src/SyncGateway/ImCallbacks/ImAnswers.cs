@@ -1,6 +1,6 @@
 namespace SyncGateway.ImCallbacks;
 
-/// <summary>IM's callback answer JSON, written literally to keep IM's casing (decisions.md).</summary>
+/// <summary>IM's callback answer JSON, written literally to keep IM's casing (<c>ActionStatus</c>, <c>ErrorCode</c>, <c>ErrorInfo</c>).</summary>
 internal static class ImAnswers
 {
     private const string OkJson = """{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}""";

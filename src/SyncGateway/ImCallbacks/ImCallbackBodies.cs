@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace SyncGateway.ImCallbacks;
 
-// IM's callback bodies as documented (tencent-im-callbacks.md §2). Every field is optional on the wire:
+// IM's callback bodies as its callback pages document them. Every field is optional on the wire:
 // Tencent adds fields over time and samples disagree, so the parser decides what is required.
 
 internal sealed record MemberItem([property: JsonPropertyName("Member_Account")] string? MemberAccount);

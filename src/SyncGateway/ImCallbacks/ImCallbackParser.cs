@@ -14,7 +14,7 @@ internal abstract record CallbackParseResult
     public sealed record Invalid(string Problem) : CallbackParseResult;
 }
 
-/// <summary>Turns the seven IM after-callbacks into bus events (field facts: tencent-im-callbacks.md §2).</summary>
+/// <summary>Turns the seven IM after-callbacks into bus events (fields as IM's callback pages document them).</summary>
 internal sealed class ImCallbackParser(long sdkAppId, bool relayUndeliveredC2CMessages)
 {
     public const string C2CAfterSendMsg = "C2C.CallbackAfterSendMsg";

@@ -6,7 +6,7 @@ namespace SyncGateway.ImCallbacks;
 
 internal static class ImCallbackRegistration
 {
-    /// <summary>The IM callback intake. Depends on the broker only (decisions.md): Redis is the consumers' business.</summary>
+    /// <summary>The IM callback intake. Depends on the broker only: Redis is the consumers' business, so a Redis outage never refuses a callback.</summary>
     public static IHostApplicationBuilder AddImCallbacks(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<ImOptions>(ImOptions.SectionName, ValidateCallbacks);

@@ -7,7 +7,7 @@ using SyncGateway.Im;
 namespace SyncGateway.ImCallbacks;
 
 /// <summary>
-/// IM callback authentication (tencent-im-callbacks.md §1.3): the query's <c>SdkAppid</c> must be ours, and with a
+/// IM callback authentication: the query's <c>SdkAppid</c> must be ours, and with a
 /// token configured <c>Sign = hex(SHA-256(token + RequestTime))</c> with <c>RequestTime</c> (Unix seconds) inside the
 /// skew window. Compared in constant time.
 /// </summary>

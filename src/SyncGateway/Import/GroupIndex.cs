@@ -4,7 +4,7 @@ namespace SyncGateway.Import;
 
 /// <summary>
 /// Creation time and type of each group in <c>groups.jsonl</c>, read before the phases start: member join times and
-/// message send times must come after the group's creation (reference §4). Memory grows with the number of groups
+/// message send times must come after the group's creation. Memory grows with the number of groups
 /// only, not with members or messages.
 /// </summary>
 internal sealed class GroupIndex

@@ -2,7 +2,7 @@ using SyncGateway.Import.Phases;
 
 namespace SyncGateway.Import;
 
-/// <summary>The phases in dependency order (reference §4): accounts first, unread counts last.</summary>
+/// <summary>The phases in dependency order (IM refuses what names an account or group it does not have yet): accounts first, unread counts last.</summary>
 internal static class ImportPhases
 {
     public const string Accounts = "accounts";

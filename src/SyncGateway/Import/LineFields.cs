@@ -55,7 +55,7 @@ internal static class LineFields
             : throw new ImportInputException($"field \"{name}\" must be between {min} and {max}, was {number}");
     }
 
-    /// <summary>A Unix time in seconds; milliseconds are refused because IM's REST times are seconds (reference §1.3).</summary>
+    /// <summary>A Unix time in seconds; milliseconds are refused because IM's REST times are seconds.</summary>
     public static long RequiredTime(JsonElement line, string name)
         => OptionalTime(line, name) ?? throw new ImportInputException($"missing required field \"{name}\"");
 

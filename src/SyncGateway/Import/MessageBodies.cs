@@ -24,7 +24,7 @@ internal static class MessageBodies
 
     private static readonly HashSet<string> Known = [Text, Location, Face, Custom, Sound, Image, File, VideoFile];
 
-    // import_group_msg lists only these (reference §3.10).
+    // import_group_msg documents only these element types.
     private static readonly HashSet<string> GroupImportable = [Text, Location, Face, Custom];
 
     private static readonly Dictionary<string, string> ConvertedDesc = new()

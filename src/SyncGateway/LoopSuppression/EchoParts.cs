@@ -10,7 +10,7 @@ namespace SyncGateway.LoopSuppression;
 /// field), each with a key; a tag suppresses exactly one echo of its part. Because IM events and legacy deltas share
 /// one data model, the same function gives the key of the write we make and of the echo it causes.
 /// <list type="bullet">
-/// <item><c>im:…</c> keys: IM callbacks caused by our IM REST writes (tencent-im-callbacks.md §4.4).</item>
+/// <item><c>im:…</c> keys: IM callbacks caused by our IM REST writes (IM calls back for REST sends too, unless told not to).</item>
 /// <item><c>lg:…</c> keys: legacy deltas caused by our relays, by content fingerprint; <c>lg:origin:{id}</c> by the
 /// <c>syncorigin</c> attribute.</item>
 /// </list>

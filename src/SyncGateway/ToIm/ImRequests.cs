@@ -13,7 +13,7 @@ internal sealed record ImCall(ImApi Api, object Body, string? GroupId = null);
 internal sealed record ImWritePlan(IReadOnlyList<string> ExpectedEchoes, IReadOnlyList<ImCall> Calls);
 
 /// <summary>
-/// The one place that maps event data to IM REST requests (tencent-im-rest.md §2); the opposite direction is
+/// The one place that maps event data to IM REST requests; the opposite direction is
 /// <see cref="ImCallbacks.ImCallbackParser"/>. Message ids are derived from the legacy event, so every retry of one
 /// delta sends the same <c>MsgRandom</c>/<c>Random</c> and IM's own duplicate check absorbs a repeat.
 /// </summary>
@@ -42,7 +42,7 @@ internal static class ImRequests
         => data with { Random = ImIds.RandomFor(meta.Id) };
 
     /// <summary>
-    /// IM orders a conversation's messages of one second by <c>MsgSeq</c> (§2.1), so it follows the legacy event time
+    /// IM orders a conversation's messages of one second by <c>MsgSeq</c>, so it follows the legacy event time
     /// (milliseconds, modulo 2³²) rather than a hash: a burst keeps its order, and a retry carries the same value.
     /// </summary>
     public static uint MsgSeqFor(DateTimeOffset eventTime) => unchecked((uint)eventTime.ToUnixTimeMilliseconds());
@@ -76,7 +76,7 @@ internal static class ImRequests
     /// <summary>
     /// The owner joins by being owner, so it is not repeated in <c>MemberList</c>. Members beyond what
     /// <c>create_group</c> takes are added right after. Whether IM raises join callbacks for initial members is not
-    /// documented (tencent-im-callbacks.md §2.2), so their join echoes are expected too; an unused tag simply expires.
+    /// documented, so their join echoes are expected too; an unused tag simply expires.
     /// </summary>
     private static ImWritePlan GroupCreated(GroupCreatedData d, ToImOptions options)
     {
@@ -122,7 +122,7 @@ internal static class ImRequests
 
     private static List<string> Distinct(IReadOnlyList<string> members) => [.. members.Distinct(StringComparer.Ordinal)];
 
-    // REST documents the old literals; whether it takes the new names is unconfirmed (tencent-im-rest.md §2.6).
+    // REST documents the old literals; whether it takes the new names (Work, Meeting) is not documented.
     private static string GroupType(string type) => type switch
     {
         _ when type.Equals("Work", StringComparison.OrdinalIgnoreCase) => "Private",
@@ -151,7 +151,7 @@ internal sealed record GroupAtRequest(
     [property: JsonPropertyName("GroupAtAllFlag")] int GroupAtAllFlag,
     [property: JsonPropertyName("GroupAt_Account"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? GroupAtAccount);
 
-/// <summary><c>openim/sendmsg</c> (§2.1).</summary>
+/// <summary><c>openim/sendmsg</c>.</summary>
 internal sealed record SendMsgRequest(
     [property: JsonPropertyName("SyncOtherMachine")] int SyncOtherMachine,
     [property: JsonPropertyName("From_Account")] string FromAccount,
@@ -163,7 +163,7 @@ internal sealed record SendMsgRequest(
     [property: JsonPropertyName("MsgLifeTime"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? MsgLifeTime,
     [property: JsonPropertyName("ForbidCallbackControl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? ForbidCallbackControl);
 
-/// <summary><c>group_open_http_svc/send_group_msg</c> (§2.5).</summary>
+/// <summary><c>group_open_http_svc/send_group_msg</c>.</summary>
 internal sealed record SendGroupMsgRequest(
     [property: JsonPropertyName("GroupId")] string GroupId,
     [property: JsonPropertyName("From_Account")] string FromAccount,
@@ -175,7 +175,7 @@ internal sealed record SendGroupMsgRequest(
     [property: JsonPropertyName("GroupAtInfo"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<GroupAtRequest>? GroupAtInfo,
     [property: JsonPropertyName("ForbidCallbackControl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? ForbidCallbackControl);
 
-/// <summary><c>group_open_http_svc/create_group</c> (§2.6).</summary>
+/// <summary><c>group_open_http_svc/create_group</c>.</summary>
 internal sealed record CreateGroupRequest(
     [property: JsonPropertyName("Owner_Account"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? OwnerAccount,
     [property: JsonPropertyName("Type")] string Type,
@@ -184,10 +184,10 @@ internal sealed record CreateGroupRequest(
     [property: JsonPropertyName("MemberList"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<MemberRequest>? MemberList,
     [property: JsonPropertyName("AppDefinedData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<KeyValueRequest>? AppDefinedData);
 
-/// <summary><c>group_open_http_svc/destroy_group</c> (§2.7).</summary>
+/// <summary><c>group_open_http_svc/destroy_group</c>.</summary>
 internal sealed record DestroyGroupRequest([property: JsonPropertyName("GroupId")] string GroupId);
 
-/// <summary><c>group_open_http_svc/modify_group_base_info</c> (§2.2): only the changed fields.</summary>
+/// <summary><c>group_open_http_svc/modify_group_base_info</c>: only the changed fields.</summary>
 internal sealed record ModifyGroupBaseInfoRequest(
     [property: JsonPropertyName("GroupId")] string GroupId,
     [property: JsonPropertyName("Name"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name,
@@ -196,13 +196,13 @@ internal sealed record ModifyGroupBaseInfoRequest(
     [property: JsonPropertyName("FaceUrl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FaceUrl,
     [property: JsonPropertyName("AppDefinedData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<KeyValueRequest>? AppDefinedData);
 
-/// <summary><c>group_open_http_svc/add_group_member</c> (§2.3).</summary>
+/// <summary><c>group_open_http_svc/add_group_member</c>.</summary>
 internal sealed record AddGroupMemberRequest(
     [property: JsonPropertyName("GroupId")] string GroupId,
     [property: JsonPropertyName("Silence"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Silence,
     [property: JsonPropertyName("MemberList")] IReadOnlyList<MemberRequest> MemberList);
 
-/// <summary><c>group_open_http_svc/delete_group_member</c> (§2.4).</summary>
+/// <summary><c>group_open_http_svc/delete_group_member</c>.</summary>
 internal sealed record DeleteGroupMemberRequest(
     [property: JsonPropertyName("GroupId")] string GroupId,
     [property: JsonPropertyName("Silence"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Silence,

@@ -28,7 +28,7 @@ internal sealed partial class ImWriter(
     TimeProvider time,
     ILogger<ImWriter> logger)
 {
-    /// <summary>IM: the group does not exist or was dismissed (tencent-im-rest.md §1.7).</summary>
+    /// <summary>IM: the group does not exist or was dismissed.</summary>
     private const int GroupGone = 10010;
 
     public async Task ApplyAsync<TData>(ConsumeContext context, ISyncEvent<TData> evt) where TData : class
@@ -70,7 +70,7 @@ internal sealed partial class ImWriter(
                 return;
             }
 
-            // Before the call: IM may deliver the echo before it answers (tencent-im-callbacks.md §4.4).
+            // Before the call: IM may deliver the echo callback before it answers the call.
             await tags.ExpectImEchoesAsync(meta.Id, plan.ExpectedEchoes);
             await CallAsync(meta, plan, context.CancellationToken);
             await store.SetAsync(AppliedKey(meta.Id), DedupeTtl);
@@ -159,7 +159,7 @@ internal sealed partial class ImWriter(
         }
     }
 
-    /// <summary>Per-item results inside an OK answer (tencent-im-rest.md §1.4, §7.4).</summary>
+    /// <summary>Per-item results inside an OK answer (IM answers a batch OK and reports each item's result in it).</summary>
     private void Read(EventMeta meta, ImCall call, JsonElement answer, List<string> failed)
     {
         if (answer.ValueKind != JsonValueKind.Object)

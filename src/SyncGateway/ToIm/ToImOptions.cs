@@ -7,7 +7,7 @@ internal sealed class ToImOptions
 
     /// <summary>
     /// Members per <c>add_group_member</c> call (<c>ToIm__AddMembersBatchSize</c>). IM's pages disagree (20, 100, 300);
-    /// the newest says 20 (tencent-im-rest.md §2.3).
+    /// the newest says 20.
     /// </summary>
     public int AddMembersBatchSize { get; set; } = 20;
 

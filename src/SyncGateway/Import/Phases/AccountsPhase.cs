@@ -8,7 +8,7 @@ internal sealed record AccountLine(string UserId, string? Nick, string? FaceUrl)
 
 /// <summary>
 /// <c>accounts.jsonl</c>: plain accounts go in batches through <c>multiaccount_import</c>; an account with a nick or
-/// avatar goes alone through <c>account_import</c>, which sets them (reference §3.2, §3.3).
+/// avatar goes alone through <c>account_import</c>, which sets them.
 /// </summary>
 internal sealed class AccountsPhase : ImportPhase<AccountLine>
 {

@@ -20,7 +20,7 @@ internal sealed record C2CMessageLine(
 
 /// <summary>
 /// <c>c2c-messages.jsonl</c>: one <c>importmsg</c> per message (<c>SyncFromOldSystem</c> 2: history, no unread, no
-/// push), in file order per conversation (reference §3.6). <c>MsgRandom</c> comes from the legacy id and
+/// push), in file order per conversation. <c>MsgRandom</c> comes from the legacy id and
 /// <c>MsgSeq</c> from the line or its place within the conversation's second, so a re-run hits IM's dedup
 /// (same <c>MsgSeq</c>, <c>MsgRandom</c>, <c>MsgTimeStamp</c>).
 /// </summary>

@@ -9,7 +9,7 @@ internal sealed record ReadMarkLine(string UserId, string Peer, long ReadTime);
 
 /// <summary>
 /// <c>c2c-read-marks.jsonl</c>: one <c>admin_set_msg_read</c> per line, after the messages: everything in the
-/// conversation before <c>readTime</c> becomes read for <c>userId</c> (reference §3.7).
+/// conversation before <c>readTime</c> becomes read for <c>userId</c>.
 /// </summary>
 internal sealed class C2CReadMarksPhase : ImportPhase<ReadMarkLine>
 {
@@ -24,7 +24,7 @@ internal sealed class C2CReadMarksPhase : ImportPhase<ReadMarkLine>
                 Body = items => new AdminSetMsgReadRequest(
                     items[0].UserId,
                     items[0].Peer,
-                    // The page documents a string, IM's SDK model an integer (reference §3.7, unconfirmed).
+                    // The page documents a string, IM's SDK model an integer; which IM takes is not confirmed.
                     Options.ReadTimeAsString ? items[0].ReadTime.ToString(CultureInfo.InvariantCulture) : items[0].ReadTime),
             },
         ];

@@ -21,7 +21,7 @@ internal sealed record FriendCustomItem(
 
 /// <summary>
 /// <c>friends.jsonl</c>: one-way relations, batched per owner (<c>From_Account</c>) through <c>friend_import</c>.
-/// One owner's calls run one after another: concurrent writes to one friend list fail with 30008 (reference §3.5).
+/// One owner's calls run one after another: concurrent writes to one friend list fail with 30008.
 /// </summary>
 internal sealed class FriendsPhase : ImportPhase<FriendLine>
 {

@@ -13,7 +13,7 @@ internal sealed record GroupMemberLine(
 
 /// <summary>
 /// <c>group-members.jsonl</c>: members batched per group through <c>import_group_member</c>. A join time at or before
-/// the group's creation is sent as one second after it, the earliest IM accepts (reference §3.9, §4.3).
+/// the group's creation is sent as one second after it, the earliest IM accepts.
 /// </summary>
 internal sealed class GroupMembersPhase : ImportPhase<GroupMemberLine>
 {

@@ -9,7 +9,7 @@ internal sealed record GroupMessageLine(string Id, string GroupId, string From, 
 
 /// <summary>
 /// <c>group-messages.jsonl</c>: messages batched per group through <c>import_group_msg</c>, ascending per group and
-/// one call at a time per group (reference §3.10, §4.4, §4.7). <c>Random</c> comes from the legacy id. A send time
+/// one call at a time per group. <c>Random</c> comes from the legacy id. A send time
 /// at or before the group's creation is sent as one second after it; voice, image, file and video elements become
 /// custom elements carrying the original (<see cref="MessageBodies.ToImGroupImport"/>).
 /// </summary>

@@ -11,7 +11,7 @@ internal sealed record GroupUnreadLine(
 
 /// <summary>
 /// <c>group-unread.jsonl</c>: one <c>set_unread_msg_num</c> per member, last, because importing group messages
-/// resets every member's unread count to 0 (reference §3.10, §3.11).
+/// resets every member's unread count to 0.
 /// </summary>
 internal sealed class GroupUnreadPhase : ImportPhase<GroupUnreadLine>
 {

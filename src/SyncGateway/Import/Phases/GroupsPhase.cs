@@ -22,7 +22,7 @@ internal sealed record GroupCustomField(
     [property: JsonPropertyName("Key")] string Key,
     [property: JsonPropertyName("Value")] string Value);
 
-/// <summary><c>groups.jsonl</c>: one <c>import_group</c> per group, with its original creation time (reference §3.8).</summary>
+/// <summary><c>groups.jsonl</c>: one <c>import_group</c> per group, with its original creation time.</summary>
 internal sealed class GroupsPhase : ImportPhase<GroupLine>
 {
     private const int MaxGroupIdBytes = 48;

@@ -10,7 +10,7 @@ internal sealed record ProfileItem(
     [property: JsonPropertyName("Tag")] string Tag,
     [property: JsonPropertyName("Value")] JsonElement Value);
 
-/// <summary><c>profiles.jsonl</c>: one <c>portrait_set</c> per user (reference §3.4).</summary>
+/// <summary><c>profiles.jsonl</c>: one <c>portrait_set</c> per user.</summary>
 internal sealed class ProfilesPhase : ImportPhase<ProfileLine>
 {
     public ProfilesPhase(ImportContext context)

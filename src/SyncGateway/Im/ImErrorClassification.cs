@@ -25,7 +25,15 @@ internal enum ImErrorKind
 /// <param name="Kind">How to react.</param>
 /// <param name="RateLimited">IM throttled us: back off for at least <see cref="ImErrorClassification.RateLimitBackoffFloor"/>.</param>
 /// <param name="AccountMissing">An account in the request is not imported; a caller can import it and retry once.</param>
-internal readonly record struct ImErrorClass(ImErrorKind Kind, bool RateLimited = false, bool AccountMissing = false);
+/// <param name="CallerRefused">IM refused the caller (admin account, UserSig, app, quota, disabled API), not the item:
+/// every further call will fail the same way.</param>
+/// <param name="GroupMissing">The group does not exist or was dismissed.</param>
+internal readonly record struct ImErrorClass(
+    ImErrorKind Kind,
+    bool RateLimited = false,
+    bool AccountMissing = false,
+    bool CallerRefused = false,
+    bool GroupMissing = false);
 
 /// <summary>
 /// The one table from IM error codes to reactions, after IM's REST error-code list and its retry advice.
@@ -53,6 +61,8 @@ internal static class ImErrorClassification
     private static readonly ImErrorClass RenewUserSig = new(ImErrorKind.RenewUserSig);
     private static readonly ImErrorClass Permanent = new(ImErrorKind.Permanent);
     private static readonly ImErrorClass AccountMissing = new(ImErrorKind.Permanent, AccountMissing: true);
+    private static readonly ImErrorClass CallerRefused = new(ImErrorKind.Permanent, CallerRefused: true);
+    private static readonly ImErrorClass GroupMissing = new(ImErrorKind.Permanent, GroupMissing: true);
 
     private static readonly FrozenDictionary<int, ImErrorClass> Table = new Dictionary<int, ImErrorClass>
     {
@@ -90,7 +100,7 @@ internal static class ImErrorClassification
         [NoAnswer] = Transient,
         [UnreadableAnswer] = Transient,
 
-        [70001] = RenewUserSig,
+        [70001] = RenewUserSig with { CallerRefused = true }, // still refused after a renewal
         [20002] = RenewUserSig,
 
         [70107] = AccountMissing,
@@ -100,6 +110,34 @@ internal static class ImErrorClassification
         [10019] = AccountMissing,
         [30003] = AccountMissing,
         [40003] = AccountMissing,
+
+        [10010] = GroupMissing,
+
+        // About the caller, not the item: a batch job stops instead of rejecting all its input.
+        [60004] = CallerRefused,
+        [60005] = CallerRefused,
+        [60006] = CallerRefused,
+        [60009] = CallerRefused,
+        [60010] = CallerRefused,
+        [60012] = CallerRefused,
+        [60016] = CallerRefused,
+        [60017] = CallerRefused,
+        [60020] = CallerRefused,
+        [60021] = CallerRefused,
+        [70002] = CallerRefused,
+        [70003] = CallerRefused,
+        [70005] = CallerRefused,
+        [70009] = CallerRefused,
+        [70013] = CallerRefused,
+        [70014] = CallerRefused,
+        [70016] = CallerRefused,
+        [70020] = CallerRefused,
+        [70050] = CallerRefused,
+        [70398] = CallerRefused,
+        [70403] = CallerRefused,
+        [90009] = CallerRefused,
+        [10003] = CallerRefused,
+        [10026] = CallerRefused,
     }.ToFrozenDictionary();
 
     /// <summary>

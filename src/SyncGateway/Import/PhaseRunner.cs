@@ -33,15 +33,6 @@ internal sealed class PhaseRunner(
     ImportOptions options,
     ILogger logger)
 {
-    // Answers about the caller (admin account, UserSig, app, quota, disabled command), not about the item: every
-    // further item would fail the same way, so the run stops instead of rejecting the whole input.
-    private static readonly HashSet<int> RunFatalCodes =
-    [
-        60004, 60005, 60006, 60009, 60010, 60012, 60016, 60017, 60020, 60021,
-        70001, 70002, 70003, 70005, 70009, 70013, 70014, 70016, 70020, 70050, 70398, 70403,
-        90009, 10003, 10026,
-    ];
-
     public async Task<PhaseResult> RunAsync<TItem>(ImportPhase<TItem> phase, PhaseRun run)
         where TItem : class
     {
@@ -205,7 +196,8 @@ internal sealed class PhaseRunner(
                 failures = route.Failures(response, batch.Items).ToList();
                 break;
             }
-            catch (ImPermanentException e) when (RunFatalCodes.Contains(e.ErrorCode))
+            // Every further item would fail the same way, so the run stops instead of rejecting the whole input.
+            catch (ImPermanentException e) when (ImErrorClassification.Classify(e.ErrorCode).CallerRefused)
             {
                 throw new ImportFatalException($"IM {route.Api} refused the caller: ErrorCode {e.ErrorCode}: {e.ErrorInfo}; check the Im settings", e);
             }

@@ -28,9 +28,6 @@ internal sealed partial class ImWriter(
     TimeProvider time,
     ILogger<ImWriter> logger)
 {
-    /// <summary>IM: the group does not exist or was dismissed.</summary>
-    private const int GroupGone = 10010;
-
     public async Task ApplyAsync<TData>(ConsumeContext context, ISyncEvent<TData> evt) where TData : class
     {
         var meta = evt.Meta;
@@ -144,7 +141,7 @@ internal sealed partial class ImWriter(
             {
                 answer = await client.CallAsync(call.Api, call.Body, cancellationToken);
             }
-            catch (ImPermanentException ex) when (call.Api == ImApi.DestroyGroup && ex.ErrorCode == GroupGone)
+            catch (ImPermanentException ex) when (call.Api == ImApi.DestroyGroup && ImErrorClassification.Classify(ex.ErrorCode).GroupMissing)
             {
                 // The desired state: a retry after an unseen success, or a group dismissed on the IM side as well.
                 LogAlreadyGone(logger, meta.Type, meta.Id, call.GroupId);

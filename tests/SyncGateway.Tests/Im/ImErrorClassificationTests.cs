@@ -77,16 +77,36 @@ public sealed class ImErrorClassificationTests
     }
 
     [Theory]
-    [InlineData(60002)]
-    [InlineData(60003)]
+    [InlineData(60004)]
     [InlineData(60010)]
     [InlineData(70003)]
     [InlineData(70009)]
     [InlineData(70050)]
+    [InlineData(90009)]
+    [InlineData(10026)]
+    public void Refusals_of_the_caller_are_permanent_and_flagged(int code)
+    {
+        Assert.Equal(new ImErrorClass(ImErrorKind.Permanent, CallerRefused: true), ImErrorClassification.Classify(code));
+    }
+
+    [Fact]
+    public void An_expired_user_sig_that_stays_refused_after_renewal_is_a_refusal_of_the_caller()
+    {
+        Assert.True(ImErrorClassification.Classify(70001).CallerRefused);
+    }
+
+    [Fact]
+    public void A_missing_or_dismissed_group_is_permanent_and_flagged()
+    {
+        Assert.Equal(new ImErrorClass(ImErrorKind.Permanent, GroupMissing: true), ImErrorClassification.Classify(10010));
+    }
+
+    [Theory]
+    [InlineData(60002)]
+    [InlineData(60003)]
     [InlineData(90001)]
     [InlineData(10004)]
     [InlineData(10007)]
-    [InlineData(10010)]
     [InlineData(10015)]
     [InlineData(10021)]
     [InlineData(80002)]

@@ -140,11 +140,32 @@ internal static partial class CloudEventReader
             }
             if (errors.Count == before)
             {
-                fail(RefusedAttribute().Match(ex.Message) is { Success: true } named ? named.Groups["name"].Value : "$",
-                    $"is not valid CloudEvents 1.0: {ex.Message}");
+                fail(RefusedField(e, ex), $"is not valid CloudEvents 1.0: {ex.Message}");
             }
             return null;
         }
+    }
+
+    /// <summary>
+    /// The member the SDK refused. Its message names an attribute it could read; it names none when a value cannot be an
+    /// attribute at all (object, array, a number beyond 32-bit integers) or <c>data_base64</c> is not base64.
+    /// </summary>
+    private static string RefusedField(JsonElement e, Exception refusal)
+    {
+        if (RefusedAttribute().Match(refusal.Message) is { Success: true } named)
+        {
+            return named.Groups["name"].Value;
+        }
+        foreach (var member in e.EnumerateObject())
+        {
+            var value = member.Value;
+            if (member.Name is not ("data" or "data_base64")
+                && (value.ValueKind is JsonValueKind.Object or JsonValueKind.Array || (value.ValueKind == JsonValueKind.Number && !value.TryGetInt32(out _))))
+            {
+                return member.Name;
+            }
+        }
+        return e.TryGetProperty("data_base64", out _) ? "data_base64" : "$";
     }
 
     // How the SDK's messages name an attribute: "Text for attribute 'time' is invalid", "Invalid character 'X' in attribute name 'legacyId'".

@@ -78,6 +78,18 @@ internal static partial class CloudEventReader
         {
             return;
         }
+        // The SDK reads any scalar into a string extension: "syncorigin": false would become "false", and an echo.
+        foreach (var extension in CloudEventFormat.Extensions)
+        {
+            if (e.TryGetProperty(extension.Name, out var value) && value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                Fail(extension.Name, "must be a JSON string");
+            }
+        }
+        if (errors.Count > before)
+        {
+            return;
+        }
         if (cloudEvent.Data is not JsonElement { ValueKind: JsonValueKind.Object } data)
         {
             Fail("data", "is required and must be a JSON object");
@@ -116,7 +128,7 @@ internal static partial class CloudEventReader
     /// <summary>
     /// The envelope, decoded and validated by the SDK; null when it refuses it. The SDK stops at the first problem and
     /// names it only in prose, so a refusal is answered with each missing required attribute by name, or else with the
-    /// attribute the SDK's message names (the whole event when it names none).
+    /// member the refusal is about.
     /// </summary>
     private static CloudEvent? Decode(JsonElement e, List<IngressError> errors, Action<string, string> fail)
     {

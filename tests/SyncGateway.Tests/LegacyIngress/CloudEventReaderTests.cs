@@ -154,6 +154,22 @@ public sealed class CloudEventReaderTests
         Assert.Equal("legacyId", Assert.Single(Read(delta).Errors).Field);
     }
 
+    [Theory]
+    [InlineData("syncorigin", "false")]
+    [InlineData("syncorigin", "42")]
+    [InlineData("traceparent", "1")]
+    [InlineData("tracestate", "true")]
+    public void Refuses_a_contract_extension_attribute_that_is_not_a_json_string_naming_it(string attribute, string json)
+    {
+        var delta = Dismissal("lg-1");
+        delta[attribute] = JsonNode.Parse(json);
+
+        var (events, errors) = Read(delta);
+
+        Assert.Empty(events);
+        Assert.Equal(attribute, Assert.Single(errors).Field);
+    }
+
     public static TheoryData<string, string> EnvelopesTheSdkRefuses => new()
     {
         { "meta", """{"specversion":"1.0","id":"lg-1","source":"/legacy","type":"legacy.group.dismissed","meta":{"a":1},"data":{"groupId":"g"}}""" },

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using CloudNative.CloudEvents;
 using SyncGateway.Contracts;
 using SyncGateway.Messaging;
 using SyncGateway.ToLegacy;
@@ -10,21 +12,27 @@ internal sealed record IngressError(int Index, string? Id, string Field, string 
 
 /// <summary>
 /// Reads legacy deltas (CloudEvents 1.0 structured JSON, one or a batch) into bus events. The <c>data</c> of each
-/// <c>legacy.*</c> type has the shape of the matching <c>im.*</c> type (decisions.md).
+/// <c>legacy.*</c> type has the shape of the matching <c>im.*</c> type (one data model for both directions).
 /// </summary>
-internal static class CloudEventReader
+internal static partial class CloudEventReader
 {
     public const string SingleContentType = "application/cloudevents+json";
     public const string BatchContentType = "application/cloudevents-batch+json";
 
-    public static (List<ISyncEvent> Events, List<IngressError> Errors) Read(ReadOnlySpan<byte> body, bool batch, DateTimeOffset receivedAt)
+    private static readonly string[] RequiredStrings = ["id", "source", "type"];
+
+    /// <remarks>
+    /// The body is parsed once and each event handed to the SDK on its own: its batch decoder stops at the first bad
+    /// event without saying which, and the answer must name every bad event by its index.
+    /// </remarks>
+    public static (List<ISyncEvent> Events, List<IngressError> Errors) Read(ReadOnlyMemory<byte> body, bool batch, DateTimeOffset receivedAt)
     {
         var events = new List<ISyncEvent>();
         var errors = new List<IngressError>();
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body.ToArray());
+            document = JsonDocument.Parse(body);
         }
         catch (JsonException ex)
         {
@@ -66,53 +74,50 @@ internal static class CloudEventReader
         var before = errors.Count;
         void Fail(string field, string message) => errors.Add(new IngressError(index, id, field, message));
 
-        if (Text(e, "specversion") != "1.0")
+        if (Decode(e, errors, Fail) is not { } cloudEvent)
         {
-            Fail("specversion", "must be \"1.0\"");
+            return;
         }
-        if (string.IsNullOrEmpty(id))
+        // The SDK reads any scalar into a string extension: "syncorigin": false would become "false", and an echo.
+        foreach (var extension in CloudEventFormat.Extensions)
         {
-            Fail("id", "is required");
+            if (e.TryGetProperty(extension.Name, out var value) && value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                Fail(extension.Name, "must be a JSON string");
+            }
         }
-        var source = Text(e, "source");
-        if (string.IsNullOrEmpty(source))
+        if (errors.Count > before)
         {
-            Fail("source", "is required");
+            return;
         }
-        var type = Text(e, "type");
-        var time = receivedAt;
-        if (Text(e, "time") is { } timeText && !DateTimeOffset.TryParse(timeText, System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.RoundtripKind, out time))
-        {
-            Fail("time", "is not an RFC 3339 timestamp");
-        }
-        if (!e.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        if (cloudEvent.Data is not JsonElement { ValueKind: JsonValueKind.Object } data)
         {
             Fail("data", "is required and must be a JSON object");
+            return;
         }
-        ISyncEvent? evt = null;
-        if (errors.Count == before)
+        var type = cloudEvent.Type!;
+        var meta = new EventMeta(cloudEvent.Id!, cloudEvent.Source!.OriginalString, type, "", cloudEvent.Time ?? receivedAt, receivedAt,
+            (string?)cloudEvent[CloudEventFormat.TraceParent], (string?)cloudEvent[CloudEventFormat.TraceState],
+            (string?)cloudEvent[CloudEventFormat.SyncOrigin]);
+        ISyncEvent? evt;
+        try
         {
-            var meta = new EventMeta(id!, source!, type ?? "", "", time, receivedAt,
-                Text(e, "traceparent"), Text(e, "tracestate"), Text(e, "syncorigin"));
-            try
+            evt = type switch
             {
-                evt = type switch
-                {
-                    EventTypes.LegacyC2CMessageSent => C2C(meta, Data<C2CMessageData>(data), Fail),
-                    EventTypes.LegacyGroupMessageSent => GroupMessage(meta, Data<GroupMessageData>(data), Fail),
-                    EventTypes.LegacyGroupCreated => Created(meta, Data<GroupCreatedData>(data), Fail),
-                    EventTypes.LegacyGroupDismissed => Dismissed(meta, Data<GroupDismissedData>(data), Fail),
-                    EventTypes.LegacyGroupProfileChanged => ProfileChanged(meta, Data<GroupProfileChangedData>(data), Fail),
-                    EventTypes.LegacyGroupMembersJoined => Joined(meta, Data<GroupMembersJoinedData>(data), Fail),
-                    EventTypes.LegacyGroupMembersLeft => Left(meta, Data<GroupMembersLeftData>(data), Fail),
-                    _ => Unknown(type, Fail),
-                };
-            }
-            catch (JsonException ex)
-            {
-                Fail("data" + (ex.Path is { Length: > 1 } path ? path[1..] : ""), $"has the wrong shape for {type}: {ex.Message}");
-            }
+                EventTypes.LegacyC2CMessageSent => C2C(meta, Data<C2CMessageData>(data), Fail),
+                EventTypes.LegacyGroupMessageSent => GroupMessage(meta, Data<GroupMessageData>(data), Fail),
+                EventTypes.LegacyGroupCreated => Created(meta, Data<GroupCreatedData>(data), Fail),
+                EventTypes.LegacyGroupDismissed => Dismissed(meta, Data<GroupDismissedData>(data), Fail),
+                EventTypes.LegacyGroupProfileChanged => ProfileChanged(meta, Data<GroupProfileChangedData>(data), Fail),
+                EventTypes.LegacyGroupMembersJoined => Joined(meta, Data<GroupMembersJoinedData>(data), Fail),
+                EventTypes.LegacyGroupMembersLeft => Left(meta, Data<GroupMembersLeftData>(data), Fail),
+                _ => Unknown(type, Fail),
+            };
+        }
+        catch (JsonException ex)
+        {
+            Fail("data" + (ex.Path is { Length: > 1 } path ? path[1..] : ""), $"has the wrong shape for {type}: {ex.Message}");
+            return;
         }
         if (errors.Count == before && evt is not null)
         {
@@ -120,11 +125,70 @@ internal static class CloudEventReader
         }
     }
 
-    private static T? Data<T>(JsonElement data) => data.Deserialize<T>(CloudEventWriter.DataJson);
-
-    private static ISyncEvent? Unknown(string? type, Action<string, string> fail)
+    /// <summary>
+    /// The envelope, decoded and validated by the SDK; null when it refuses it. The SDK stops at the first problem and
+    /// names it only in prose, so a refusal is answered with each missing required attribute by name, or else with the
+    /// member the refusal is about.
+    /// </summary>
+    private static CloudEvent? Decode(JsonElement e, List<IngressError> errors, Action<string, string> fail)
     {
-        fail("type", type is null ? "is required" : $"'{type}' is not a legacy event type this gateway accepts");
+        try
+        {
+            return CloudEventFormat.Formatter.ConvertFromJsonElement(e, CloudEventFormat.Extensions);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            var before = errors.Count;
+            if (Text(e, "specversion") != "1.0")
+            {
+                fail("specversion", "must be \"1.0\"");
+            }
+            foreach (var name in RequiredStrings)
+            {
+                if (string.IsNullOrEmpty(Text(e, name)))
+                {
+                    fail(name, "is required");
+                }
+            }
+            if (errors.Count == before)
+            {
+                fail(RefusedField(e, ex), $"is not valid CloudEvents 1.0: {ex.Message}");
+            }
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The member the SDK refused. Its message names an attribute it could read; it names none when a value cannot be an
+    /// attribute at all (object, array, a number beyond 32-bit integers) or <c>data_base64</c> is not base64.
+    /// </summary>
+    private static string RefusedField(JsonElement e, Exception refusal)
+    {
+        if (RefusedAttribute().Match(refusal.Message) is { Success: true } named)
+        {
+            return named.Groups["name"].Value;
+        }
+        foreach (var member in e.EnumerateObject())
+        {
+            var value = member.Value;
+            if (member.Name is not ("data" or "data_base64")
+                && (value.ValueKind is JsonValueKind.Object or JsonValueKind.Array || (value.ValueKind == JsonValueKind.Number && !value.TryGetInt32(out _))))
+            {
+                return member.Name;
+            }
+        }
+        return e.TryGetProperty("data_base64", out _) ? "data_base64" : "$";
+    }
+
+    // How the SDK's messages name an attribute: "Text for attribute 'time' is invalid", "Invalid character 'X' in attribute name 'legacyId'".
+    [GeneratedRegex("attribute (?:name )?'(?<name>[^']*)'", RegexOptions.CultureInvariant)]
+    private static partial Regex RefusedAttribute();
+
+    private static T? Data<T>(JsonElement data) => data.Deserialize<T>(CloudEventFormat.DataJson);
+
+    private static ISyncEvent? Unknown(string type, Action<string, string> fail)
+    {
+        fail("type", $"'{type}' is not a legacy event type this gateway accepts");
         return null;
     }
 

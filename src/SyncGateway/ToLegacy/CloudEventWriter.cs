@@ -1,6 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using CloudNative.CloudEvents;
 using SyncGateway.Contracts;
 
 namespace SyncGateway.ToLegacy;
@@ -9,38 +7,37 @@ namespace SyncGateway.ToLegacy;
 internal static class CloudEventWriter
 {
     public const string ContentType = "application/cloudevents+json";
+    private const string DataContentType = "application/json";
 
-    /// <summary>camelCase data, nulls left out; element <c>msgContent</c> stays verbatim (it is a JsonElement).</summary>
-    public static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
+    /// <summary>The formatter serializes <paramref name="data"/> straight into the document, with <see cref="CloudEventFormat.DataJson"/>.</summary>
     public static byte[] Write<TData>(EventMeta meta, TData data, string? traceParent, string? traceState)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        // Attributes are written in the order they are set: the order of the contract's examples.
+        var cloudEvent = new CloudEvent(CloudEventFormat.Extensions)
         {
-            writer.WriteStartObject();
-            writer.WriteString("specversion", "1.0");
-            writer.WriteString("id", meta.Id);
-            writer.WriteString("source", meta.Source);
-            writer.WriteString("type", meta.Type);
-            writer.WriteString("subject", meta.Subject);
-            writer.WriteString("time", meta.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-            writer.WriteString("datacontenttype", "application/json");
-            if (traceParent is not null)
-            {
-                writer.WriteString("traceparent", traceParent);
-            }
-            if (!string.IsNullOrEmpty(traceState))
-            {
-                writer.WriteString("tracestate", traceState);
-            }
-            writer.WritePropertyName("data");
-            JsonSerializer.Serialize(writer, data, DataJson);
-            writer.WriteEndObject();
+            Id = meta.Id,
+            Source = new Uri(meta.Source, UriKind.RelativeOrAbsolute),
+            Type = meta.Type,
+            Subject = meta.Subject,
+            Time = ToUtcMilliseconds(meta.Time),
+            DataContentType = DataContentType,
+            Data = data,
+        };
+        if (traceParent is not null)
+        {
+            cloudEvent[CloudEventFormat.TraceParent] = traceParent;
         }
-        return stream.ToArray();
+        if (!string.IsNullOrEmpty(traceState))
+        {
+            cloudEvent[CloudEventFormat.TraceState] = traceState;
+        }
+        return CloudEventFormat.Formatter.EncodeStructuredModeMessage(cloudEvent, out _).ToArray();
+    }
+
+    // The contract promises UTC with millisecond precision; the SDK writes as many fractional digits as the value has.
+    private static DateTimeOffset ToUtcMilliseconds(DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks;
+        return new DateTimeOffset(ticks - ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
     }
 }

@@ -51,6 +51,26 @@ public sealed class LegacyIngressRefusalTests
     }
 
     [Fact]
+    public async Task Returns_400_naming_the_attribute_for_envelopes_cloud_events_refuses()
+    {
+        await using var gateway = await GatewayHost.StartAsync();
+        const string batch = """
+            [{"specversion":"1.0","source":"/legacy","type":"legacy.group.dismissed","data":{"groupId":"g1"}},
+             {"specversion":"1.0","id":"bad-time","source":"/legacy","type":"legacy.group.dismissed","time":"15/01/2025","data":{"groupId":"g1"}},
+             {"specversion":"1.0","id":"bad-name","source":"/legacy","type":"legacy.group.dismissed","legacyId":"L-1","data":{"groupId":"g1"}},
+             {"specversion":"1.0","id":"bad-value","source":"/legacy","type":"legacy.group.dismissed","meta":{"a":1},"data":{"groupId":"g1"}}]
+            """;
+
+        var response = await PostAsync(gateway, batch, contentType: "application/cloudevents-batch+json");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var errors = problem.RootElement.GetProperty("errors").EnumerateArray()
+            .Select(e => (e.GetProperty("index").GetInt32(), e.GetProperty("field").GetString())).ToList();
+        Assert.Equal([(0, "id"), (1, "time"), (2, "legacyId"), (3, "meta")], errors);
+    }
+
+    [Fact]
     public async Task Returns_413_for_an_oversized_body_and_415_for_another_content_type()
     {
         await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Legacy:IngressMaxBodyBytes"] = "2048" });

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CloudNative.CloudEvents;
 using SyncGateway.Contracts;
 using SyncGateway.ImCallbacks;
 using SyncGateway.ToLegacy;
@@ -43,6 +44,35 @@ public sealed class CloudEventWriterTests
         Assert.Equal(TraceParent, (string?)json["traceparent"]);
         Assert.Equal(TraceState, (string?)json["tracestate"]);
         Assert.Equal(JsonValueKind.Object, json["data"]!.GetValueKind());
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryImEvent))]
+    public void Writes_an_event_the_cloud_events_sdk_decodes_with_its_trace_context_as_attributes(string body, string type, string subject, string time)
+    {
+        var evt = Parse(body);
+
+        var decoded = Decode(evt, TraceParent, TraceState);
+
+        Assert.Equal(evt.Meta.Id, decoded.Id);
+        Assert.Equal($"/im/{SdkAppId}", decoded.Source?.OriginalString);
+        Assert.Equal(type, decoded.Type);
+        Assert.Equal(subject, decoded.Subject);
+        Assert.Equal(DateTimeOffset.Parse(time, CultureInfo.InvariantCulture), decoded.Time);
+        Assert.Equal("application/json", decoded.DataContentType);
+        Assert.Equal(TraceParent, decoded[CloudEventFormat.TraceParent]);
+        Assert.Equal(TraceState, decoded[CloudEventFormat.TraceState]);
+        Assert.Equal(JsonValueKind.Object, Assert.IsType<JsonElement>(decoded.Data).ValueKind);
+    }
+
+    [Fact]
+    public void Writes_no_trace_attributes_the_sdk_would_decode_when_there_is_no_trace_context()
+    {
+        var decoded = Decode(Parse(C2CMessage), null, null);
+
+        Assert.Null(decoded[CloudEventFormat.TraceParent]);
+        Assert.Null(decoded[CloudEventFormat.TraceState]);
+        Assert.DoesNotContain(decoded.GetPopulatedAttributes(), a => a.Key.IsExtension);
     }
 
     [Theory]
@@ -186,6 +216,31 @@ public sealed class CloudEventWriterTests
         Assert.Equal("2025-01-15T06:06:40.007Z", (string?)json["time"]);
     }
 
+    [Fact]
+    public void Writes_the_time_to_the_millisecond_and_a_whole_second_without_a_fraction()
+    {
+        var subMillisecond = new DateTimeOffset(2025, 1, 15, 6, 6, 40, 7, TimeSpan.Zero).AddTicks(4_999);
+        var wholeSecond = new DateTimeOffset(2025, 1, 15, 6, 6, 40, TimeSpan.Zero);
+
+        Assert.Equal("2025-01-15T06:06:40.007Z", (string?)WriteAt(subMillisecond)["time"]);
+        Assert.Equal("2025-01-15T06:06:40Z", (string?)WriteAt(wholeSecond)["time"]);
+
+        static JsonNode WriteAt(DateTimeOffset time)
+        {
+            var meta = new EventMeta("im-1", "/im/1", EventTypes.ImGroupDismissed, "group:g", time, DateTimeOffset.UnixEpoch);
+            return JsonNode.Parse(CloudEventWriter.Write(meta, new GroupDismissedData("g"), null, null))!;
+        }
+    }
+
+    [Fact]
+    public void Writes_the_attributes_in_the_order_of_the_contract_examples()
+    {
+        var json = Write(Parse(C2CMessage), TraceParent, TraceState).AsObject();
+
+        Assert.Equal(["specversion", "id", "source", "type", "subject", "time", "datacontenttype", "traceparent", "tracestate", "data"],
+            json.Select(p => p.Key));
+    }
+
     private static ISyncEvent Parse(string body)
     {
         var parser = new ImCallbackParser(SdkAppId, relayUndeliveredC2CMessages: false);
@@ -193,10 +248,11 @@ public sealed class CloudEventWriterTests
         return Assert.IsType<CallbackParseResult.Accepted>(result).Event;
     }
 
+    private static JsonNode Write(ISyncEvent evt, string? traceParent, string? traceState) => JsonNode.Parse(WriteBytes(evt, traceParent, traceState))!;
+
     // The same generic call the relay makes, with each event's concrete data type.
-    private static JsonNode Write(ISyncEvent evt, string? traceParent, string? traceState)
-    {
-        var bytes = evt switch
+    private static byte[] WriteBytes(ISyncEvent evt, string? traceParent, string? traceState)
+        => evt switch
         {
             ImC2CMessageSent e => CloudEventWriter.Write(e.Meta, e.Data, traceParent, traceState),
             ImGroupCreated e => CloudEventWriter.Write(e.Meta, e.Data, traceParent, traceState),
@@ -207,8 +263,9 @@ public sealed class CloudEventWriterTests
             ImGroupMessageSent e => CloudEventWriter.Write(e.Meta, e.Data, traceParent, traceState),
             _ => throw new ArgumentException(evt.GetType().Name, nameof(evt)),
         };
-        return JsonNode.Parse(bytes)!;
-    }
+
+    private static CloudEvent Decode(ISyncEvent evt, string? traceParent, string? traceState)
+        => CloudEventFormat.Formatter.DecodeStructuredModeMessage(WriteBytes(evt, traceParent, traceState), null, CloudEventFormat.Extensions);
 
     private static List<string> AllPropertyNamesOutsideMessageContent(JsonNode node)
     {

@@ -8,7 +8,7 @@ using SyncGateway.Hosting;
 namespace SyncGateway.ToLegacy;
 
 /// <summary>
-/// What every delivery to legacy shares, built once: the decoded signing key and the quick-retry pipeline.
+/// What every delivery to legacy shares, built once: the decoded signing keys and the quick-retry pipeline.
 /// The typed <see cref="LegacyEventsClient"/> is created per consume, so it must not rebuild these.
 /// </summary>
 internal sealed class LegacyDeliveryPolicy
@@ -16,8 +16,8 @@ internal sealed class LegacyDeliveryPolicy
     public LegacyDeliveryPolicy(IOptions<LegacyOptions> options)
     {
         Options = options.Value;
-        Key = StandardWebhooks.TryDecodeSecret(Options.SigningSecret)
-            ?? throw new InvalidOperationException("Legacy:SigningSecret must be a whsec_ secret");
+        Keys = StandardWebhooks.TryDecodeSecrets(Options.SigningSecret)
+            ?? throw new InvalidOperationException(StandardWebhooks.DescribeInvalidSecrets("Legacy:SigningSecret", Options.SigningSecret));
         var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>();
         // Polly refuses a retry strategy with zero retries, and one attempt (a valid setting) needs none.
         if (Options.DeliveryAttempts > 1)
@@ -44,7 +44,7 @@ internal sealed class LegacyDeliveryPolicy
 
     public LegacyOptions Options { get; }
 
-    public byte[] Key { get; }
+    public IReadOnlyList<byte[]> Keys { get; }
 
     public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
 }
@@ -58,7 +58,7 @@ internal sealed class LegacyEventsClient(HttpClient http, LegacyDeliveryPolicy p
 {
     private readonly HttpClient _http = http;
     private readonly LegacyOptions _options = policy.Options;
-    private readonly byte[] _key = policy.Key;
+    private readonly IReadOnlyList<byte[]> _keys = policy.Keys;
     private readonly TimeProvider _time = time;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline = policy.Pipeline;
 
@@ -81,7 +81,7 @@ internal sealed class LegacyEventsClient(HttpClient http, LegacyDeliveryPolicy p
                 var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
                 request.Headers.Add(StandardWebhooks.IdHeader, eventId);
                 request.Headers.Add(StandardWebhooks.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(_key, eventId, timestamp, cloudEvent));
+                request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(_keys, eventId, timestamp, cloudEvent));
                 try
                 {
                     return await _http.SendAsync(request, attemptTimeout.Token);

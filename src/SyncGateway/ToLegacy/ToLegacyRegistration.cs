@@ -39,9 +39,9 @@ internal static class ToLegacyRegistration
         {
             yield return "Legacy:EventsUrl must be an absolute http(s) URL";
         }
-        if (StandardWebhooks.TryDecodeSecret(options.SigningSecret) is null)
+        if (StandardWebhooks.DescribeInvalidSecrets("Legacy:SigningSecret", options.SigningSecret) is { } signingSecret)
         {
-            yield return "Legacy:SigningSecret must be a whsec_ secret (whsec_ followed by base64)";
+            yield return signingSecret;
         }
         if (options.DeliveryAttempts is < 1 or > 10)
         {

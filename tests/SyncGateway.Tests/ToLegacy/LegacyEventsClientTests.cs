@@ -11,6 +11,7 @@ namespace SyncGateway.Tests.ToLegacy;
 public sealed class LegacyEventsClientTests
 {
     private const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    private const string NewSecret = "whsec_dGhlLW5ldy1rZXktMDEyMzQ1Njc4OQ==";
     private const string EventId = "im-5f0c3a9d2b7e4c1a8d6f0b3e9a7c5d21";
 
     private static readonly Uri EventsUrl = new("https://legacy.example.com/hooks/im-events");
@@ -47,6 +48,23 @@ public sealed class LegacyEventsClientTests
         Assert.Equal(EventId, request.Header("webhook-id"));
         Assert.Equal(_time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), request.Header("webhook-timestamp"));
         Assert.Null(VerifyAsReceiver(request, _time.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task Signs_with_each_configured_secret_so_a_receiver_that_knows_either_one_verifies()
+    {
+        _options.SigningSecret = $"{Secret} {NewSecret}";
+        var handler = StubHttpHandler.Answering(HttpStatusCode.OK);
+
+        await Client(handler).DeliverAsync(EventId, CloudEvent, CancellationToken.None);
+
+        var request = Assert.Single(handler.Requests);
+        var signatures = request.Header("webhook-signature").Split(' ');
+        Assert.Equal(2, signatures.Length);
+        Assert.Null(VerifyAsReceiver(request, _time.GetUtcNow(), Secret, signatures[0]));
+        Assert.Null(VerifyAsReceiver(request, _time.GetUtcNow(), NewSecret, signatures[1]));
+        Assert.Null(VerifyAsReceiver(request, _time.GetUtcNow(), NewSecret));
+        Assert.Null(VerifyAsReceiver(request, _time.GetUtcNow(), Secret));
     }
 
     [Fact]
@@ -215,7 +233,7 @@ public sealed class LegacyEventsClientTests
             return Task.FromResult(new HttpResponseMessage(status));
         };
 
-    private static string? VerifyAsReceiver(RecordedRequest request, DateTimeOffset now)
-        => StandardWebhooks.Verify(StandardWebhooks.TryDecodeSecret(Secret)!, request.Header("webhook-id"), request.Header("webhook-timestamp"),
-            request.Header("webhook-signature"), request.Body, now, TimeSpan.FromMinutes(5));
+    private static string? VerifyAsReceiver(RecordedRequest request, DateTimeOffset now, string secret = Secret, string? signatures = null)
+        => StandardWebhooks.Verify([StandardWebhooks.TryDecodeSecret(secret)!], request.Header("webhook-id"), request.Header("webhook-timestamp"),
+            signatures ?? request.Header("webhook-signature"), request.Body, now, TimeSpan.FromMinutes(5));
 }

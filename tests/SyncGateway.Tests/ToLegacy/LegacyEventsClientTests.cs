@@ -8,7 +8,7 @@ using SyncGateway.ToLegacy;
 
 namespace SyncGateway.Tests.ToLegacy;
 
-public sealed class LegacyEventsClientTests
+public sealed class LegacyEventsClientTests : IDisposable
 {
     private const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     private const string NewSecret = "whsec_dGhlLW5ldy1rZXktMDEyMzQ1Njc4OQ==";
@@ -17,8 +17,15 @@ public sealed class LegacyEventsClientTests
     private static readonly Uri EventsUrl = new("https://legacy.example.com/hooks/im-events");
     private static readonly byte[] CloudEvent = Encoding.UTF8.GetBytes("""{"specversion":"1.0","id":"im-5f0c3a9d2b7e4c1a8d6f0b3e9a7c5d21","data":{}}""");
 
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2025, 1, 15, 6, 0, 1, TimeSpan.Zero));
     private readonly LegacyOptions _options = new() { EventsUrl = EventsUrl, SigningSecret = Secret, DeliveryAttempts = 3, DeliveryTimeoutSeconds = 10 };
+    private readonly LegacyClientFactory _clients;
+
+    public LegacyEventsClientTests() => _clients = new LegacyClientFactory(_time);
+
+    public void Dispose() => _clients.Dispose();
 
     [Theory]
     [InlineData(HttpStatusCode.OK)]
@@ -167,15 +174,35 @@ public sealed class LegacyEventsClientTests
     {
         _options.DeliveryAttempts = 1;
         _options.DeliveryTimeoutSeconds = 1;
-        var handler = new StubHttpHandler(async (_, ct) =>
-        {
-            await Task.Delay(Timeout.Infinite, ct);
-            throw new InvalidOperationException("unreachable");
-        });
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new StubHttpHandler(Hanging(arrived));
 
-        var ex = await Assert.ThrowsAsync<TransientFailureException>(() => Client(handler).DeliverAsync(EventId, CloudEvent, CancellationToken.None));
+        var delivery = Client(handler).DeliverAsync(EventId, CloudEvent, CancellationToken.None);
+        await arrived.Task.WaitAsync(Patience);
+        _time.Advance(TimeSpan.FromSeconds(1));
 
+        var ex = await Assert.ThrowsAsync<TransientFailureException>(() => delivery.WaitAsync(Patience));
         Assert.Contains("did not answer within 1 s", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Retries_an_attempt_that_timed_out_signed_afresh_under_the_same_webhook_id()
+    {
+        _options.DeliveryTimeoutSeconds = 5;
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new StubHttpHandler(Hanging(arrived), StubHttpHandler.Respond(HttpStatusCode.NoContent));
+
+        var delivery = Client(handler).DeliverAsync(EventId, CloudEvent, CancellationToken.None);
+        await arrived.Task.WaitAsync(Patience);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await delivery.WaitAsync(Patience);
+
+        Assert.Equal(2, handler.Requests.Count);
+        var (first, second) = (handler.Requests[0], handler.Requests[1]);
+        Assert.Equal([EventId, EventId], [first.Header("webhook-id"), second.Header("webhook-id")]);
+        Assert.Equal(5, long.Parse(second.Header("webhook-timestamp"), CultureInfo.InvariantCulture) - long.Parse(first.Header("webhook-timestamp"), CultureInfo.InvariantCulture));
+        Assert.NotEqual(first.Header("webhook-signature"), second.Header("webhook-signature"));
+        Assert.Null(VerifyAsReceiver(second, _time.GetUtcNow()));
     }
 
     [Fact]
@@ -222,8 +249,16 @@ public sealed class LegacyEventsClientTests
     public void Classifies_statuses(HttpStatusCode status, bool transient)
         => Assert.Equal(transient, LegacyEventsClient.IsTransient(status));
 
-    private LegacyEventsClient Client(StubHttpHandler handler)
-        => new(new HttpClient(handler), new LegacyDeliveryPolicy(Options.Create(_options)), _time);
+    private LegacyEventsClient Client(StubHttpHandler handler) => _clients.Create(_options, handler);
+
+    // An attempt that never answers; the test moves the clock past the attempt's timeout once it has arrived.
+    private static Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> Hanging(TaskCompletionSource arrived)
+        => async (_, ct) =>
+        {
+            arrived.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            throw new InvalidOperationException("unreachable");
+        };
 
     // Each answer moves the clock on, so a retry is signed at a later time than the attempt before it.
     private Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> AfterSeconds(int seconds, HttpStatusCode status)

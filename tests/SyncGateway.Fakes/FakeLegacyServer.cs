@@ -23,21 +23,22 @@ public sealed record ReceivedCloudEvent(string WebhookId, JsonElement Event, Dat
 
 /// <summary>
 /// A legacy system's event receiver on 127.0.0.1: verifies Standard Webhooks signatures the way a real receiver
-/// must, records every accepted event, and answers with scripted statuses to simulate outages.
+/// must, records every accepted event, and answers with scripted statuses to simulate outages. Like a receiver in the
+/// middle of a key rotation it may know several secrets, and accepts a request when any signature matches any of them.
 /// </summary>
 public sealed class FakeLegacyServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly byte[] _key;
+    private readonly byte[][] _keys;
     private readonly ConcurrentQueue<ReceivedCloudEvent> _received = new();
     private readonly ConcurrentQueue<int> _scriptedStatuses = new();
     private int _attempts;
     private int _accepted;
 
-    private FakeLegacyServer(WebApplication app, byte[] key)
+    private FakeLegacyServer(WebApplication app, byte[][] keys)
     {
         _app = app;
-        _key = key;
+        _keys = keys;
     }
 
     /// <summary>The URL to configure as <c>Legacy__EventsUrl</c>.</summary>
@@ -74,14 +75,17 @@ public sealed class FakeLegacyServer : IAsyncDisposable
         }
     }
 
-    public static async Task<FakeLegacyServer> StartAsync(string signingSecret)
+    /// <param name="signingSecrets">The <c>whsec_</c> secret the gateway signs with, or several separated by spaces.</param>
+    public static async Task<FakeLegacyServer> StartAsync(string signingSecrets)
     {
-        var key = Convert.FromBase64String(signingSecret["whsec_".Length..]);
+        var keys = signingSecrets.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(secret => Convert.FromBase64String(secret["whsec_".Length..]))
+            .ToArray();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var server = new FakeLegacyServer(app, key);
+        var server = new FakeLegacyServer(app, keys);
         app.MapPost("/events", server.HandleAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -149,8 +153,9 @@ public sealed class FakeLegacyServer : IAsyncDisposable
             return false;
         }
         var signed = Encoding.UTF8.GetBytes($"{id}.{timestamp}.").Concat(body).ToArray();
-        var expected = Encoding.ASCII.GetBytes("v1," + Convert.ToBase64String(HMACSHA256.HashData(_key, signed)));
-        return signature.Split(' ').Any(s => CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(s)));
+        var expected = _keys.Select(key => Encoding.ASCII.GetBytes("v1," + Convert.ToBase64String(HMACSHA256.HashData(key, signed)))).ToArray();
+        return signature.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Any(s => expected.Any(e => CryptographicOperations.FixedTimeEquals(e, Encoding.UTF8.GetBytes(s))));
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();

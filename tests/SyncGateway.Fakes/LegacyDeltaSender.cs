@@ -8,11 +8,13 @@ namespace SyncGateway.Fakes;
 
 /// <summary>
 /// What a legacy system does to report its deltas: POSTs CloudEvents to the gateway's <c>/legacy/events</c>,
-/// signed per Standard Webhooks with the ingress secret.
+/// signed per Standard Webhooks with the ingress secret. Given several space-separated secrets (a legacy system in the
+/// middle of a key rotation) it signs with each, one signature per secret in the header.
 /// </summary>
 public sealed class LegacyDeltaSender(HttpClient http, Uri ingressUrl, string ingressSecret)
 {
-    private readonly byte[] _key = Convert.FromBase64String(ingressSecret["whsec_".Length..]);
+    private readonly byte[][] _keys = [.. ingressSecret.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+        .Select(secret => Convert.FromBase64String(secret["whsec_".Length..]))];
 
     /// <summary>A <c>legacy.*</c> CloudEvent with the given data (same shape as the matching <c>im.*</c> data).</summary>
     public static JsonObject Delta(string type, string id, JsonNode data, string? syncOrigin = null)
@@ -46,7 +48,7 @@ public sealed class LegacyDeltaSender(HttpClient http, Uri ingressUrl, string in
         var signed = Encoding.UTF8.GetBytes($"{id}.{timestamp}.").Concat(body).ToArray();
         request.Headers.Add("webhook-id", id);
         request.Headers.Add("webhook-timestamp", timestamp);
-        request.Headers.Add("webhook-signature", "v1," + Convert.ToBase64String(HMACSHA256.HashData(_key, signed)));
+        request.Headers.Add("webhook-signature", string.Join(' ', _keys.Select(key => "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, signed)))));
         return await http.SendAsync(request);
     }
 }

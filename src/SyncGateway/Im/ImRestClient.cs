@@ -52,6 +52,7 @@ internal sealed class ImRestClient : IImRestClient
         _limiter = limiter;
         _time = time;
         _logger = logger;
+        // Retried here by ErrorCode, not by an HttpClient resilience handler: IM answers most errors inside an HTTP 200.
         _pipeline = retryPolicy.BuildPipeline(time, logger);
     }
 

@@ -34,11 +34,11 @@ internal static partial class LegacyIngressEndpoint
             {
                 return TypedResults.Problem($"The body exceeds {options.IngressMaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
             }
-            var key = StandardWebhooks.TryDecodeSecret(options.IngressSecret);
+            var keys = StandardWebhooks.TryDecodeSecrets(options.IngressSecret);
             var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-            var problem = key is null
+            var problem = keys is null
                 ? "the ingress has no Legacy:IngressSecret configured"
-                : StandardWebhooks.Verify(key, http.Request.Headers[StandardWebhooks.IdHeader], http.Request.Headers[StandardWebhooks.TimestampHeader],
+                : StandardWebhooks.Verify(keys, http.Request.Headers[StandardWebhooks.IdHeader], http.Request.Headers[StandardWebhooks.TimestampHeader],
                     http.Request.Headers[StandardWebhooks.SignatureHeader], body, now, TimeSpan.FromSeconds(options.IngressToleranceSeconds));
             if (problem is not null)
             {

@@ -14,9 +14,9 @@ internal static class LegacyIngressRegistration
 
     private static IEnumerable<string> Validate(LegacyOptions options)
     {
-        if (StandardWebhooks.TryDecodeSecret(options.IngressSecret) is null)
+        if (StandardWebhooks.DescribeInvalidSecrets("Legacy:IngressSecret", options.IngressSecret) is { } ingressSecret)
         {
-            yield return "Legacy:IngressSecret must be a whsec_ secret (whsec_ followed by base64)";
+            yield return ingressSecret;
         }
         if (options.IngressToleranceSeconds is < 1 or > 3600)
         {

@@ -25,12 +25,12 @@ internal static partial class DevelopmentReceiver
         group.MapPost("", async (HttpRequest request, IOptions<LegacyOptions> options, TimeProvider time, ILogger<LegacyRelay> logger) =>
         {
             var body = await RequestBody.ReadAsync(request, options.Value.IngressMaxBodyBytes, request.HttpContext.RequestAborted);
-            var key = StandardWebhooks.TryDecodeSecret(options.Value.SigningSecret);
-            if (body is null || key is null)
+            var keys = StandardWebhooks.TryDecodeSecrets(options.Value.SigningSecret);
+            if (body is null || keys is null)
             {
                 return Results.BadRequest();
             }
-            var problem = StandardWebhooks.Verify(key, request.Headers[StandardWebhooks.IdHeader], request.Headers[StandardWebhooks.TimestampHeader],
+            var problem = StandardWebhooks.Verify(keys, request.Headers[StandardWebhooks.IdHeader], request.Headers[StandardWebhooks.TimestampHeader],
                 request.Headers[StandardWebhooks.SignatureHeader], body, time.GetUtcNow(), TimeSpan.FromMinutes(5));
             if (problem is not null)
             {

@@ -3,22 +3,41 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
+using Polly.Timeout;
 using SyncGateway.Hosting;
 
 namespace SyncGateway.ToLegacy;
 
 /// <summary>
-/// What every delivery to legacy shares, built once: the decoded signing key and the quick-retry pipeline.
-/// The typed <see cref="LegacyEventsClient"/> is created per consume, so it must not rebuild these.
+/// What every delivery to legacy shares, built once: the decoded signing keys and the quick-retry pipeline that
+/// the client's resilience handler runs (<see cref="ToLegacyRegistration.AddLegacyEventsClient"/>).
 /// </summary>
 internal sealed class LegacyDeliveryPolicy
 {
-    public LegacyDeliveryPolicy(IOptions<LegacyOptions> options)
+    private readonly TimeSpan _retryDelay;
+
+    public LegacyDeliveryPolicy(IOptions<LegacyOptions> options) : this(options, TimeSpan.FromMilliseconds(200))
+    {
+    }
+
+    /// <param name="options">The <c>Legacy</c> section.</param>
+    /// <param name="retryDelay">Base of the exponential delay between attempts; tests pass zero.</param>
+    internal LegacyDeliveryPolicy(IOptions<LegacyOptions> options, TimeSpan retryDelay)
     {
         Options = options.Value;
-        Key = StandardWebhooks.TryDecodeSecret(Options.SigningSecret)
-            ?? throw new InvalidOperationException("Legacy:SigningSecret must be a whsec_ secret");
-        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        Keys = StandardWebhooks.TryDecodeSecrets(Options.SigningSecret)
+            ?? throw new InvalidOperationException(StandardWebhooks.DescribeInvalidSecrets("Legacy:SigningSecret", Options.SigningSecret));
+        _retryDelay = retryDelay;
+    }
+
+    public LegacyOptions Options { get; }
+
+    public IReadOnlyList<byte[]> Keys { get; }
+
+    /// <summary>A few quick attempts on transient answers, each bounded by <see cref="LegacyOptions.DeliveryTimeoutSeconds"/>.</summary>
+    public void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, TimeProvider time)
+    {
+        pipeline.TimeProvider = time;
         // Polly refuses a retry strategy with zero retries, and one attempt (a valid setting) needs none.
         if (Options.DeliveryAttempts > 1)
         {
@@ -27,40 +46,27 @@ internal sealed class LegacyDeliveryPolicy
                 MaxRetryAttempts = Options.DeliveryAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
+                Delay = _retryDelay,
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
                     .Handle<HttpRequestException>()
-                    .Handle<TimeoutException>()
+                    .Handle<TimeoutRejectedException>()
                     .HandleResult(r => LegacyEventsClient.IsTransient(r.StatusCode)),
-                OnRetry = args =>
-                {
-                    args.Outcome.Result?.Dispose();
-                    return ValueTask.CompletedTask;
-                },
             });
         }
-        Pipeline = pipeline.Build();
+        pipeline.AddTimeout(TimeSpan.FromSeconds(Options.DeliveryTimeoutSeconds));
     }
-
-    public LegacyOptions Options { get; }
-
-    public byte[] Key { get; }
-
-    public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
 }
 
 /// <summary>
 /// POSTs signed CloudEvents to <see cref="LegacyOptions.EventsUrl"/>. 2xx = delivered; 5xx, 408, 429, timeouts and
-/// network errors are transient (a few quick attempts here, then <see cref="TransientFailureException"/> for the
-/// consumer's retry); any other status is permanent (<see cref="PermanentFailureException"/> naming status and body).
+/// network errors are transient (a few quick attempts by the resilience handler, then
+/// <see cref="TransientFailureException"/> for the consumer's retry); any other status is permanent
+/// (<see cref="PermanentFailureException"/> naming status and body). <see cref="LegacySigningHandler"/> signs each attempt.
 /// </summary>
-internal sealed class LegacyEventsClient(HttpClient http, LegacyDeliveryPolicy policy, TimeProvider time)
+internal sealed class LegacyEventsClient(HttpClient http, LegacyDeliveryPolicy policy)
 {
     private readonly HttpClient _http = http;
     private readonly LegacyOptions _options = policy.Options;
-    private readonly byte[] _key = policy.Key;
-    private readonly TimeProvider _time = time;
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline = policy.Pipeline;
 
     public static bool IsTransient(HttpStatusCode status)
         => (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
@@ -68,37 +74,21 @@ internal sealed class LegacyEventsClient(HttpClient http, LegacyDeliveryPolicy p
     public async Task DeliverAsync(string eventId, byte[] cloudEvent, CancellationToken cancellationToken)
     {
         var url = _options.EventsUrl ?? throw new PermanentFailureException("Legacy:EventsUrl is not set");
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(cloudEvent) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(CloudEventWriter.ContentType);
+        request.Headers.Add(StandardWebhooks.IdHeader, eventId);
         HttpResponseMessage response;
         try
         {
-            response = await _pipeline.ExecuteAsync(async ct =>
-            {
-                using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                attemptTimeout.CancelAfter(TimeSpan.FromSeconds(_options.DeliveryTimeoutSeconds));
-                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(cloudEvent) };
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue(CloudEventWriter.ContentType);
-                // Standard Webhooks: the id is stable across attempts, the timestamp and signature are per attempt.
-                var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
-                request.Headers.Add(StandardWebhooks.IdHeader, eventId);
-                request.Headers.Add(StandardWebhooks.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(_key, eventId, timestamp, cloudEvent));
-                try
-                {
-                    return await _http.SendAsync(request, attemptTimeout.Token);
-                }
-                catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
-                {
-                    throw new TimeoutException($"legacy did not answer within {_options.DeliveryTimeoutSeconds} s", ex);
-                }
-            }, cancellationToken);
+            response = await _http.SendAsync(request, cancellationToken);
         }
         catch (HttpRequestException ex)
         {
             throw new TransientFailureException($"legacy unreachable: {ex.Message}", ex);
         }
-        catch (TimeoutException ex)
+        catch (TimeoutRejectedException ex)
         {
-            throw new TransientFailureException(ex.Message, ex);
+            throw new TransientFailureException($"legacy did not answer within {_options.DeliveryTimeoutSeconds} s", ex);
         }
 
         using (response)
@@ -118,4 +108,24 @@ internal sealed class LegacyEventsClient(HttpClient http, LegacyDeliveryPolicy p
     }
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
+}
+
+/// <summary>
+/// Signs one delivery attempt per Standard Webhooks. It sits inside the resilience handler, so every retry gets a
+/// fresh <c>webhook-timestamp</c> and signatures (a receiver's replay window must not reject a late retry) while the
+/// <c>webhook-id</c> the client set, the CloudEvent id, stays the same.
+/// </summary>
+internal sealed class LegacySigningHandler(LegacyDeliveryPolicy policy, TimeProvider time) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var id = request.Headers.GetValues(StandardWebhooks.IdHeader).Single();
+        var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken);
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
+        request.Headers.Remove(StandardWebhooks.TimestampHeader);
+        request.Headers.Remove(StandardWebhooks.SignatureHeader);
+        request.Headers.Add(StandardWebhooks.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(policy.Keys, id, timestamp, body));
+        return await base.SendAsync(request, cancellationToken);
+    }
 }

@@ -8,10 +8,16 @@ internal sealed class LegacyOptions
     /// <summary>Where IM events are POSTed as CloudEvents (<c>Legacy__EventsUrl</c>).</summary>
     public Uri? EventsUrl { get; set; }
 
-    /// <summary><c>whsec_…</c> secret that signs outbound events (<c>Legacy__SigningSecret</c>).</summary>
+    /// <summary>
+    /// <c>whsec_…</c> secrets that sign outbound events (<c>Legacy__SigningSecret</c>), space-separated: each event
+    /// carries one signature per secret, so legacy may rotate its key while either one still verifies.
+    /// </summary>
     public string? SigningSecret { get; set; }
 
-    /// <summary><c>whsec_…</c> secret that legacy signs its deltas with (<c>Legacy__IngressSecret</c>).</summary>
+    /// <summary>
+    /// <c>whsec_…</c> secrets that legacy signs its deltas with (<c>Legacy__IngressSecret</c>), space-separated: a delta
+    /// is accepted when one of its signatures verifies with any of them (old and new key during a rotation).
+    /// </summary>
     public string? IngressSecret { get; set; }
 
     /// <summary>Seconds one delivery attempt may take.</summary>

@@ -13,12 +13,28 @@ internal static class ToLegacyRegistration
     public static IHostApplicationBuilder AddToLegacy(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<LegacyOptions>(LegacyOptions.SectionName, Validate);
-        builder.Services.AddSingleton<LegacyDeliveryPolicy>();
-        builder.Services.AddHttpClient<LegacyEventsClient>();
+        builder.Services.AddLegacyEventsClient();
         builder.Services.TryAddSingleton<OriginTags>();
         // Transient like the typed HttpClient it uses, so the client handler rotates (DNS changes are picked up).
         builder.Services.AddTransient<LegacyRelay>();
         return builder;
+    }
+
+    /// <summary>
+    /// The typed client for legacy: the resilience handler retries and times out each attempt, and the signing handler
+    /// inside it signs each attempt afresh. A <see cref="LegacyDeliveryPolicy"/> registered before is kept.
+    /// </summary>
+    public static IHttpClientBuilder AddLegacyEventsClient(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<LegacyDeliveryPolicy>();
+        services.TryAddTransient<LegacySigningHandler>();
+        // The per-attempt timeout bounds each attempt; HttpClient's own timeout would cut the whole series of attempts short.
+        var client = services.AddHttpClient<LegacyEventsClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        client.AddResilienceHandler("delivery", (pipeline, context) => context.ServiceProvider.GetRequiredService<LegacyDeliveryPolicy>()
+            .Configure(pipeline, context.ServiceProvider.GetRequiredService<TimeProvider>()));
+        // Added after the resilience handler, so it runs inside it: once per attempt.
+        return client.AddHttpMessageHandler<LegacySigningHandler>();
     }
 
     public static IBusRegistrationConfigurator AddToLegacyConsumers(this IBusRegistrationConfigurator bus)
@@ -39,9 +55,9 @@ internal static class ToLegacyRegistration
         {
             yield return "Legacy:EventsUrl must be an absolute http(s) URL";
         }
-        if (StandardWebhooks.TryDecodeSecret(options.SigningSecret) is null)
+        if (StandardWebhooks.DescribeInvalidSecrets("Legacy:SigningSecret", options.SigningSecret) is { } signingSecret)
         {
-            yield return "Legacy:SigningSecret must be a whsec_ secret (whsec_ followed by base64)";
+            yield return signingSecret;
         }
         if (options.DeliveryAttempts is < 1 or > 10)
         {

@@ -8,16 +8,24 @@ using SyncGateway.ToLegacy;
 
 namespace SyncGateway.Tests.ToLegacy;
 
-public sealed class LegacyEventsClientTests
+public sealed class LegacyEventsClientTests : IDisposable
 {
     private const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    private const string NewSecret = "whsec_dGhlLW5ldy1rZXktMDEyMzQ1Njc4OQ==";
     private const string EventId = "im-5f0c3a9d2b7e4c1a8d6f0b3e9a7c5d21";
 
     private static readonly Uri EventsUrl = new("https://legacy.example.com/hooks/im-events");
     private static readonly byte[] CloudEvent = Encoding.UTF8.GetBytes("""{"specversion":"1.0","id":"im-5f0c3a9d2b7e4c1a8d6f0b3e9a7c5d21","data":{}}""");
 
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2025, 1, 15, 6, 0, 1, TimeSpan.Zero));
     private readonly LegacyOptions _options = new() { EventsUrl = EventsUrl, SigningSecret = Secret, DeliveryAttempts = 3, DeliveryTimeoutSeconds = 10 };
+    private readonly LegacyClientFactory _clients;
+
+    public LegacyEventsClientTests() => _clients = new LegacyClientFactory(_time);
+
+    public void Dispose() => _clients.Dispose();
 
     [Theory]
     [InlineData(HttpStatusCode.OK)]
@@ -47,6 +55,23 @@ public sealed class LegacyEventsClientTests
         Assert.Equal(EventId, request.Header("webhook-id"));
         Assert.Equal(_time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), request.Header("webhook-timestamp"));
         Assert.Null(VerifyAsReceiver(request, _time.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task Signs_with_each_configured_secret_so_a_receiver_that_knows_either_one_verifies()
+    {
+        _options.SigningSecret = $"{Secret} {NewSecret}";
+        var handler = StubHttpHandler.Answering(HttpStatusCode.OK);
+
+        await Client(handler).DeliverAsync(EventId, CloudEvent, CancellationToken.None);
+
+        var request = Assert.Single(handler.Requests);
+        var signatures = request.Header("webhook-signature").Split(' ');
+        Assert.Equal(2, signatures.Length);
+        Assert.Null(VerifyAsReceiver(request, _time.GetUtcNow(), Secret, signatures[0]));
+        Assert.Null(VerifyAsReceiver(request, _time.GetUtcNow(), NewSecret, signatures[1]));
+        Assert.Null(VerifyAsReceiver(request, _time.GetUtcNow(), NewSecret));
+        Assert.Null(VerifyAsReceiver(request, _time.GetUtcNow(), Secret));
     }
 
     [Fact]
@@ -149,15 +174,35 @@ public sealed class LegacyEventsClientTests
     {
         _options.DeliveryAttempts = 1;
         _options.DeliveryTimeoutSeconds = 1;
-        var handler = new StubHttpHandler(async (_, ct) =>
-        {
-            await Task.Delay(Timeout.Infinite, ct);
-            throw new InvalidOperationException("unreachable");
-        });
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new StubHttpHandler(Hanging(arrived));
 
-        var ex = await Assert.ThrowsAsync<TransientFailureException>(() => Client(handler).DeliverAsync(EventId, CloudEvent, CancellationToken.None));
+        var delivery = Client(handler).DeliverAsync(EventId, CloudEvent, CancellationToken.None);
+        await arrived.Task.WaitAsync(Patience);
+        _time.Advance(TimeSpan.FromSeconds(1));
 
+        var ex = await Assert.ThrowsAsync<TransientFailureException>(() => delivery.WaitAsync(Patience));
         Assert.Contains("did not answer within 1 s", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Retries_an_attempt_that_timed_out_signed_afresh_under_the_same_webhook_id()
+    {
+        _options.DeliveryTimeoutSeconds = 5;
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new StubHttpHandler(Hanging(arrived), StubHttpHandler.Respond(HttpStatusCode.NoContent));
+
+        var delivery = Client(handler).DeliverAsync(EventId, CloudEvent, CancellationToken.None);
+        await arrived.Task.WaitAsync(Patience);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await delivery.WaitAsync(Patience);
+
+        Assert.Equal(2, handler.Requests.Count);
+        var (first, second) = (handler.Requests[0], handler.Requests[1]);
+        Assert.Equal([EventId, EventId], [first.Header("webhook-id"), second.Header("webhook-id")]);
+        Assert.Equal(5, long.Parse(second.Header("webhook-timestamp"), CultureInfo.InvariantCulture) - long.Parse(first.Header("webhook-timestamp"), CultureInfo.InvariantCulture));
+        Assert.NotEqual(first.Header("webhook-signature"), second.Header("webhook-signature"));
+        Assert.Null(VerifyAsReceiver(second, _time.GetUtcNow()));
     }
 
     [Fact]
@@ -204,8 +249,16 @@ public sealed class LegacyEventsClientTests
     public void Classifies_statuses(HttpStatusCode status, bool transient)
         => Assert.Equal(transient, LegacyEventsClient.IsTransient(status));
 
-    private LegacyEventsClient Client(StubHttpHandler handler)
-        => new(new HttpClient(handler), new LegacyDeliveryPolicy(Options.Create(_options)), _time);
+    private LegacyEventsClient Client(StubHttpHandler handler) => _clients.Create(_options, handler);
+
+    // An attempt that never answers; the test moves the clock past the attempt's timeout once it has arrived.
+    private static Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> Hanging(TaskCompletionSource arrived)
+        => async (_, ct) =>
+        {
+            arrived.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            throw new InvalidOperationException("unreachable");
+        };
 
     // Each answer moves the clock on, so a retry is signed at a later time than the attempt before it.
     private Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> AfterSeconds(int seconds, HttpStatusCode status)
@@ -215,7 +268,7 @@ public sealed class LegacyEventsClientTests
             return Task.FromResult(new HttpResponseMessage(status));
         };
 
-    private static string? VerifyAsReceiver(RecordedRequest request, DateTimeOffset now)
-        => StandardWebhooks.Verify(StandardWebhooks.TryDecodeSecret(Secret)!, request.Header("webhook-id"), request.Header("webhook-timestamp"),
-            request.Header("webhook-signature"), request.Body, now, TimeSpan.FromMinutes(5));
+    private static string? VerifyAsReceiver(RecordedRequest request, DateTimeOffset now, string secret = Secret, string? signatures = null)
+        => StandardWebhooks.Verify([StandardWebhooks.TryDecodeSecret(secret)!], request.Header("webhook-id"), request.Header("webhook-timestamp"),
+            signatures ?? request.Header("webhook-signature"), request.Body, now, TimeSpan.FromMinutes(5));
 }

@@ -16,7 +16,7 @@ using static SyncGateway.Tests.ImCallbacks.CallbackSamples;
 
 namespace SyncGateway.Tests.ToLegacy;
 
-public sealed class LegacyRelayTests
+public sealed class LegacyRelayTests : IDisposable
 {
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2025, 1, 15, 15, 0, 0, TimeSpan.Zero));
     private readonly SyncOptions _sync = new();
@@ -28,13 +28,17 @@ public sealed class LegacyRelayTests
     };
     private readonly ConsumeContext _context = Substitute.For<ConsumeContext>();
     private readonly InMemoryKeyValueStore _store;
+    private readonly LegacyClientFactory _clients;
     private readonly OriginTags _tags;
 
     public LegacyRelayTests()
     {
         _store = new InMemoryKeyValueStore(_time);
         _tags = new OriginTags(_store, Options.Create(_sync));
+        _clients = new LegacyClientFactory(_time);
     }
+
+    public void Dispose() => _clients.Dispose();
 
     [Fact]
     public async Task Delivers_an_event_that_arrives_twice_once()
@@ -118,7 +122,7 @@ public sealed class LegacyRelayTests
 
     private LegacyRelay Relay(StubHttpHandler handler)
     {
-        var client = new LegacyEventsClient(new HttpClient(handler), new LegacyDeliveryPolicy(Options.Create(_legacy)), _time);
+        var client = _clients.Create(_legacy, handler);
         return new LegacyRelay(_store, _tags, client, Options.Create(_sync), _time, NullLogger<LegacyRelay>.Instance);
     }
 

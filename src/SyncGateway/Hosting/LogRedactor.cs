@@ -35,7 +35,9 @@ internal sealed partial class LogRedactor
             }
             if (IsSensitiveName(key[(key.LastIndexOf(':') + 1)..]))
             {
+                // A setting may list several secrets (key rotation): each is masked on its own too.
                 secrets.Add(value);
+                secrets.AddRange(value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
             }
             secrets.AddRange(EmbeddedCredential().Matches(value).Select(match => match.Groups["secret"].Value));
         }

@@ -70,6 +70,20 @@ public sealed class LogRedactionTests
     }
 
     [Fact]
+    public void Masks_each_secret_of_a_setting_that_lists_several_for_rotation()
+    {
+        const string Old = "whsec_b2xkLXNpZ25pbmctc2VjcmV0";
+        const string New = "whsec_bmV3LXNpZ25pbmctc2VjcmV0";
+        using var capture = new LogCapture(new() { ["Legacy:SigningSecret"] = $"{Old} {New}" });
+
+        capture.CreateLogger("SyncGateway.Test").LogWarning("Signing with {Current} after {Earlier}", New, Old);
+
+        Assert.DoesNotContain(Old, capture.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(New, capture.Text, StringComparison.Ordinal);
+        Assert.Equal("Signing with *** after ***", capture.Events[0].GetProperty("@m").GetString());
+    }
+
+    [Fact]
     public void Masks_signatures_in_query_strings_and_credentials_in_URIs_and_JSON()
     {
         using var capture = new LogCapture(Settings);

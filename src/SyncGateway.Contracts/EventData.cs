@@ -1,5 +1,12 @@
 namespace SyncGateway.Contracts;
 
+/// <summary>Event data about one group.</summary>
+public interface IGroupEventData
+{
+    /// <summary>Group id.</summary>
+    string GroupId { get; }
+}
+
 /// <summary>A one-to-one message (<c>im.c2c.message.sent</c> / <c>legacy.c2c.message.sent</c>).</summary>
 /// <param name="From">Sender user id.</param>
 /// <param name="To">Recipient user id.</param>
@@ -54,7 +61,7 @@ public sealed record GroupMessageData(
     string? TopicId = null,
     IReadOnlyList<GroupMention>? Mentions = null,
     string? Operator = null,
-    string? LegacyMessageId = null);
+    string? LegacyMessageId = null) : IGroupEventData;
 
 /// <summary>A group was created (<c>im.group.created</c> / <c>legacy.group.created</c>).</summary>
 /// <param name="GroupId">Group id.</param>
@@ -71,7 +78,7 @@ public sealed record GroupCreatedData(
     string? Owner = null,
     string? Operator = null,
     IReadOnlyList<string>? Members = null,
-    IReadOnlyList<CustomField>? CustomFields = null);
+    IReadOnlyList<CustomField>? CustomFields = null) : IGroupEventData;
 
 /// <summary>A group was dismissed (<c>im.group.dismissed</c> / <c>legacy.group.dismissed</c>).</summary>
 /// <param name="GroupId">Group id.</param>
@@ -84,7 +91,7 @@ public sealed record GroupDismissedData(
     string? Type = null,
     string? Name = null,
     string? Owner = null,
-    IReadOnlyList<string>? Members = null);
+    IReadOnlyList<string>? Members = null) : IGroupEventData;
 
 /// <summary>
 /// A group's basic profile changed (<c>im.group.profile.changed</c> / <c>legacy.group.profile.changed</c>).
@@ -106,7 +113,7 @@ public sealed record GroupProfileChangedData(
     string? Introduction = null,
     string? Notification = null,
     string? FaceUrl = null,
-    IReadOnlyList<CustomField>? CustomFields = null);
+    IReadOnlyList<CustomField>? CustomFields = null) : IGroupEventData;
 
 /// <summary>Members joined a group (<c>im.group.member.joined</c> / <c>legacy.group.member.joined</c>).</summary>
 /// <param name="GroupId">Group id.</param>
@@ -119,7 +126,7 @@ public sealed record GroupMembersJoinedData(
     IReadOnlyList<string> Members,
     string? Type = null,
     string? JoinType = null,
-    string? Operator = null);
+    string? Operator = null) : IGroupEventData;
 
 /// <summary>Members left a group (<c>im.group.member.left</c> / <c>legacy.group.member.left</c>).</summary>
 /// <param name="GroupId">Group id.</param>
@@ -132,4 +139,4 @@ public sealed record GroupMembersLeftData(
     IReadOnlyList<string> Members,
     string? Type = null,
     string? ExitType = null,
-    string? Operator = null);
+    string? Operator = null) : IGroupEventData;

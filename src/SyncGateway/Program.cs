@@ -1,7 +1,7 @@
 using SyncGateway.Hosting;
-using SyncGateway.ImCallbacks;
+using SyncGateway.FromIm;
 using SyncGateway.Import;
-using SyncGateway.LegacyIngress;
+using SyncGateway.FromLegacy;
 using SyncGateway.Messaging;
 using SyncGateway.Store;
 using SyncGateway.ToIm;
@@ -21,11 +21,7 @@ builder.AddImCallbacks();
 builder.AddToLegacy();
 builder.AddLegacyIngress();
 builder.AddToIm();
-builder.AddMessaging(bus =>
-{
-    bus.AddToLegacyConsumers();
-    bus.AddToImConsumers();
-});
+builder.AddMessaging();
 
 var app = builder.Build();
 

@@ -1,21 +1,38 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using SyncGateway.Messaging;
 
 namespace SyncGateway.Hosting;
 
 /// <summary>
-/// The gateway's own traces and metrics: one <see cref="ActivitySource"/> and one <see cref="Meter"/>.
+/// The gateway's own traces and metrics: one <see cref="ActivitySource"/> and one <see cref="System.Diagnostics.Metrics.Meter"/>
+/// per host, made by the host's <see cref="IMeterFactory"/> so that hosts sharing a process (tests) count apart.
 /// Metric tags stay low-cardinality (direction, type, outcome, api, code); user and group ids go on spans only.
 /// </summary>
-internal static class SyncTelemetry
+internal sealed class SyncTelemetry
 {
     public const string Name = "SyncGateway";
 
     public static readonly ActivitySource Source = new(Name);
-    public static readonly Meter Meter = new(Name);
 
-    public const string ToLegacy = "im-to-legacy";
-    public const string ToIm = "legacy-to-im";
+    private readonly Counter<long> _received;
+    private readonly Counter<long> _outcome;
+    private readonly Histogram<double> _relayLatency;
+    private readonly Counter<long> _imCalls;
+    private readonly Histogram<double> _rateLimiterWait;
+
+    public SyncTelemetry(IMeterFactory meters)
+    {
+        Meter = meters.Create(Name);
+        _received = Meter.CreateCounter<long>("syncgw.events.received", "{event}", "Events accepted at an intake (IM callbacks, legacy ingress).");
+        _outcome = Meter.CreateCounter<long>("syncgw.events.outcome", "{event}", "Events by outcome: published, relayed, applied, suppressed-echo, duplicate, retried, faulted, ignored, rejected.");
+        _relayLatency = Meter.CreateHistogram<double>("syncgw.relay.latency", "s", "From the event's own time to its delivery on the other side.");
+        _imCalls = Meter.CreateCounter<long>("syncgw.im.calls", "{call}", "IM REST calls by API and result code.");
+        _rateLimiterWait = Meter.CreateHistogram<double>("syncgw.ratelimiter.wait", "s", "Time spent waiting for the IM REST rate limiter.");
+    }
+
+    /// <summary>This host's meter: a listener that wants only this host's measurements compares against it.</summary>
+    public Meter Meter { get; }
 
     /// <summary>Span attribute names, shared by every span the gateway writes.</summary>
     public static class Tags
@@ -44,19 +61,13 @@ internal static class SyncTelemetry
         public const string Rejected = "rejected";
     }
 
-    private static readonly Counter<long> Received = Meter.CreateCounter<long>("syncgw.events.received", "{event}", "Events accepted at an intake (IM callbacks, legacy ingress).");
-    private static readonly Counter<long> Outcome = Meter.CreateCounter<long>("syncgw.events.outcome", "{event}", "Events by outcome: published, relayed, applied, suppressed-echo, duplicate, retried, faulted, ignored, rejected.");
-    private static readonly Histogram<double> RelayLatency = Meter.CreateHistogram<double>("syncgw.relay.latency", "s", "From the event's own time to its delivery on the other side.");
-    private static readonly Counter<long> ImCalls = Meter.CreateCounter<long>("syncgw.im.calls", "{call}", "IM REST calls by API and result code.");
-    private static readonly Histogram<double> RateLimiterWait = Meter.CreateHistogram<double>("syncgw.ratelimiter.wait", "s", "Time spent waiting for the IM REST rate limiter.");
-
-    public static void RecordReceived(string direction, string eventType)
-        => Received.Add(1, new(Tags.Direction, direction), new(Tags.EventType, eventType));
+    public void RecordReceived(RelayDirection direction, string eventType)
+        => _received.Add(1, new(Tags.Direction, direction.Name), new(Tags.EventType, eventType));
 
     /// <summary>Counts the outcome and sets it (and the reason, if any) on the current span.</summary>
-    public static void RecordOutcome(string direction, string eventType, string outcome, string? reason = null)
+    public void RecordOutcome(RelayDirection direction, string eventType, string outcome, string? reason = null)
     {
-        Outcome.Add(1, new(Tags.Direction, direction), new(Tags.EventType, eventType), new(Tags.Outcome, outcome));
+        _outcome.Add(1, new(Tags.Direction, direction.Name), new(Tags.EventType, eventType), new(Tags.Outcome, outcome));
         var activity = Activity.Current;
         if (activity is null)
         {
@@ -73,23 +84,23 @@ internal static class SyncTelemetry
         }
     }
 
-    public static void RecordRelayLatency(string direction, string eventType, TimeSpan latency)
-        => RelayLatency.Record(Math.Max(0, latency.TotalSeconds), new(Tags.Direction, direction), new(Tags.EventType, eventType));
+    public void RecordRelayLatency(RelayDirection direction, string eventType, TimeSpan latency)
+        => _relayLatency.Record(Math.Max(0, latency.TotalSeconds), new(Tags.Direction, direction.Name), new(Tags.EventType, eventType));
 
-    public static void RecordImCall(string api, int errorCode)
-        => ImCalls.Add(1, new(Tags.ImApi, api), new(Tags.ImErrorCode, errorCode));
+    public void RecordImCall(string api, int errorCode)
+        => _imCalls.Add(1, new(Tags.ImApi, api), new(Tags.ImErrorCode, errorCode));
 
-    public static void RecordRateLimiterWait(string api, TimeSpan waited)
-        => RateLimiterWait.Record(waited.TotalSeconds, new KeyValuePair<string, object?>(Tags.ImApi, api));
+    public void RecordRateLimiterWait(string api, TimeSpan waited)
+        => _rateLimiterWait.Record(waited.TotalSeconds, new KeyValuePair<string, object?>(Tags.ImApi, api));
 
     /// <summary>Tags a span with the event it handles.</summary>
-    public static void TagEvent(Activity? activity, string direction, string eventType, string eventId, string conversation)
+    public static void TagEvent(Activity? activity, RelayDirection direction, string eventType, string eventId, string conversation)
     {
         if (activity is null)
         {
             return;
         }
-        activity.SetTag(Tags.Direction, direction);
+        activity.SetTag(Tags.Direction, direction.Name);
         activity.SetTag(Tags.EventType, eventType);
         activity.SetTag(Tags.EventId, eventId);
         activity.SetTag(Tags.Conversation, conversation);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -21,6 +22,7 @@ internal static class TelemetryRegistration
         var export = TelemetryExport.From(builder.Configuration);
         var options = builder.ReadOptions<TelemetryOptions>(TelemetryOptions.SectionName);
         builder.AddValidatedOptions<TelemetryOptions>(TelemetryOptions.SectionName);
+        builder.Services.AddSyncTelemetry();
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => ConfigureResource(resource, builder.Environment))
             .WithTracing(tracing =>
@@ -51,6 +53,14 @@ internal static class TelemetryRegistration
                 }
             });
         return builder;
+    }
+
+    /// <summary>The gateway's own <see cref="SyncTelemetry"/>, for every host that records it (the gateway, the import).</summary>
+    public static IServiceCollection AddSyncTelemetry(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton<SyncTelemetry>();
+        return services;
     }
 
     /// <summary><c>GET /metrics</c> in the Prometheus text format, when <c>Telemetry:PrometheusEndpoint</c> is on.</summary>

@@ -22,17 +22,19 @@ internal sealed class ApiRateLimiter
 
     private readonly ConcurrentDictionary<ImApi, TokenPool> _pools = new();
     private readonly TimeProvider _time;
+    private readonly SyncTelemetry _telemetry;
     private readonly int _configuredCallsPerSecond;
 
-    public ApiRateLimiter(IOptions<ImOptions> options, TimeProvider time)
-        : this(options.Value.RestCallsPerSecond, time)
+    public ApiRateLimiter(IOptions<ImOptions> options, TimeProvider time, SyncTelemetry telemetry)
+        : this(options.Value.RestCallsPerSecond, time, telemetry)
     {
     }
 
-    internal ApiRateLimiter(int callsPerSecond, TimeProvider time)
+    internal ApiRateLimiter(int callsPerSecond, TimeProvider time, SyncTelemetry telemetry)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(callsPerSecond);
         _time = time;
+        _telemetry = telemetry;
         _configuredCallsPerSecond = callsPerSecond;
     }
 
@@ -46,7 +48,7 @@ internal sealed class ApiRateLimiter
     public ValueTask<Lease> AcquireAsync(ImApi api, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var pool = _pools.GetOrAdd(api, static (a, limiter) => new TokenPool(a.ToString(), limiter.LimitFor(a), limiter._time), this);
+        var pool = _pools.GetOrAdd(api, static (a, limiter) => new TokenPool(a.ToString(), limiter.LimitFor(a), limiter._time, limiter._telemetry), this);
         return pool.AcquireAsync(cancellationToken);
     }
 
@@ -64,6 +66,7 @@ internal sealed class ApiRateLimiter
     {
         private readonly Lock _lock = new();
         private readonly string _apiName;
+        private readonly SyncTelemetry _telemetry;
         private readonly TimeProvider _time;
         private readonly long _windowTicks;
         // Free tokens by the timestamp from which they may be used; tokens in use are in neither collection.
@@ -72,9 +75,10 @@ internal sealed class ApiRateLimiter
         private readonly ITimer _timer;
         private long _timerDueAt = long.MaxValue;
 
-        public TokenPool(string apiName, int tokens, TimeProvider time)
+        public TokenPool(string apiName, int tokens, TimeProvider time, SyncTelemetry telemetry)
         {
             _apiName = apiName;
+            _telemetry = telemetry;
             _time = time;
             _windowTicks = (long)Math.Ceiling(Window.TotalSeconds * time.TimestampFrequency);
             for (var i = 0; i < tokens; i++)
@@ -93,7 +97,7 @@ internal sealed class ApiRateLimiter
                 if (_waiters.Count == 0 && _free.TryPeek(out _, out var freeAt) && freeAt <= requestedAt)
                 {
                     _free.Dequeue();
-                    SyncTelemetry.RecordRateLimiterWait(_apiName, TimeSpan.Zero);
+                    _telemetry.RecordRateLimiterWait(_apiName, TimeSpan.Zero);
                     return ValueTask.FromResult(new Lease(this));
                 }
                 waiter = new Waiter(requestedAt);
@@ -152,7 +156,7 @@ internal sealed class ApiRateLimiter
                 _waiters.RemoveFirst();
                 var waiter = first.Value;
                 waiter.Cancellation.Dispose();
-                SyncTelemetry.RecordRateLimiterWait(_apiName, _time.GetElapsedTime(waiter.RequestedAt, now));
+                _telemetry.RecordRateLimiterWait(_apiName, _time.GetElapsedTime(waiter.RequestedAt, now));
                 // Completion continues asynchronously, outside this lock.
                 waiter.Completion.TrySetResult(new Lease(this));
             }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Net;
+using SyncGateway.Hosting;
 
 namespace SyncGateway.Im;
 
@@ -156,10 +157,8 @@ internal static class ImErrorClassification
     public static int ForHttpStatus(HttpStatusCode status) => -(int)status;
 
     /// <summary>5xx, 408 and 429 are transient (a proxy or IM's front end is struggling); other statuses are permanent.</summary>
-    public static ImErrorClass ClassifyHttpStatus(HttpStatusCode status) => (int)status switch
-    {
-        429 => RateLimited,
-        408 or >= 500 and <= 599 => Transient,
-        _ => Permanent,
-    };
+    public static ImErrorClass ClassifyHttpStatus(HttpStatusCode status)
+        => status == HttpStatusCode.TooManyRequests ? RateLimited
+            : HttpStatuses.IsTransient(status) ? Transient
+            : Permanent;
 }

@@ -14,6 +14,7 @@ internal static class ImRegistration
         builder.AddImOptions();
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSyncTelemetry();
         services.TryAddSingleton<IAdminUserSigProvider, AdminUserSigProvider>();
         services.TryAddSingleton<ApiRateLimiter>();
         services.TryAddSingleton(ImRetryPolicy.Default);
@@ -24,7 +25,7 @@ internal static class ImRegistration
         return builder;
     }
 
-    /// <summary>Binds and validates section <c>Im</c> (once, however many features ask for it).</summary>
+    /// <summary>Binds and validates section <c>Im</c>: the one registration of it, whichever features need it.</summary>
     public static IHostApplicationBuilder AddImOptions(this IHostApplicationBuilder builder)
         => builder.AddValidatedOptions<ImOptions>(ImOptions.SectionName, Validate);
 
@@ -52,13 +53,13 @@ internal static class ImRegistration
         {
             yield return "Im:RestTimeoutSeconds must be greater than 3 (IM itself takes up to 3 s per request).";
         }
-        if (options.CallbackMaxSkewSeconds <= 0)
+        if (options.CallbackMaxSkewSeconds is < 1 or > 3600)
         {
-            yield return "Im:CallbackMaxSkewSeconds must be positive.";
+            yield return "Im:CallbackMaxSkewSeconds must be between 1 and 3600";
         }
-        if (options.CallbackMaxBodyBytes <= 0)
+        if (options.CallbackMaxBodyBytes is < 1024 or > 16 * 1024 * 1024)
         {
-            yield return "Im:CallbackMaxBodyBytes must be positive.";
+            yield return "Im:CallbackMaxBodyBytes must be between 1024 and 16777216";
         }
     }
 }

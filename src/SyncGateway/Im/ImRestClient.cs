@@ -35,6 +35,7 @@ internal sealed class ImRestClient : IImRestClient
     private readonly ApiRateLimiter _limiter;
     private readonly TimeProvider _time;
     private readonly ILogger<ImRestClient> _logger;
+    private readonly SyncTelemetry _telemetry;
     private readonly ResiliencePipeline<ImAttempt> _pipeline;
 
     public ImRestClient(
@@ -44,8 +45,10 @@ internal sealed class ImRestClient : IImRestClient
         ApiRateLimiter limiter,
         ImRetryPolicy retryPolicy,
         TimeProvider time,
+        SyncTelemetry telemetry,
         ILogger<ImRestClient> logger)
     {
+        _telemetry = telemetry;
         _http = http;
         _options = options.Value;
         _userSigs = userSigs;
@@ -127,7 +130,7 @@ internal sealed class ImRestClient : IImRestClient
             attempt = Classified(api, ImErrorClassification.NoAnswer, e.Message) with { Error = e };
         }
 
-        SyncTelemetry.RecordImCall(api.ToString(), attempt.ErrorCode);
+        _telemetry.RecordImCall(api.ToString(), attempt.ErrorCode);
         if (attempt.Class.Kind == ImErrorKind.RenewUserSig)
         {
             ImRestClientLog.RenewingUserSig(_logger, api, attempt.ErrorCode);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SyncGateway.Contracts;
+using SyncGateway.Im;
 
 namespace SyncGateway.Import;
 
@@ -111,8 +112,3 @@ internal static class MessageBodies
         [property: JsonPropertyName("Desc")] string Desc,
         [property: JsonPropertyName("Ext")] string Ext);
 }
-
-/// <summary>One element of IM's <c>MsgBody</c> on the wire.</summary>
-internal sealed record ImMsgElement(
-    [property: JsonPropertyName("MsgType")] string MsgType,
-    [property: JsonPropertyName("MsgContent")] JsonElement MsgContent);

@@ -7,7 +7,8 @@ namespace SyncGateway.LoopSuppression;
 /// <summary>
 /// Writes and consumes origin tags. Writing is once per source event (a retried write does not add a second tag);
 /// consuming is once per arriving event (a redelivered echo gets the same decision, so a crash between the decision
-/// and the ack can neither relay an echo nor swallow a second real event).
+/// and the ack can neither relay an echo nor swallow a second real event). Tags are counted per echo part: a message,
+/// a member or a changed field, as the event type's declaration names them.
 /// </summary>
 internal sealed class OriginTags(IKeyValueStore store, IOptions<SyncOptions> options)
 {
@@ -16,18 +17,34 @@ internal sealed class OriginTags(IKeyValueStore store, IOptions<SyncOptions> opt
     private TimeSpan DecisionTtl => TimeSpan.FromSeconds(options.Value.DedupeTtlSeconds);
 
     /// <summary>Before an IM write caused by legacy event <paramref name="legacyEventId"/>: expect these IM echoes.</summary>
-    public Task ExpectImEchoesAsync(string legacyEventId, IReadOnlyList<string> imKeys)
-        => store.AddOnceAsync($"tagged:lg:{legacyEventId}", imKeys, TagTtl);
+    public Task ExpectImEchoesAsync(string legacyEventId, IReadOnlyList<string> imParts)
+        => store.AddOnceAsync(RedisKeys.TagsWritten(RelayDirection.LegacyToIm, legacyEventId), [.. imParts.Select(RedisKeys.ImEcho)], TagTtl);
 
     /// <summary>For an arriving IM event: which of its parts are echoes of our own writes.</summary>
-    public Task<IReadOnlyList<bool>> TakeImEchoesAsync(string imEventId, IReadOnlyList<string> imKeys)
-        => store.TakeOnceAsync($"echo:im:{imEventId}", imKeys, DecisionTtl);
+    public Task<IReadOnlyList<bool>> TakeImEchoesAsync(string imEventId, IReadOnlyList<string> imParts)
+        => store.TakeOnceAsync(RedisKeys.EchoDecision(RelayDirection.ImToLegacy, imEventId), [.. imParts.Select(RedisKeys.ImEcho)], DecisionTtl);
 
-    /// <summary>Before relaying IM event <paramref name="imEventId"/> to legacy: expect its legacy echoes.</summary>
-    public Task ExpectLegacyEchoesAsync(string imEventId, IReadOnlyList<string> legacyKeys)
-        => store.AddOnceAsync($"tagged:im:{imEventId}", [EchoParts.LegacyOriginKey(imEventId), .. legacyKeys], TagTtl);
+    /// <summary>Before relaying IM event <paramref name="imEventId"/> to legacy: expect its legacy echoes, by content and by <c>syncorigin</c>.</summary>
+    public Task ExpectLegacyEchoesAsync(string imEventId, IReadOnlyList<string> legacyParts)
+        => store.AddOnceAsync(
+            RedisKeys.TagsWritten(RelayDirection.ImToLegacy, imEventId),
+            [RedisKeys.LegacyOrigin(imEventId), .. legacyParts.Select(RedisKeys.LegacyEcho)],
+            TagTtl);
 
-    /// <summary>For an arriving legacy delta: which of its parts are echoes (the first flag is the syncorigin tag, if any).</summary>
-    public Task<IReadOnlyList<bool>> TakeLegacyEchoesAsync(string legacyEventId, IReadOnlyList<string> legacyKeys)
-        => store.TakeOnceAsync($"echo:lg:{legacyEventId}", legacyKeys, DecisionTtl);
+    /// <summary>For an arriving legacy delta: which of its parts are echoes.</summary>
+    public Task<IReadOnlyList<bool>> TakeLegacyEchoesAsync(string legacyEventId, IReadOnlyList<string> legacyParts)
+        => store.TakeOnceAsync(RedisKeys.EchoDecision(RelayDirection.LegacyToIm, legacyEventId), [.. legacyParts.Select(RedisKeys.LegacyEcho)], DecisionTtl);
+
+    /// <summary>
+    /// For an arriving legacy delta that names the relayed event in <c>syncorigin</c>: whether its origin tag was
+    /// still there. Its content tags are taken all the same, so they cannot swallow a later genuine delta.
+    /// </summary>
+    public async Task<bool> TakeLegacyOriginAsync(string legacyEventId, string syncOrigin, IReadOnlyList<string> legacyParts)
+    {
+        var taken = await store.TakeOnceAsync(
+            RedisKeys.EchoDecision(RelayDirection.LegacyToIm, legacyEventId),
+            [RedisKeys.LegacyOrigin(syncOrigin), .. legacyParts.Select(RedisKeys.LegacyEcho)],
+            DecisionTtl);
+        return taken[0];
+    }
 }

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SyncGateway.Contracts;
+using SyncGateway.Events;
 using SyncGateway.Hosting;
 
 namespace SyncGateway.Messaging;
@@ -8,12 +9,10 @@ namespace SyncGateway.Messaging;
 internal static class MessagingRegistration
 {
     /// <summary>
-    /// MassTransit on RabbitMQ when <c>RabbitMq:Uri</c> is set, otherwise on the in-memory transport (not durable).
-    /// Features add their consumers through <paramref name="addConsumers"/>, relay consumers with
-    /// <see cref="AddRelayConsumer{TConsumer, TMessage}"/>.
+    /// MassTransit on RabbitMQ when <c>RabbitMq:Uri</c> is set, otherwise on the in-memory transport (not durable),
+    /// with a relay consumer of each direction for every declared event type (<see cref="EventCatalog"/>).
     /// </summary>
-    public static IHostApplicationBuilder AddMessaging(
-        this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> addConsumers)
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<RabbitMqOptions>(RabbitMqOptions.SectionName, ValidateRabbitMq);
         builder.AddValidatedOptions<SyncOptions>(SyncOptions.SectionName, ValidateSync);
@@ -22,7 +21,10 @@ internal static class MessagingRegistration
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
-            addConsumers(bus);
+            foreach (var declaration in EventCatalog.All)
+            {
+                declaration.AddTo(bus);
+            }
 
             if (string.IsNullOrWhiteSpace(rabbit.Uri))
             {
@@ -45,19 +47,20 @@ internal static class MessagingRegistration
         });
         builder.Services.AddSingleton<IEventPublisher, EventPublisher>();
         builder.Services.AddSingleton<PauseGate>();
+        builder.Services.AddSingleton<RelaySteps>();
         return builder;
     }
 
     /// <summary>
-    /// A relay consumer: configured on every queue of its message's direction (<see cref="RelayQueues"/>), not on an
-    /// endpoint of its own.
+    /// A relay consumer: configured on every queue of <paramref name="direction"/> (<see cref="RelayQueues"/>), not
+    /// on an endpoint of its own.
     /// </summary>
-    public static IBusRegistrationConfigurator AddRelayConsumer<TConsumer, TMessage>(this IBusRegistrationConfigurator bus)
+    public static IBusRegistrationConfigurator AddRelayConsumer<TConsumer, TMessage>(this IBusRegistrationConfigurator bus, RelayDirection direction)
         where TConsumer : class, IConsumer<TMessage>
         where TMessage : class, ISyncEvent
     {
         bus.AddConsumer<TConsumer, RelayConsumerDefinition<TConsumer>>().ExcludeFromConfigureEndpoints();
-        bus.AddSingleton(new RelayQueues.Consumer(typeof(TConsumer), RelayQueues.DirectionOf(typeof(TMessage))));
+        bus.AddSingleton(new RelayQueues.Consumer(typeof(TConsumer), direction));
         return bus;
     }
 

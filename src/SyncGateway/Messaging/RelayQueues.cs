@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MassTransit;
 using SyncGateway.Contracts;
+using SyncGateway.Events;
 
 namespace SyncGateway.Messaging;
 
@@ -14,8 +15,6 @@ namespace SyncGateway.Messaging;
 /// </summary>
 internal static class RelayQueues
 {
-    public const string ToLegacy = "relay.im-to-legacy";
-    public const string ToIm = "relay.legacy-to-im";
 
     /// <summary>
     /// Deliveries each queue's consumer holds unacknowledged: the next ones are in the process when one is done,
@@ -23,29 +22,26 @@ internal static class RelayQueues
     /// </summary>
     public const int PrefetchPerQueue = 8;
 
-    public static string DirectionOf(Type messageType)
-        => EventTypeNames.All[messageType].StartsWith("im.", StringComparison.Ordinal) ? ToLegacy : ToIm;
-
     /// <summary>Stable across processes and versions (unlike <see cref="string.GetHashCode()"/>): every replica routes alike.</summary>
     public static int ShardOf(string conversation, int shards)
         => (int)(BinaryPrimitives.ReadUInt32BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(conversation))) % (uint)shards);
 
-    public static string Queue(string direction, int shard) => $"{direction}.{shard}";
+    public static string Queue(RelayDirection direction, int shard) => $"{direction.QueueStem}.{shard}";
 
     public static string QueueFor(ISyncEvent message, int shards)
-        => Queue(DirectionOf(message.GetType()), ShardOf(message.Meta.Subject, shards));
+        => Queue(EventCatalog.DirectionOf[message.GetType()], ShardOf(message.Meta.Subject, shards));
 
-    public static string ErrorQueue(string direction) => direction + "_error";
+    public static string ErrorQueue(RelayDirection direction) => direction.QueueStem + "_error";
 
     /// <summary>A relay consumer and the direction whose queues it is configured on.</summary>
-    internal sealed record Consumer(Type ConsumerType, string Direction);
+    internal sealed record Consumer(Type ConsumerType, RelayDirection Direction);
 
     /// <summary>All shards of a direction fault into one error queue, <c>relay.{direction}_error</c>, so there is one place to watch.</summary>
     internal sealed class ErrorQueueNames : IErrorQueueNameFormatter
     {
         public string FormatErrorQueueName(string queueName)
-            => ErrorQueue(queueName.StartsWith(ToLegacy + ".", StringComparison.Ordinal) ? ToLegacy
-                : queueName.StartsWith(ToIm + ".", StringComparison.Ordinal) ? ToIm
-                : queueName);
+            => queueName.StartsWith(RelayDirection.ImToLegacy.QueueStem + ".", StringComparison.Ordinal) ? ErrorQueue(RelayDirection.ImToLegacy)
+                : queueName.StartsWith(RelayDirection.LegacyToIm.QueueStem + ".", StringComparison.Ordinal) ? ErrorQueue(RelayDirection.LegacyToIm)
+                : queueName + "_error";
     }
 }

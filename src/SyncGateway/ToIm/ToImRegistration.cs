@@ -1,6 +1,5 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using SyncGateway.Contracts;
 using SyncGateway.Hosting;
 using SyncGateway.Im;
 using SyncGateway.LoopSuppression;
@@ -22,17 +21,6 @@ internal static class ToImRegistration
         return builder;
     }
 
-    public static IBusRegistrationConfigurator AddToImConsumers(this IBusRegistrationConfigurator bus)
-    {
-        bus.AddRelayConsumer<LegacyC2CMessageSentConsumer, LegacyC2CMessageSent>();
-        bus.AddRelayConsumer<LegacyGroupCreatedConsumer, LegacyGroupCreated>();
-        bus.AddRelayConsumer<LegacyGroupDismissedConsumer, LegacyGroupDismissed>();
-        bus.AddRelayConsumer<LegacyGroupProfileChangedConsumer, LegacyGroupProfileChanged>();
-        bus.AddRelayConsumer<LegacyGroupMembersJoinedConsumer, LegacyGroupMembersJoined>();
-        bus.AddRelayConsumer<LegacyGroupMembersLeftConsumer, LegacyGroupMembersLeft>();
-        bus.AddRelayConsumer<LegacyGroupMessageSentConsumer, LegacyGroupMessageSent>();
-        return bus;
-    }
 
     internal static IEnumerable<string> Validate(ToImOptions options)
     {

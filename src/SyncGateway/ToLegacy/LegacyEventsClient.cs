@@ -50,7 +50,7 @@ internal sealed class LegacyDeliveryPolicy
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
                     .Handle<HttpRequestException>()
                     .Handle<TimeoutRejectedException>()
-                    .HandleResult(r => LegacyEventsClient.IsTransient(r.StatusCode)),
+                    .HandleResult(r => HttpStatuses.IsTransient(r.StatusCode)),
             });
         }
         pipeline.AddTimeout(TimeSpan.FromSeconds(Options.DeliveryTimeoutSeconds));
@@ -67,9 +67,6 @@ internal sealed class LegacyEventsClient(HttpClient http, LegacyDeliveryPolicy p
 {
     private readonly HttpClient _http = http;
     private readonly LegacyOptions _options = policy.Options;
-
-    public static bool IsTransient(HttpStatusCode status)
-        => (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
 
     public async Task DeliverAsync(string eventId, byte[] cloudEvent, CancellationToken cancellationToken)
     {
@@ -98,7 +95,7 @@ internal sealed class LegacyEventsClient(HttpClient http, LegacyDeliveryPolicy p
                 return;
             }
             var status = (int)response.StatusCode;
-            if (IsTransient(response.StatusCode))
+            if (HttpStatuses.IsTransient(response.StatusCode))
             {
                 throw new TransientFailureException($"legacy answered {status}");
             }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MassTransit;
-using SyncGateway.Contracts;
 using SyncGateway.Hosting;
 using SyncGateway.LoopSuppression;
 using SyncGateway.Messaging;
@@ -37,17 +36,6 @@ internal static class ToLegacyRegistration
         return client.AddHttpMessageHandler<LegacySigningHandler>();
     }
 
-    public static IBusRegistrationConfigurator AddToLegacyConsumers(this IBusRegistrationConfigurator bus)
-    {
-        bus.AddRelayConsumer<ImC2CMessageSentConsumer, ImC2CMessageSent>();
-        bus.AddRelayConsumer<ImGroupCreatedConsumer, ImGroupCreated>();
-        bus.AddRelayConsumer<ImGroupDismissedConsumer, ImGroupDismissed>();
-        bus.AddRelayConsumer<ImGroupProfileChangedConsumer, ImGroupProfileChanged>();
-        bus.AddRelayConsumer<ImGroupMembersJoinedConsumer, ImGroupMembersJoined>();
-        bus.AddRelayConsumer<ImGroupMembersLeftConsumer, ImGroupMembersLeft>();
-        bus.AddRelayConsumer<ImGroupMessageSentConsumer, ImGroupMessageSent>();
-        return bus;
-    }
 
     private static IEnumerable<string> Validate(LegacyOptions options)
     {

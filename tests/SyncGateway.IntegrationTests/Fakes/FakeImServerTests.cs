@@ -1,9 +1,12 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SyncGateway.Fakes.Im;
+using SyncGateway.Hosting;
 using SyncGateway.Im;
 
 namespace SyncGateway.IntegrationTests.Fakes;
@@ -42,9 +45,10 @@ public sealed class FakeImServerTests : IAsyncLifetime
             SecretKey = key,
             RestCallsPerSecond = callsPerSecond,
         });
+        var telemetry = new SyncTelemetry(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
         return new ImRestClient(new HttpClient(), options, new AdminUserSigProvider(options, TimeProvider.System),
-            new ApiRateLimiter(options, TimeProvider.System), new ImRetryPolicy(4, TimeSpan.Zero, TimeSpan.Zero),
-            TimeProvider.System, NullLogger<ImRestClient>.Instance);
+            new ApiRateLimiter(options, TimeProvider.System, telemetry), new ImRetryPolicy(4, TimeSpan.Zero, TimeSpan.Zero),
+            TimeProvider.System, telemetry, NullLogger<ImRestClient>.Instance);
     }
 
     private async Task<JsonObject> RawCallAsync(string api, string body, string? userSig = null, long? sdkAppId = null)

@@ -8,10 +8,10 @@ using Microsoft.Extensions.DependencyInjection;
 using SyncGateway.Fakes.Im;
 using SyncGateway.Hosting;
 using SyncGateway.Im;
-using SyncGateway.ImCallbacks;
-using SyncGateway.IntegrationTests.ImCallbacks;
+using SyncGateway.FromIm;
+using SyncGateway.IntegrationTests.FromIm;
 using SyncGateway.IntegrationTests.Infrastructure;
-using SyncGateway.IntegrationTests.LegacyIngress;
+using SyncGateway.IntegrationTests.FromLegacy;
 
 namespace SyncGateway.IntegrationTests.Hosting;
 
@@ -24,9 +24,9 @@ public sealed partial class LogOutputTests(ITestOutputHelper output)
     private static readonly string[] TracedCategories =
     [
         "Serilog.AspNetCore.RequestLoggingMiddleware",
-        "SyncGateway.ImCallbacks.ImCallbackEndpointLog",
-        "SyncGateway.LegacyIngress.LegacyIngressLog",
-        "SyncGateway.ToLegacy.LegacyRelay",
+        "SyncGateway.FromIm.ImCallbackEndpointLog",
+        "SyncGateway.FromLegacy.LegacyIngressLog",
+        "SyncGateway.Messaging.RelaySteps",
         "SyncGateway.ToIm.ImWriter",
         "SyncGateway.Im.ImRestClient",
     ];

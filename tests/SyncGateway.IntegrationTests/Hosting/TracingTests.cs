@@ -3,13 +3,14 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
+using SyncGateway.Messaging;
 using SyncGateway.Fakes.Im;
 using SyncGateway.Fakes.Telemetry;
 using SyncGateway.Hosting;
 using SyncGateway.Im;
-using SyncGateway.IntegrationTests.ImCallbacks;
+using SyncGateway.IntegrationTests.FromIm;
 using SyncGateway.IntegrationTests.Infrastructure;
-using SyncGateway.IntegrationTests.LegacyIngress;
+using SyncGateway.IntegrationTests.FromLegacy;
 
 namespace SyncGateway.IntegrationTests.Hosting;
 
@@ -42,7 +43,7 @@ public sealed class TracingTests : IDisposable
 
         Assert.Equal("POST", Tag(server, "http.request.method"));
         Assert.Equal(SyncTelemetry.Outcomes.Relayed, Tag(relay, SyncTelemetry.Tags.Outcome));
-        Assert.Equal(SyncTelemetry.ToLegacy, Tag(relay, SyncTelemetry.Tags.Direction));
+        Assert.Equal(RelayDirection.ImToLegacy.Name, Tag(relay, SyncTelemetry.Tags.Direction));
         Assert.Equal($"c2c:{from}:{to}", Tag(relay, SyncTelemetry.Tags.Conversation));
         Assert.Equal(("MassTransit", ActivityKind.Consumer), (consume.Source.Name, consume.Kind));
         Assert.Equal(relay.SpanId, post.ParentSpanId);
@@ -73,7 +74,7 @@ public sealed class TracingTests : IDisposable
         Assert.Equal(SyncTelemetry.Outcomes.Published, Tag(ingest, SyncTelemetry.Tags.Outcome));
         Assert.Equal(("MassTransit", ActivityKind.Consumer), (consume.Source.Name, consume.Kind));
         Assert.Equal(SyncTelemetry.Outcomes.Applied, Tag(apply, SyncTelemetry.Tags.Outcome));
-        Assert.Equal(SyncTelemetry.ToIm, Tag(apply, SyncTelemetry.Tags.Direction));
+        Assert.Equal(RelayDirection.LegacyToIm.Name, Tag(apply, SyncTelemetry.Tags.Direction));
         Assert.Contains("/v4/openim/sendmsg", Tag(call, "url.full"), StringComparison.Ordinal);
         Assert.DoesNotContain(gateway.Services.GetRequiredService<IAdminUserSigProvider>().GetUserSig(), Tag(call, "url.full"), StringComparison.Ordinal);
     }

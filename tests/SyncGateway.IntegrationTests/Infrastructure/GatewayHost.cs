@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.TestHost;
 using RabbitMQ.Client;
 using Microsoft.Extensions.Options;
 using SyncGateway.Fakes;
-using SyncGateway.ImCallbacks;
+using SyncGateway.FromIm;
 using SyncGateway.Messaging;
 
 namespace SyncGateway.IntegrationTests.Infrastructure;
@@ -147,7 +147,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     }
 
     /// <summary>The relay queue a conversation's events take in this gateway's configuration.</summary>
-    public string RelayQueueOf(string direction, string conversation)
+    public string RelayQueueOf(RelayDirection direction, string conversation)
         => RelayQueues.Queue(direction, RelayQueues.ShardOf(conversation, Services.GetRequiredService<IOptions<SyncOptions>>().Value.Shards));
 
     /// <summary>Messages waiting in a queue of this host's virtual host.</summary>

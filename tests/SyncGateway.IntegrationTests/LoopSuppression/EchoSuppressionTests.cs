@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using SyncGateway.Messaging;
 using SyncGateway.Fakes;
 using SyncGateway.IntegrationTests.Infrastructure;
 using SyncGateway.Hosting;
@@ -31,11 +32,11 @@ public sealed class EchoSuppressionTests
         Assert.Equal(
             ["im.c2c.message.sent", "im.group.created", "im.group.dismissed", "im.group.member.joined", "im.group.member.left", "im.group.message.sent", "im.group.profile.changed"],
             received.Select(e => e.Type).Order(StringComparer.Ordinal));
-        await outcomes.WaitForAsync(SyncTelemetry.ToIm, SyncTelemetry.Outcomes.SuppressedEcho, 7, Wait);
+        await outcomes.WaitForAsync(RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.SuppressedEcho, 7, Wait);
         await Eventually.AssertAsync(() => Task.FromResult(sync.EchoAnswers.Count == 7), Wait, "all seven echoes posted");
         Assert.All(sync.EchoAnswers, a => Assert.Equal(HttpStatusCode.Accepted, a));
         Assert.Empty(sync.ImWrites);
-        Assert.Equal(0, outcomes[SyncTelemetry.ToIm, SyncTelemetry.Outcomes.Applied]);
+        Assert.Equal(0, outcomes[RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Applied]);
     }
 
     [Fact]
@@ -49,13 +50,13 @@ public sealed class EchoSuppressionTests
 
         var received = await sync.Gateway.Legacy.WaitForAsync(2, Wait);
         Assert.All(received, e => Assert.Equal("ok", e.Data.GetProperty("body")[0].GetProperty("msgContent").GetProperty("Text").GetString()));
-        await outcomes.WaitForAsync(SyncTelemetry.ToIm, SyncTelemetry.Outcomes.SuppressedEcho, 2, Wait);
+        await outcomes.WaitForAsync(RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.SuppressedEcho, 2, Wait);
         Assert.Empty(sync.Im.CallsTo("openim/sendmsg"));
 
         using var third = await sync.Legacy.SendAsync(LegacyDeltaSender.Delta("legacy.c2c.message.sent", "lg-third-ok",
             JsonNode.Parse("""{"from":"u_1","to":"u_2","body":[{"msgType":"TIMTextElem","msgContent":{"Text":"ok"}}]}""")!));
         Assert.Equal(HttpStatusCode.Accepted, third.StatusCode);
-        await outcomes.WaitForAsync(SyncTelemetry.ToIm, SyncTelemetry.Outcomes.Applied, 1, Wait);
+        await outcomes.WaitForAsync(RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Applied, 1, Wait);
         Assert.Single(sync.Im.CallsTo("openim/sendmsg"));
     }
 
@@ -70,7 +71,7 @@ public sealed class EchoSuppressionTests
         using var second = await sync.Legacy.SendAsync(LegacyDeltaSender.Delta("legacy.c2c.message.sent", "lg-hi-2", JsonNode.Parse(data)!));
 
         await Eventually.AssertAsync(() => Task.FromResult(sync.Im.GetC2CMessages("u_5", "u_6").Count == 2), Wait, "both stored in IM");
-        await outcomes.WaitForAsync(SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.SuppressedEcho, 2, Wait);
+        await outcomes.WaitForAsync(RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.SuppressedEcho, 2, Wait);
         Assert.Empty(sync.Gateway.Legacy.Received);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using SyncGateway.Messaging;
 using SyncGateway.Fakes;
 using SyncGateway.IntegrationTests.Infrastructure;
 using SyncGateway.Hosting;
@@ -27,8 +28,8 @@ public sealed class RedisOutageTests
 
         Assert.Equal(HttpStatusCode.Accepted, delta.StatusCode);
         Assert.True(sync.Im.Callbacks.Single().Delivered, "the IM intake depends on the broker only");
-        await outcomes.WaitForAsync(SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.Retried, 2, Wait);
-        await outcomes.WaitForAsync(SyncTelemetry.ToIm, SyncTelemetry.Outcomes.Retried, 2, Wait);
+        await outcomes.WaitForAsync(RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Retried, 2, Wait);
+        await outcomes.WaitForAsync(RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Retried, 2, Wait);
         Assert.Empty(sync.Gateway.Legacy.Received);
         Assert.Empty(sync.Im.CallsTo("openim/sendmsg"));
 
@@ -36,10 +37,10 @@ public sealed class RedisOutageTests
 
         var received = await sync.Gateway.Legacy.WaitForAsync(1, Wait);
         await Eventually.AssertAsync(() => Task.FromResult(sync.Im.GetC2CMessages("u_3", "u_4").Count == 1), Wait, "the delta reached IM");
-        await outcomes.WaitForAsync(SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.Relayed, 1, Wait);
-        await outcomes.WaitForAsync(SyncTelemetry.ToIm, SyncTelemetry.Outcomes.Applied, 1, Wait);
+        await outcomes.WaitForAsync(RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Relayed, 1, Wait);
+        await outcomes.WaitForAsync(RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Applied, 1, Wait);
         Assert.Equal("c2c:u_1:u_2", Assert.Single(received).Subject);
         Assert.Single(sync.Im.GetC2CMessages("u_3", "u_4"));
-        Assert.Equal(0, outcomes[SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.Faulted] + outcomes[SyncTelemetry.ToIm, SyncTelemetry.Outcomes.Faulted]);
+        Assert.Equal(0, outcomes[RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Faulted] + outcomes[RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Faulted]);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
+using SyncGateway.Messaging;
 using SyncGateway.Fakes;
 using SyncGateway.Hosting;
 using SyncGateway.IntegrationTests.Infrastructure;
@@ -29,7 +30,7 @@ public sealed class TwoWayRandomizedTests
         {
             groups.Add(await sync.Im.SimulateUserCreateGroupAsync($"owner{g}", $"group {g}", groupId: $"g_rand_{g}", members: [$"m{g}_1", $"m{g}_2"]));
         }
-        await outcomes.WaitForAsync(SyncTelemetry.ToIm, SyncTelemetry.Outcomes.SuppressedEcho, Groups, TimeSpan.FromSeconds(60));
+        await outcomes.WaitForAsync(RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.SuppressedEcho, Groups, TimeSpan.FromSeconds(60));
 
         var fromIm = new ConcurrentBag<(string Conversation, string Text)>();
         var fromLegacy = new ConcurrentBag<(string Conversation, string Text)>();
@@ -68,11 +69,11 @@ public sealed class TwoWayRandomizedTests
         });
 
         var limit = TimeSpan.FromMinutes(4);
-        await outcomes.WaitForAsync(SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.Relayed, fromIm.Count, limit);
-        await outcomes.WaitForAsync(SyncTelemetry.ToIm, SyncTelemetry.Outcomes.Applied, fromLegacy.Count, limit);
+        await outcomes.WaitForAsync(RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Relayed, fromIm.Count, limit);
+        await outcomes.WaitForAsync(RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Applied, fromLegacy.Count, limit);
         // Every relay to legacy comes back as an echo delta, every write to IM as a callback: all must be suppressed.
-        await outcomes.WaitForAsync(SyncTelemetry.ToIm, SyncTelemetry.Outcomes.SuppressedEcho, Groups + fromIm.Count, limit);
-        await outcomes.WaitForAsync(SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.SuppressedEcho, fromLegacy.Count, limit);
+        await outcomes.WaitForAsync(RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.SuppressedEcho, Groups + fromIm.Count, limit);
+        await outcomes.WaitForAsync(RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.SuppressedEcho, fromLegacy.Count, limit);
 
         var legacyHolds = sync.Gateway.Legacy.Received
             .Where(e => e.Type == "im.c2c.message.sent" || e.Type == "im.group.message.sent")
@@ -85,8 +86,8 @@ public sealed class TwoWayRandomizedTests
             .Concat(groups.SelectMany(g => sync.Im.GetGroup(g)!.Messages.Select(m => ($"group:{g}", Text(m.MsgBody)))))
             .Order().ToList();
         Assert.Equal(fromIm.Concat(fromLegacy).Order().ToList(), imHolds);
-        Assert.Equal(0, outcomes[SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.Faulted] + outcomes[SyncTelemetry.ToIm, SyncTelemetry.Outcomes.Faulted]);
-        Assert.True(outcomes[SyncTelemetry.ToIm, SyncTelemetry.Outcomes.Duplicate] > 0, "some deltas were re-sent and dropped as duplicates");
+        Assert.Equal(0, outcomes[RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Faulted] + outcomes[RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Faulted]);
+        Assert.True(outcomes[RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Duplicate] > 0, "some deltas were re-sent and dropped as duplicates");
     }
 
     private static JsonArray Body(string text)

@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using SyncGateway.IntegrationTests.Infrastructure;
 using SyncGateway.Messaging;
-using static SyncGateway.IntegrationTests.ImCallbacks.CallbackBodies;
+using static SyncGateway.IntegrationTests.FromIm.CallbackBodies;
 
 namespace SyncGateway.IntegrationTests.Messaging;
 

@@ -1,8 +1,9 @@
 using System.Net;
+using SyncGateway.Messaging;
 using SyncGateway.Fakes.Im;
 using SyncGateway.Hosting;
 using SyncGateway.IntegrationTests.Infrastructure;
-using SyncGateway.IntegrationTests.LegacyIngress;
+using SyncGateway.IntegrationTests.FromLegacy;
 
 namespace SyncGateway.IntegrationTests.ToIm;
 
@@ -60,14 +61,14 @@ public sealed class LegacyToImTests
         Assert.Single(await im.WaitForCallsAsync("group_open_http_svc/destroy_group", 1, Wait));
 
         // Every IM write raised its callback; each must be taken as an echo before a real user message is sent.
-        await outcomes.WaitForAsync(SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.SuppressedEcho, 7, Wait);
+        await outcomes.WaitForAsync(RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.SuppressedEcho, 7, Wait);
         Assert.Equal(7, im.Callbacks.Count);
         Assert.All(im.Callbacks, c => Assert.True(c.Delivered, $"{c.Command}: {c.StatusCode} {c.Error}"));
         await im.SimulateUserC2CMessageAsync("u_9", "u_1", "a real message");
         var received = await gateway.Legacy.WaitForAsync(1, Wait);
         Assert.Equal("c2c:u_1:u_9", Assert.Single(received).Subject);
-        await outcomes.WaitForAsync(SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.Relayed, 1, Wait);
-        Assert.Equal(1, outcomes[SyncTelemetry.ToLegacy, SyncTelemetry.Outcomes.Relayed]);
+        await outcomes.WaitForAsync(RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Relayed, 1, Wait);
+        Assert.Equal(1, outcomes[RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Relayed]);
     }
 
     [Fact]

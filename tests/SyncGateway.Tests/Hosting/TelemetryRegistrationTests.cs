@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using SyncGateway.Messaging;
 using SyncGateway.Fakes.Telemetry;
 using SyncGateway.Hosting;
 
@@ -74,7 +75,7 @@ public sealed class TelemetryRegistrationTests
         await using var app = builder.Build();
         app.MapPrometheusWhenEnabled();
         await app.StartAsync();
-        SyncTelemetry.RecordReceived(SyncTelemetry.ToLegacy, "im.c2c.message.sent");
+        app.Services.GetRequiredService<SyncTelemetry>().RecordReceived(RelayDirection.ImToLegacy, "im.c2c.message.sent");
 
         using var response = await app.GetTestClient().GetAsync(new Uri("/metrics", UriKind.Relative));
 

@@ -16,8 +16,8 @@ public sealed class ApiRateLimiterTests
     [Fact]
     public void Limit_is_the_configured_rate_or_each_apis_documented_default()
     {
-        var byApi = new ApiRateLimiter(Options.Create(new ImOptions()), _time);
-        var configured = new ApiRateLimiter(Options.Create(new ImOptions { RestCallsPerSecond = 50 }), _time);
+        var byApi = new ApiRateLimiter(Options.Create(new ImOptions()), _time, TestTelemetry.Create());
+        var configured = new ApiRateLimiter(Options.Create(new ImOptions { RestCallsPerSecond = 50 }), _time, TestTelemetry.Create());
 
         Assert.Equal(200, byApi.LimitFor(ImApi.SendMsg));
         Assert.Equal(100, byApi.LimitFor(ImApi.MultiAccountImport));
@@ -28,7 +28,7 @@ public sealed class ApiRateLimiterTests
     [Fact]
     public async Task Lets_n_calls_start_at_once_and_the_next_one_window_after_a_call_finished()
     {
-        var limiter = new ApiRateLimiter(3, _time);
+        var limiter = new ApiRateLimiter(3, _time, TestTelemetry.Create());
         var leases = new List<ApiRateLimiter.Lease>();
         for (var i = 0; i < 3; i++)
         {
@@ -51,7 +51,7 @@ public sealed class ApiRateLimiterTests
     [Fact]
     public async Task A_call_still_running_keeps_its_token_however_long_ago_it_started()
     {
-        var limiter = new ApiRateLimiter(1, _time);
+        var limiter = new ApiRateLimiter(1, _time, TestTelemetry.Create());
         var running = await Acquire(limiter, ImApi.SendMsg);
 
         var next = Acquire(limiter, ImApi.SendMsg);
@@ -66,7 +66,7 @@ public sealed class ApiRateLimiterTests
     [Fact]
     public async Task Disposing_a_lease_twice_frees_one_token()
     {
-        var limiter = new ApiRateLimiter(1, _time);
+        var limiter = new ApiRateLimiter(1, _time, TestTelemetry.Create());
         var lease = await Acquire(limiter, ImApi.SendMsg);
         lease.Dispose();
         lease.Dispose();
@@ -79,7 +79,7 @@ public sealed class ApiRateLimiterTests
     [Fact]
     public async Task Each_api_has_its_own_tokens()
     {
-        var limiter = new ApiRateLimiter(1, _time);
+        var limiter = new ApiRateLimiter(1, _time, TestTelemetry.Create());
         await Acquire(limiter, ImApi.SendMsg);
 
         Assert.True(Acquire(limiter, ImApi.SendGroupMsg).IsCompletedSuccessfully);
@@ -90,7 +90,7 @@ public sealed class ApiRateLimiterTests
     public async Task Instant_calls_run_in_batches_of_n_per_window()
     {
         const int limit = 100;
-        var limiter = new ApiRateLimiter(limit, _time);
+        var limiter = new ApiRateLimiter(limit, _time, TestTelemetry.Create());
         var start = _time.GetUtcNow();
         var acquired = Enumerable.Range(0, 1000).Select(_ => Acquire(limiter, ImApi.ImportGroupMsg)).ToArray();
 
@@ -111,7 +111,7 @@ public sealed class ApiRateLimiterTests
     public async Task No_window_holds_more_than_n_arrivals_whatever_the_call_durations()
     {
         const int limit = 10;
-        var limiter = new ApiRateLimiter(limit, _time);
+        var limiter = new ApiRateLimiter(limit, _time, TestTelemetry.Create());
         var random = new Random(1234);
         var waiting = new List<(Task<ApiRateLimiter.Lease> Acquired, long Duration)>();
         var running = new List<(ApiRateLimiter.Lease Lease, long Start, long End)>();
@@ -153,7 +153,7 @@ public sealed class ApiRateLimiterTests
     [Fact]
     public async Task Waiters_are_served_in_arrival_order()
     {
-        var limiter = new ApiRateLimiter(2, _time);
+        var limiter = new ApiRateLimiter(2, _time, TestTelemetry.Create());
         var first = await Task.WhenAll(Acquire(limiter, ImApi.SendMsg), Acquire(limiter, ImApi.SendMsg));
         var waiters = Enumerable.Range(0, 4).Select(_ => Acquire(limiter, ImApi.SendMsg)).ToArray();
 
@@ -170,7 +170,7 @@ public sealed class ApiRateLimiterTests
     [Fact]
     public async Task A_cancelled_waiter_throws_and_takes_no_token()
     {
-        var limiter = new ApiRateLimiter(1, _time);
+        var limiter = new ApiRateLimiter(1, _time, TestTelemetry.Create());
         var running = await Acquire(limiter, ImApi.SendMsg);
         using var cancel = new CancellationTokenSource();
         var cancelled = Acquire(limiter, ImApi.SendMsg, cancel.Token);
@@ -187,7 +187,7 @@ public sealed class ApiRateLimiterTests
     [Fact]
     public async Task An_already_cancelled_token_throws_without_taking_a_token()
     {
-        var limiter = new ApiRateLimiter(1, _time);
+        var limiter = new ApiRateLimiter(1, _time, TestTelemetry.Create());
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Acquire(limiter, ImApi.SendMsg, new CancellationToken(true)));
         Assert.True(Acquire(limiter, ImApi.SendMsg).IsCompletedSuccessfully);

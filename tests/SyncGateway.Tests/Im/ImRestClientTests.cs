@@ -35,9 +35,10 @@ public sealed class ImRestClientTests
             new HttpClient(_handler),
             options,
             userSigs ?? new AdminUserSigProvider(options, _time),
-            new ApiRateLimiter(options, _time),
+            new ApiRateLimiter(options, _time, TestTelemetry.Create()),
             new ImRetryPolicy(4, TimeSpan.Zero, TimeSpan.Zero),
             _time,
+            TestTelemetry.Create(),
             NullLogger<ImRestClient>.Instance);
     }
 

@@ -21,10 +21,10 @@ public sealed class OriginTagsTests
     {
         var first = new C2CMessageData("u_1", "u_2", Text("ok"), MsgRandom: 1);
         var second = first with { MsgRandom = 2 };
-        await _tags.ExpectLegacyEchoesAsync("im-1", EchoParts.LegacyKeys(first));
-        await _tags.ExpectLegacyEchoesAsync("im-2", EchoParts.LegacyKeys(second));
+        await _tags.ExpectLegacyEchoesAsync("im-1", LegacyParts(first));
+        await _tags.ExpectLegacyEchoesAsync("im-2", LegacyParts(second));
 
-        var echo = EchoParts.LegacyKeys(new C2CMessageData("u_1", "u_2", Text(" ok ")));
+        var echo = LegacyParts(new C2CMessageData("u_1", "u_2", Text(" ok ")));
 
         Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-1", echo));
         Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-2", echo));
@@ -35,43 +35,47 @@ public sealed class OriginTagsTests
     public async Task A_retried_relay_expects_its_echo_once()
     {
         var data = new C2CMessageData("u_1", "u_2", Text("ok"));
-        await _tags.ExpectLegacyEchoesAsync("im-1", EchoParts.LegacyKeys(data));
-        await _tags.ExpectLegacyEchoesAsync("im-1", EchoParts.LegacyKeys(data));
+        await _tags.ExpectLegacyEchoesAsync("im-1", LegacyParts(data));
+        await _tags.ExpectLegacyEchoesAsync("im-1", LegacyParts(data));
 
-        Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-1", EchoParts.LegacyKeys(data)));
-        Assert.Equal([false], await _tags.TakeLegacyEchoesAsync("lg-2", EchoParts.LegacyKeys(data)));
+        Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-1", LegacyParts(data)));
+        Assert.Equal([false], await _tags.TakeLegacyEchoesAsync("lg-2", LegacyParts(data)));
     }
 
     [Fact]
     public async Task Tags_the_syncorigin_of_a_relayed_event()
     {
-        await _tags.ExpectLegacyEchoesAsync("im-1", EchoParts.LegacyKeys(new GroupDismissedData("@TGS#1")));
+        await _tags.ExpectLegacyEchoesAsync("im-1", LegacyParts(new GroupDismissedData("@TGS#1")));
 
-        Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-1", [EchoParts.LegacyOriginKey("im-1")]));
-        Assert.Equal([false], await _tags.TakeLegacyEchoesAsync("lg-2", [EchoParts.LegacyOriginKey("im-2")]));
+        Assert.True(await _tags.TakeLegacyOriginAsync("lg-1", "im-1", []));
+        Assert.False(await _tags.TakeLegacyOriginAsync("lg-2", "im-2", []));
     }
 
     [Fact]
     public async Task A_redelivered_im_echo_gets_the_same_decision()
     {
         var joined = new GroupMembersJoinedData("@TGS#1", ["u_1", "u_2"]);
-        await _tags.ExpectImEchoesAsync("lg-1", EchoParts.ImKeys(joined with { Members = ["u_2"] }));
+        await _tags.ExpectImEchoesAsync("lg-1", ImParts(joined with { Members = ["u_2"] }));
 
-        Assert.Equal([false, true], await _tags.TakeImEchoesAsync("im-1", EchoParts.ImKeys(joined)));
-        Assert.Equal([false, true], await _tags.TakeImEchoesAsync("im-1", EchoParts.ImKeys(joined)));
-        Assert.Equal([false, false], await _tags.TakeImEchoesAsync("im-2", EchoParts.ImKeys(joined)));
+        Assert.Equal([false, true], await _tags.TakeImEchoesAsync("im-1", ImParts(joined)));
+        Assert.Equal([false, true], await _tags.TakeImEchoesAsync("im-1", ImParts(joined)));
+        Assert.Equal([false, false], await _tags.TakeImEchoesAsync("im-2", ImParts(joined)));
     }
 
     [Fact]
     public async Task Forgets_an_origin_tag_after_its_time_to_live()
     {
         var created = new GroupCreatedData("@TGS#1", "Public", "Hikers");
-        await _tags.ExpectImEchoesAsync("lg-1", EchoParts.ImKeys(created));
+        await _tags.ExpectImEchoesAsync("lg-1", ImParts(created));
 
         _time.Advance(TimeSpan.FromSeconds(_options.OriginTagTtlSeconds + 1));
 
-        Assert.Equal([false], await _tags.TakeImEchoesAsync("im-1", EchoParts.ImKeys(created)));
+        Assert.Equal([false], await _tags.TakeImEchoesAsync("im-1", ImParts(created)));
     }
+
+    private static IReadOnlyList<string> ImParts<T>(T data) where T : class => Declarations.Of<T>().ImEchoParts(data);
+
+    private static IReadOnlyList<string> LegacyParts<T>(T data) where T : class => Declarations.Of<T>().LegacyEchoParts(data);
 
     private static List<MessageElement> Text(string text)
     {

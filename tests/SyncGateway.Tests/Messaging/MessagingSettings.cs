@@ -14,7 +14,7 @@ internal static class MessagingSettings
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
-        builder.AddMessaging(_ => { });
+        builder.AddMessaging();
         using var services = builder.Services.BuildServiceProvider();
         return services.GetRequiredService<IOptions<TOptions>>().Value;
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SyncGateway.Contracts;
+using SyncGateway.Events;
 using SyncGateway.Messaging;
 
 namespace SyncGateway.Tests.Messaging;
@@ -44,8 +45,9 @@ public sealed class RelayQueuesTests
     [Fact]
     public void Every_im_event_goes_towards_legacy_and_every_legacy_event_towards_im()
     {
-        Assert.All(EventTypeNames.All.Keys, type =>
-            Assert.Equal(type.Name.StartsWith("Im", StringComparison.Ordinal) ? RelayQueues.ToLegacy : RelayQueues.ToIm, RelayQueues.DirectionOf(type)));
+        Assert.Equal(14, EventCatalog.DirectionOf.Count);
+        Assert.All(EventCatalog.DirectionOf, entry =>
+            Assert.Equal(entry.Key.Name.StartsWith("Im", StringComparison.Ordinal) ? RelayDirection.ImToLegacy : RelayDirection.LegacyToIm, entry.Value));
     }
 
     [Theory]

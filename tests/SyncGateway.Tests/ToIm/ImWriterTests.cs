@@ -201,8 +201,8 @@ public sealed class ImWriterTests
         Assert.Equal(2, _client.Calls.Count);
         Assert.True(JsonNode.DeepEquals(_client.Calls[0].Body, _client.Calls[1].Body));
         var echo = EchoOf(C2C("lg-c2c-1").Data);
-        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-1", EchoParts.ImKeys(echo)));
-        Assert.Equal([false], await _tags.TakeImEchoesAsync("im-2", EchoParts.ImKeys(echo)));
+        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-1", ImParts(echo)));
+        Assert.Equal([false], await _tags.TakeImEchoesAsync("im-2", ImParts(echo)));
     }
 
     [Fact]
@@ -321,7 +321,7 @@ public sealed class ImWriterTests
     public async Task Tags_the_IM_echo_before_calling_IM()
     {
         var evt = C2C("lg-c2c-1");
-        var echoKey = Assert.Single(EchoParts.ImKeys(EchoOf(evt.Data)));
+        var echoKey = RedisKeys.ImEcho(Assert.Single(ImParts(EchoOf(evt.Data))));
         bool? taggedAtCall = null;
         _client.OnCall = async _ => taggedAtCall = await _store.ExistsAsync(echoKey);
 
@@ -336,8 +336,8 @@ public sealed class ImWriterTests
         await Writer().ApplyAsync(_context, new LegacyGroupCreated(Meta(EventTypes.LegacyGroupCreated, "lg-gc-1", "group:g_42"),
             new GroupCreatedData("g_42", "Public", "Ops", Owner: "u_1", Members: ["u_2", "u_3"])));
 
-        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-1", EchoParts.ImKeys(new GroupCreatedData("g_42", "Public", "Ops"))));
-        Assert.Equal([true, true, true], await _tags.TakeImEchoesAsync("im-2", EchoParts.ImKeys(new GroupMembersJoinedData("g_42", ["u_1", "u_2", "u_3"]))));
+        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-1", ImParts(new GroupCreatedData("g_42", "Public", "Ops"))));
+        Assert.Equal([true, true, true], await _tags.TakeImEchoesAsync("im-2", ImParts(new GroupMembersJoinedData("g_42", ["u_1", "u_2", "u_3"]))));
     }
 
     [Fact]
@@ -357,21 +357,21 @@ public sealed class ImWriterTests
     public async Task Does_not_apply_a_delta_that_names_a_relayed_event_in_syncorigin()
     {
         var relayed = C2C("lg-0").Data;
-        await _tags.ExpectLegacyEchoesAsync("im-1", EchoParts.LegacyKeys(relayed));
+        await _tags.ExpectLegacyEchoesAsync("im-1", LegacyParts(relayed));
 
         await Writer().ApplyAsync(_context, C2C("lg-echo", syncOrigin: "im-1"));
         await Writer().ApplyAsync(_context, C2C("lg-untagged-echo", syncOrigin: "im-expired"));
 
         Assert.Empty(_client.Calls);
-        Assert.Equal([false, false], await _tags.TakeLegacyEchoesAsync("lg-probe",
-            [EchoParts.LegacyOriginKey("im-1"), .. EchoParts.LegacyKeys(relayed)]));
+        Assert.Equal([false, false], await _store.TakeOnceAsync("probe",
+            [RedisKeys.LegacyOrigin("im-1"), .. LegacyParts(relayed).Select(RedisKeys.LegacyEcho)], TimeSpan.FromMinutes(1)));
     }
 
     [Fact]
     public async Task A_fingerprint_suppresses_one_echo_and_the_next_identical_delta_is_applied()
     {
         var relayed = C2C("lg-0").Data with { MsgRandom = 1850291734, MsgKey = "517364_1850291734_1736920800" };
-        await _tags.ExpectLegacyEchoesAsync("im-1", EchoParts.LegacyKeys(relayed));
+        await _tags.ExpectLegacyEchoesAsync("im-1", LegacyParts(relayed));
         var writer = Writer();
 
         await writer.ApplyAsync(_context, C2C("lg-echo"));
@@ -385,7 +385,7 @@ public sealed class ImWriterTests
     [Fact]
     public async Task Adds_only_the_members_that_are_not_echoes()
     {
-        await _tags.ExpectLegacyEchoesAsync("im-1", EchoParts.LegacyKeys(new GroupMembersJoinedData("g_42", ["u_4"])));
+        await _tags.ExpectLegacyEchoesAsync("im-1", LegacyParts(new GroupMembersJoinedData("g_42", ["u_4"])));
 
         await Writer().ApplyAsync(_context, Joined("lg-gj-1", "u_3", "u_4", "u_5"));
 
@@ -442,7 +442,8 @@ public sealed class ImWriterTests
     {
         var store = Substitute.For<IKeyValueStore>();
         store.ExistsAsync(Arg.Any<string>()).ThrowsAsync(new TimeoutException("Redis did not answer"));
-        var consumer = new LegacyC2CMessageSentConsumer(Writer(store));
+        var writer = Writer(store);
+        var consumer = new ApplyToIm<LegacyC2CMessageSent, C2CMessageData>(writer.Steps, writer.Writer, Declarations.Of<C2CMessageData>());
         var context = Substitute.For<ConsumeContext<LegacyC2CMessageSent>>();
         context.Message.Returns(C2C("lg-c2c-1"));
 
@@ -466,12 +467,25 @@ public sealed class ImWriterTests
         Assert.Empty(_client.Calls);
     }
 
-    private ImWriter Writer(IKeyValueStore? store = null)
+    private WriterUnderTest Writer(IKeyValueStore? store = null)
     {
         store ??= _store;
-        return new ImWriter(store, new OriginTags(store, Options.Create(_sync)), _client, Options.Create(_sync), Options.Create(_im),
-            Options.Create(_toIm), _time, NullLogger<ImWriter>.Instance);
+        return new(
+            new RelaySteps(store, TestTelemetry.Create(), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
+            new ImWriter(new OriginTags(store, Options.Create(_sync)), _client, Options.Create(_sync), Options.Create(_im),
+                Options.Create(_toIm), NullLogger<ImWriter>.Instance));
     }
+
+    /// <summary>The writer as its consumer runs it: inside the steps every event takes.</summary>
+    private sealed record WriterUnderTest(RelaySteps Steps, ImWriter Writer)
+    {
+        public Task ApplyAsync<TData>(ConsumeContext context, ISyncEvent<TData> evt) where TData : class
+            => Steps.RunAsync(RelayDirection.LegacyToIm, context, evt, cancellationToken => Writer.ApplyAsync(Declarations.Of<TData>(), evt, cancellationToken));
+    }
+
+    private static IReadOnlyList<string> ImParts<T>(T data) where T : class => Declarations.Of<T>().ImEchoParts(data);
+
+    private static IReadOnlyList<string> LegacyParts<T>(T data) where T : class => Declarations.Of<T>().LegacyEchoParts(data);
 
     private void AssertCall(ImApi api, string expectedBody)
     {

@@ -3,9 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CloudNative.CloudEvents;
 using SyncGateway.Contracts;
-using SyncGateway.ImCallbacks;
+using SyncGateway.FromIm;
 using SyncGateway.ToLegacy;
-using static SyncGateway.Tests.ImCallbacks.CallbackSamples;
+using static SyncGateway.Tests.FromIm.CallbackSamples;
 
 namespace SyncGateway.Tests.ToLegacy;
 
@@ -76,7 +76,7 @@ public sealed class CloudEventWriterTests
     }
 
     [Theory]
-    [MemberData(nameof(All), MemberType = typeof(ImCallbacks.CallbackSamples))]
+    [MemberData(nameof(All), MemberType = typeof(FromIm.CallbackSamples))]
     public void Writes_data_in_camel_case_without_nulls(string command, string body)
     {
         var json = Write(Parse(body), null, null);

@@ -247,7 +247,7 @@ public sealed class LegacyEventsClientTests : IDisposable
     [InlineData(HttpStatusCode.Forbidden, false)]
     [InlineData(HttpStatusCode.Gone, false)]
     public void Classifies_statuses(HttpStatusCode status, bool transient)
-        => Assert.Equal(transient, LegacyEventsClient.IsTransient(status));
+        => Assert.Equal(transient, HttpStatuses.IsTransient(status));
 
     private LegacyEventsClient Client(StubHttpHandler handler) => _clients.Create(_options, handler);
 

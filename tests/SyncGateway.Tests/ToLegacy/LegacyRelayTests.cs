@@ -6,13 +6,13 @@ using Microsoft.Extensions.Options;
 using NSubstitute;
 using SyncGateway.Contracts;
 using SyncGateway.Hosting;
-using SyncGateway.ImCallbacks;
+using SyncGateway.FromIm;
 using SyncGateway.LoopSuppression;
 using SyncGateway.Messaging;
 using SyncGateway.Store;
 using SyncGateway.Tests.Support;
 using SyncGateway.ToLegacy;
-using static SyncGateway.Tests.ImCallbacks.CallbackSamples;
+using static SyncGateway.Tests.FromIm.CallbackSamples;
 
 namespace SyncGateway.Tests.ToLegacy;
 
@@ -59,7 +59,7 @@ public sealed class LegacyRelayTests : IDisposable
     {
         var handler = StubHttpHandler.Answering(HttpStatusCode.OK);
         var evt = Parse<ImC2CMessageSent>(C2CMessage);
-        await _tags.ExpectImEchoesAsync("lg-88231", EchoParts.ImKeys(evt.Data));
+        await _tags.ExpectImEchoesAsync("lg-88231", Declarations.Of<C2CMessageData>().ImEchoParts(evt.Data));
 
         await Relay(handler).RelayAsync(_context, evt);
 
@@ -72,7 +72,7 @@ public sealed class LegacyRelayTests : IDisposable
         var handler = StubHttpHandler.Answering(HttpStatusCode.OK);
         var evt = Parse<ImGroupMembersJoined>(With(NewMemberJoin, "NewMemberList",
             JsonNode.Parse("""[ { "Member_Account": "u_1" }, { "Member_Account": "u_2" }, { "Member_Account": "u_3" } ]""")));
-        await _tags.ExpectImEchoesAsync("lg-7", EchoParts.ImKeys(evt.Data with { Members = ["u_2"] }));
+        await _tags.ExpectImEchoesAsync("lg-7", Declarations.Of<GroupMembersJoinedData>().ImEchoParts(evt.Data with { Members = ["u_2"] }));
 
         await Relay(handler).RelayAsync(_context, evt);
 
@@ -89,8 +89,8 @@ public sealed class LegacyRelayTests : IDisposable
         await Relay(StubHttpHandler.Answering(HttpStatusCode.OK)).RelayAsync(_context, evt);
 
         var echo = evt.Data with { MsgRandom = null, MsgKey = null, LegacyMessageId = "lg-1" };
-        Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-1", EchoParts.LegacyKeys(echo)));
-        Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-2", [EchoParts.LegacyOriginKey(evt.Meta.Id)]));
+        Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-1", Declarations.Of<C2CMessageData>().LegacyEchoParts(echo)));
+        Assert.True(await _tags.TakeLegacyOriginAsync("lg-2", evt.Meta.Id, []));
     }
 
     [Fact]
@@ -120,10 +120,16 @@ public sealed class LegacyRelayTests : IDisposable
         Assert.Equal(2, handler.Requests.Count);
     }
 
-    private LegacyRelay Relay(StubHttpHandler handler)
+    private RelayUnderTest Relay(StubHttpHandler handler)
+        => new(
+            new RelaySteps(_store, TestTelemetry.Create(), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
+            new LegacyRelay(_tags, _clients.Create(_legacy, handler)));
+
+    /// <summary>The relay as its consumer runs it: inside the steps every event takes.</summary>
+    private sealed class RelayUnderTest(RelaySteps steps, LegacyRelay relay)
     {
-        var client = _clients.Create(_legacy, handler);
-        return new LegacyRelay(_store, _tags, client, Options.Create(_sync), _time, NullLogger<LegacyRelay>.Instance);
+        public Task RelayAsync<TData>(ConsumeContext context, ISyncEvent<TData> evt) where TData : class
+            => steps.RunAsync(RelayDirection.ImToLegacy, context, evt, cancellationToken => relay.RelayAsync(Declarations.Of<TData>(), evt, cancellationToken));
     }
 
     private static T Parse<T>(string body) where T : ISyncEvent

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using SyncGateway.LegacyIngress;
+using SyncGateway.FromLegacy;
 using SyncGateway.ToLegacy;
 
 namespace SyncGateway.Tests.ToLegacy;

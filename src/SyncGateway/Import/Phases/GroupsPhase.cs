@@ -16,11 +16,7 @@ internal sealed record GroupLine(
     [property: JsonPropertyName("FaceUrl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FaceUrl,
     [property: JsonPropertyName("MaxMemberCount"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? MaxMemberCount,
     [property: JsonPropertyName("ApplyJoinOption"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ApplyJoinOption,
-    [property: JsonPropertyName("AppDefinedData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<GroupCustomField>? CustomFields);
-
-internal sealed record GroupCustomField(
-    [property: JsonPropertyName("Key")] string Key,
-    [property: JsonPropertyName("Value")] string Value);
+    [property: JsonPropertyName("AppDefinedData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ImKeyValue>? CustomFields);
 
 /// <summary><c>groups.jsonl</c>: one <c>import_group</c> per group, with its original creation time.</summary>
 internal sealed class GroupsPhase : ImportPhase<GroupLine>
@@ -82,7 +78,7 @@ internal sealed class GroupsPhase : ImportPhase<GroupLine>
             ParseCustomFields(line));
     }
 
-    private static List<GroupCustomField>? ParseCustomFields(JsonElement line)
+    private static List<ImKeyValue>? ParseCustomFields(JsonElement line)
     {
         if (LineFields.OptionalProperty(line, "customFields", JsonValueKind.Array) is not { } fields)
         {
@@ -90,7 +86,7 @@ internal sealed class GroupsPhase : ImportPhase<GroupLine>
         }
         return fields.EnumerateArray()
             .Select(field => field.ValueKind == JsonValueKind.Object
-                ? new GroupCustomField(LineFields.RequiredString(field, "key"), LineFields.OptionalString(field, "value") ?? "")
+                ? new ImKeyValue(LineFields.RequiredString(field, "key"), LineFields.OptionalString(field, "value") ?? "")
                 : throw new ImportInputException("field \"customFields\" must hold {\"key\",\"value\"} objects"))
             .ToList();
     }

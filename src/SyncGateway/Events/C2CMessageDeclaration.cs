@@ -1,0 +1,69 @@
+using SyncGateway.Contracts;
+using SyncGateway.Im;
+using SyncGateway.FromIm;
+using SyncGateway.FromLegacy;
+using SyncGateway.Messaging;
+using SyncGateway.ToIm;
+
+namespace SyncGateway.Events;
+
+/// <summary>A one-to-one message: <c>C2C.CallbackAfterSendMsg</c> ↔ <c>openim/sendmsg</c>.</summary>
+internal sealed class C2CMessageDeclaration()
+    : EventDeclaration<C2CMessageData, ImC2CMessageSent, LegacyC2CMessageSent>(EventTypes.ImC2CMessageSent, EventTypes.LegacyC2CMessageSent, C2CMessageDeclaration.Command)
+{
+    public const string Command = "C2C.CallbackAfterSendMsg";
+
+    public override string Conversation(C2CMessageData data) => Conversations.C2C(data.From, data.To);
+
+    public override CallbackParseResult ParseCallback(string command, ReadOnlySpan<byte> body, CallbackContext context)
+    {
+        var b = CallbackContext.Read<C2CAfterSendMsgBody>(body);
+        var from = CallbackContext.Required(b.FromAccount, "From_Account");
+        var to = CallbackContext.Required(b.ToAccount, "To_Account");
+        var data = new C2CMessageData(from, to, CallbackContext.Elements(b.MsgBody), b.MsgSeq, b.MsgRandom, b.MsgTime, b.MsgKey,
+            b.MsgId, b.CloudCustomData, CallbackContext.Flag(b.OnlineOnlyFlag), b.SendMsgResult);
+        if (b.SendMsgResult is not (null or 0) && !context.RelayUndeliveredC2CMessages)
+        {
+            return new CallbackParseResult.Ignored(ImType, "undelivered");
+        }
+        var key = b.MsgKey ?? $"{b.MsgSeq}_{b.MsgRandom}_{b.MsgTime}";
+        var meta = context.Meta(ImType, Conversation(data), context.Time(b.EventTime, b.MsgTime), command, from, to, key);
+        return new CallbackParseResult.Accepted(new ImC2CMessageSent(meta, data));
+    }
+
+    public override IReadOnlyList<string> ImEchoParts(C2CMessageData data) => [$"c2c:{data.From}:{data.To}:{data.MsgRandom}"];
+
+    public override IReadOnlyList<string> LegacyEchoParts(C2CMessageData data)
+        => [$"c2c:{Fingerprints.Hash(data.From, data.To, Fingerprints.Normalise(data.Body))}"];
+
+    public override DateTimeOffset? SentAt(EventMeta meta, C2CMessageData data)
+        => data.MsgTime is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : meta.Time;
+
+    public override ImWritePlan ToIm(EventMeta meta, C2CMessageData data, ImWriteSettings settings)
+    {
+        var d = WithImIds(meta, data);
+        return new(ImEchoParts(d), [new(ImApi.SendMsg, new SendMsgRequest(
+            SyncOtherMachine: 1,
+            FromAccount: d.From,
+            ToAccount: d.To,
+            MsgSeq: (uint)d.MsgSeq!.Value,
+            MsgRandom: (uint)d.MsgRandom!.Value,
+            MsgBody: ImRequests.Body(d.Body),
+            CloudCustomData: d.CloudCustomData,
+            MsgLifeTime: d.OnlineOnly == true ? 0 : null,
+            ForbidCallbackControl: settings.SendCallbackControl))]);
+    }
+
+    /// <summary>The data with the IM ids this legacy event gets: <c>MsgRandom</c> from the event id, <c>MsgSeq</c> from its time.</summary>
+    public static C2CMessageData WithImIds(EventMeta meta, C2CMessageData data)
+        => data with { MsgSeq = ImRequests.MsgSeqFor(meta.Time), MsgRandom = ImIds.RandomFor(meta.Id) };
+
+    protected override void Validate(C2CMessageData data, DeltaProblems problems)
+    {
+        problems.Require(data.From, "data.from");
+        problems.Require(data.To, "data.to");
+        problems.Body(data.Body);
+    }
+
+    protected override LegacyC2CMessageSent NewLegacyEvent(EventMeta meta, C2CMessageData data) => new(meta, data);
+}

@@ -1,0 +1,34 @@
+using System.Collections.Frozen;
+using SyncGateway.Messaging;
+
+namespace SyncGateway.Events;
+
+/// <summary>
+/// Every declared event type, found by reflection, and the lookups derived from them: a new type is picked up by
+/// being declared, with no list or switch elsewhere to extend.
+/// </summary>
+internal static class EventCatalog
+{
+    public static readonly IReadOnlyList<EventDeclaration> All = [.. typeof(EventDeclaration).Assembly.GetTypes()
+        .Where(type => type is { IsAbstract: false } && type.IsSubclassOf(typeof(EventDeclaration)))
+        .OrderBy(type => type.Name, StringComparer.Ordinal)
+        .Select(type => (EventDeclaration)Activator.CreateInstance(type)!)];
+
+    /// <summary>The declaration of each IM callback command.</summary>
+    public static readonly FrozenDictionary<string, EventDeclaration> ByCallbackCommand = All
+        .SelectMany(declaration => declaration.CallbackCommands.Select(command => KeyValuePair.Create(command, declaration)))
+        .ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The declaration of each legacy CloudEvents type.</summary>
+    public static readonly FrozenDictionary<string, EventDeclaration> ByLegacyType = All
+        .ToFrozenDictionary(declaration => declaration.LegacyType, StringComparer.Ordinal);
+
+    /// <summary>The direction each bus message travels in.</summary>
+    public static readonly FrozenDictionary<Type, RelayDirection> DirectionOf = All
+        .SelectMany(declaration => new[]
+        {
+            KeyValuePair.Create(declaration.ImEvent, RelayDirection.ImToLegacy),
+            KeyValuePair.Create(declaration.LegacyEvent, RelayDirection.LegacyToIm),
+        })
+        .ToFrozenDictionary();
+}

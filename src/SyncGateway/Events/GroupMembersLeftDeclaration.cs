@@ -1,0 +1,50 @@
+using SyncGateway.Contracts;
+using SyncGateway.Im;
+using SyncGateway.FromIm;
+using SyncGateway.FromLegacy;
+using SyncGateway.ToIm;
+
+namespace SyncGateway.Events;
+
+/// <summary>
+/// Members left a group: <c>Group.CallbackAfterMemberExit</c> ↔ <c>group_open_http_svc/delete_group_member</c>.
+/// Each member is an echo part of its own.
+/// </summary>
+internal sealed class GroupMembersLeftDeclaration()
+    : GroupEventDeclaration<GroupMembersLeftData, ImGroupMembersLeft, LegacyGroupMembersLeft>(EventTypes.ImGroupMembersLeft, EventTypes.LegacyGroupMembersLeft, GroupMembersLeftDeclaration.Command)
+{
+    public const string Command = "Group.CallbackAfterMemberExit";
+
+    public override CallbackParseResult ParseCallback(string command, ReadOnlySpan<byte> body, CallbackContext context)
+    {
+        var b = CallbackContext.Read<MemberExitBody>(body);
+        var groupId = CallbackContext.Required(b.GroupId, "GroupId");
+        var members = CallbackContext.RequiredMembers(b.ExitMemberList, "ExitMemberList");
+        var data = new GroupMembersLeftData(groupId, members, b.Type, b.ExitType, b.OperatorAccount);
+        var meta = context.Meta(ImType, Conversation(data), context.Time(b.EventTime),
+            command, groupId, CallbackContext.Stamp(b.EventTime), string.Join(',', members));
+        return new CallbackParseResult.Accepted(new ImGroupMembersLeft(meta, data));
+    }
+
+    public override IReadOnlyList<string> ImEchoParts(GroupMembersLeftData data) => [.. data.Members.Select(m => $"grp:exit:{data.GroupId}:{m}")];
+
+    public override IReadOnlyList<string> LegacyEchoParts(GroupMembersLeftData data) => ImEchoParts(data);
+
+    public override ImWritePlan ToIm(EventMeta meta, GroupMembersLeftData data, ImWriteSettings settings)
+    {
+        var d = data with { Members = ImRequests.Distinct(data.Members) };
+        return new(ImEchoParts(d), [.. d.Members.Chunk(settings.Options.DeleteMembersBatchSize).Select(batch => new ImCall(
+            ImApi.DeleteGroupMember, new DeleteGroupMemberRequest(d.GroupId, ImRequests.Silence(settings.Options), batch), d.GroupId))]);
+    }
+
+    protected override GroupMembersLeftData Keep(GroupMembersLeftData data, IReadOnlyList<bool> suppressed)
+        => data with { Members = [.. data.Members.Where((_, i) => !suppressed[i])] };
+
+    protected override void Validate(GroupMembersLeftData data, DeltaProblems problems)
+    {
+        problems.Require(data.GroupId, "data.groupId");
+        problems.Members(data.Members, "data.members", allowEmpty: false);
+    }
+
+    protected override LegacyGroupMembersLeft NewLegacyEvent(EventMeta meta, GroupMembersLeftData data) => new(meta, data);
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using SyncGateway.Contracts;
+using SyncGateway.Im;
+using SyncGateway.FromIm;
+using SyncGateway.FromLegacy;
+using SyncGateway.ToIm;
+
+namespace SyncGateway.Events;
+
+/// <summary>A group message: <c>Group.CallbackAfterSendMsg</c> ↔ <c>group_open_http_svc/send_group_msg</c>.</summary>
+internal sealed class GroupMessageDeclaration()
+    : GroupEventDeclaration<GroupMessageData, ImGroupMessageSent, LegacyGroupMessageSent>(EventTypes.ImGroupMessageSent, EventTypes.LegacyGroupMessageSent, GroupMessageDeclaration.Command)
+{
+    public const string Command = "Group.CallbackAfterSendMsg";
+
+    public override CallbackParseResult ParseCallback(string command, ReadOnlySpan<byte> body, CallbackContext context)
+    {
+        var b = CallbackContext.Read<GroupAfterSendMsgBody>(body);
+        var groupId = CallbackContext.Required(b.GroupId, "GroupId");
+        var from = CallbackContext.Required(b.FromAccount, "From_Account");
+        var seq = b.MsgSeq ?? throw new InvalidCallbackException("has no MsgSeq");
+        var mentions = b.GroupAtInfo?.Select(a => new GroupMention(a.GroupAtAllFlag == 1, a.GroupAtAccount)).ToList();
+        var data = new GroupMessageData(groupId, from, CallbackContext.Elements(b.MsgBody), seq, b.Random, b.MsgTime, b.MsgId,
+            b.CloudCustomData, CallbackContext.Flag(b.OnlineOnlyFlag), b.TopicId, mentions, b.OperatorAccount);
+        // MsgSeq is unique per group (per topic in topic-enabled communities).
+        var meta = context.Meta(ImType, Conversation(data), context.Time(b.EventTime, b.MsgTime),
+            command, groupId, b.TopicId, seq.ToString(CultureInfo.InvariantCulture));
+        return new CallbackParseResult.Accepted(new ImGroupMessageSent(meta, data));
+    }
+
+    public override IReadOnlyList<string> ImEchoParts(GroupMessageData data) => [$"grpmsg:{data.GroupId}:{data.Random}"];
+
+    public override IReadOnlyList<string> LegacyEchoParts(GroupMessageData data)
+        => [$"grpmsg:{Fingerprints.Hash(data.GroupId, data.From, Fingerprints.Normalise(data.Body))}"];
+
+    public override DateTimeOffset? SentAt(EventMeta meta, GroupMessageData data)
+        => data.MsgTime is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : meta.Time;
+
+    public override ImWritePlan ToIm(EventMeta meta, GroupMessageData data, ImWriteSettings settings)
+    {
+        var d = WithImIds(meta, data);
+        return new(ImEchoParts(d), [new(ImApi.SendGroupMsg, new SendGroupMsgRequest(
+            GroupId: d.GroupId,
+            FromAccount: d.From,
+            Random: (uint)d.Random!.Value,
+            MsgBody: ImRequests.Body(d.Body),
+            CloudCustomData: d.CloudCustomData,
+            OnlineOnlyFlag: d.OnlineOnly == true ? 1 : null,
+            TopicId: d.TopicId,
+            GroupAtInfo: d.Mentions is { Count: > 0 } mentions
+                ? [.. mentions.Select(m => new GroupAtRequest(m.AtAll ? 1 : 0, m.AtAll ? null : m.Account))]
+                : null,
+            ForbidCallbackControl: settings.SendCallbackControl), d.GroupId)]);
+    }
+
+    /// <summary>The data with the IM <c>Random</c> this legacy event gets, from the event id.</summary>
+    public static GroupMessageData WithImIds(EventMeta meta, GroupMessageData data)
+        => data with { Random = ImIds.RandomFor(meta.Id) };
+
+    protected override void Validate(GroupMessageData data, DeltaProblems problems)
+    {
+        problems.Require(data.GroupId, "data.groupId");
+        problems.Require(data.From, "data.from");
+        problems.Body(data.Body);
+    }
+
+    protected override LegacyGroupMessageSent NewLegacyEvent(EventMeta meta, GroupMessageData data) => new(meta, data);
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using SyncGateway.Contracts;
+using SyncGateway.Hosting;
+using SyncGateway.Im;
+using SyncGateway.Messaging;
+
+namespace SyncGateway.FromIm;
+
+internal static class ImCallbackEndpoint
+{
+    public const string Path = "/im/callbacks";
+
+    /// <summary><c>POST /im/callbacks</c>: the URL operators paste into the IM console.</summary>
+    public static RouteGroupBuilder MapImCallbacks(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup(Path).WithTags("IM callbacks");
+        group.MapPost("", HandleAsync).RequireImCallbackSignature();
+        return group;
+    }
+
+    // Verify (filter), parse, publish with confirm, answer: the answer must come far inside IM's 2 s.
+    private static async Task<Results<ContentHttpResult, JsonHttpResult<ImAnswer>>> HandleAsync(
+        HttpContext http,
+        ImCallbackParser parser,
+        IEventPublisher publisher,
+        IOptions<ImOptions> options,
+        TimeProvider time,
+        SyncTelemetry telemetry,
+        ILogger<ImCallbackEndpointLog> logger)
+    {
+        var body = await RequestBody.ReadAsync(http.Request, options.Value.CallbackMaxBodyBytes, http.RequestAborted);
+        if (body is null)
+        {
+            return ImAnswers.Fail(StatusCodes.Status413PayloadTooLarge, $"body exceeds {options.Value.CallbackMaxBodyBytes} bytes");
+        }
+
+        var command = (string?)http.Request.Query["CallbackCommand"] ?? CommandInBody(body);
+        if (string.IsNullOrEmpty(command))
+        {
+            return ImAnswers.Fail(StatusCodes.Status400BadRequest, "CallbackCommand is missing from the query and the body");
+        }
+
+        switch (parser.Parse(command, body, time.GetUtcNow()))
+        {
+            case CallbackParseResult.UnknownCommand:
+                telemetry.RecordOutcome(RelayDirection.ImToLegacy, "unknown", SyncTelemetry.Outcomes.Ignored, "unknown-command");
+                ImCallbackLog.UnknownCommand(logger, command);
+                return ImAnswers.Ok();
+            case CallbackParseResult.Invalid invalid:
+                telemetry.RecordOutcome(RelayDirection.ImToLegacy, "invalid", SyncTelemetry.Outcomes.Rejected, "malformed");
+                ImCallbackLog.Invalid(logger, command, invalid.Problem);
+                return ImAnswers.Fail(StatusCodes.Status400BadRequest, invalid.Problem);
+            case CallbackParseResult.Ignored ignored:
+                telemetry.RecordOutcome(RelayDirection.ImToLegacy, ignored.EventType, SyncTelemetry.Outcomes.Ignored, ignored.Reason);
+                ImCallbackLog.Ignored(logger, command, ignored.Reason);
+                return ImAnswers.Ok();
+            case CallbackParseResult.Accepted accepted:
+                return await PublishAsync(accepted.Event, command, publisher, telemetry, logger, http.RequestAborted);
+            default:
+                throw new InvalidOperationException("unreachable");
+        }
+    }
+
+    private static async Task<Results<ContentHttpResult, JsonHttpResult<ImAnswer>>> PublishAsync(
+        ISyncEvent evt, string command, IEventPublisher publisher, SyncTelemetry telemetry, ILogger logger, CancellationToken cancellationToken)
+    {
+        var meta = evt.Meta;
+        SyncTelemetry.TagEvent(System.Diagnostics.Activity.Current, RelayDirection.ImToLegacy, meta.Type, meta.Id, meta.Subject);
+        telemetry.RecordReceived(RelayDirection.ImToLegacy, meta.Type);
+        try
+        {
+            await publisher.PublishAsync(evt, cancellationToken);
+        }
+#pragma warning disable CA1031 // Any broker failure means "not durable": answer an error, never OK.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            telemetry.RecordOutcome(RelayDirection.ImToLegacy, meta.Type, SyncTelemetry.Outcomes.Faulted, "broker-unavailable");
+            ImCallbackLog.PublishFailed(logger, ex, command, meta.Id, meta.Subject);
+            return ImAnswers.Fail(StatusCodes.Status503ServiceUnavailable, "event could not be made durable");
+        }
+        telemetry.RecordOutcome(RelayDirection.ImToLegacy, meta.Type, SyncTelemetry.Outcomes.Published);
+        return ImAnswers.Ok();
+    }
+
+    private static string? CommandInBody(byte[] body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            using var doc = JsonDocument.ParseValue(ref reader);
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("CallbackCommand", out var c) && c.ValueKind == JsonValueKind.String
+                ? c.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text.Json;
+using SyncGateway.Contracts;
+using SyncGateway.Events;
+
+namespace SyncGateway.FromIm;
+
+/// <summary>The result of reading one callback: an event to publish, an event to leave alone, an unknown command, or a bad body.</summary>
+internal abstract record CallbackParseResult
+{
+    public sealed record Accepted(ISyncEvent Event) : CallbackParseResult;
+    public sealed record Ignored(string EventType, string Reason) : CallbackParseResult;
+    public sealed record UnknownCommand(string Command) : CallbackParseResult;
+    public sealed record Invalid(string Problem) : CallbackParseResult;
+}
+
+/// <summary>Turns IM after-callbacks into bus events through the declaration of each command (<see cref="EventCatalog"/>).</summary>
+internal sealed class ImCallbackParser(long sdkAppId, bool relayUndeliveredC2CMessages)
+{
+    private readonly string _source = $"/im/{sdkAppId.ToString(CultureInfo.InvariantCulture)}";
+
+    public static bool IsKnown(string command) => EventCatalog.ByCallbackCommand.ContainsKey(command);
+
+    public CallbackParseResult Parse(string command, ReadOnlySpan<byte> body, DateTimeOffset receivedAt)
+    {
+        if (!EventCatalog.ByCallbackCommand.TryGetValue(command, out var declaration))
+        {
+            return new CallbackParseResult.UnknownCommand(command);
+        }
+        try
+        {
+            return declaration.ParseCallback(command, body, new CallbackContext(_source, receivedAt, relayUndeliveredC2CMessages));
+        }
+        catch (JsonException ex)
+        {
+            return new CallbackParseResult.Invalid($"{command} body is not valid JSON for this command: {ex.Message}");
+        }
+        catch (InvalidCallbackException ex)
+        {
+            return new CallbackParseResult.Invalid($"{command} body {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using SyncGateway.Contracts;
+
+namespace SyncGateway.FromLegacy;
+
+/// <summary>Collects the problems of one event of an ingress request, with the checks event declarations share.</summary>
+internal sealed class DeltaProblems(int index, string? id, List<IngressError> errors)
+{
+    /// <summary>Problems of the whole request so far; compare before and after a check to see whether it added any.</summary>
+    public int Count => errors.Count;
+
+    public void Add(string field, string message) => errors.Add(new IngressError(index, id, field, message));
+
+    public bool Require(string? value, string field)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            return true;
+        }
+        Add(field, "is required");
+        return false;
+    }
+
+    public bool Members(IReadOnlyList<string>? members, string field, bool allowEmpty)
+    {
+        if (members is null || members.Count == 0)
+        {
+            if (allowEmpty)
+            {
+                return true;
+            }
+            Add(field, "needs at least one member");
+            return false;
+        }
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (string.IsNullOrEmpty(members[i]))
+            {
+                Add($"{field}[{i}]", "is empty");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public bool Body(IReadOnlyList<MessageElement>? body)
+    {
+        if (body is null || body.Count == 0)
+        {
+            Add("data.body", "needs at least one element");
+            return false;
+        }
+        for (var i = 0; i < body.Count; i++)
+        {
+            if (string.IsNullOrEmpty(body[i]?.MsgType))
+            {
+                Add($"data.body[{i}].msgType", "is required");
+                return false;
+            }
+            if (body[i].MsgContent.ValueKind != JsonValueKind.Object)
+            {
+                Add($"data.body[{i}].msgContent", "is required and must be a JSON object");
+                return false;
+            }
+        }
+        return true;
+    }
+}

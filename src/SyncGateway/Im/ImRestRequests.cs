@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SyncGateway.Im;
+
+// Request bodies of IM's REST APIs, with IM's field names. Import-only bodies are next to their phase.
+
+/// <summary>One element of IM's <c>MsgBody</c> on the wire.</summary>
+internal sealed record ImMsgElement(
+    [property: JsonPropertyName("MsgType")] string MsgType,
+    [property: JsonPropertyName("MsgContent")] JsonElement MsgContent);
+
+internal sealed record MemberRequest([property: JsonPropertyName("Member_Account")] string MemberAccount);
+
+internal sealed record ImKeyValue(
+    [property: JsonPropertyName("Key")] string Key,
+    [property: JsonPropertyName("Value")] string Value);
+
+internal sealed record GroupAtRequest(
+    [property: JsonPropertyName("GroupAtAllFlag")] int GroupAtAllFlag,
+    [property: JsonPropertyName("GroupAt_Account"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? GroupAtAccount);
+
+/// <summary><c>openim/sendmsg</c>.</summary>
+internal sealed record SendMsgRequest(
+    [property: JsonPropertyName("SyncOtherMachine")] int SyncOtherMachine,
+    [property: JsonPropertyName("From_Account")] string FromAccount,
+    [property: JsonPropertyName("To_Account")] string ToAccount,
+    [property: JsonPropertyName("MsgSeq")] uint MsgSeq,
+    [property: JsonPropertyName("MsgRandom")] uint MsgRandom,
+    [property: JsonPropertyName("MsgBody")] IReadOnlyList<ImMsgElement> MsgBody,
+    [property: JsonPropertyName("CloudCustomData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CloudCustomData,
+    [property: JsonPropertyName("MsgLifeTime"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? MsgLifeTime,
+    [property: JsonPropertyName("ForbidCallbackControl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? ForbidCallbackControl);
+
+/// <summary><c>group_open_http_svc/send_group_msg</c>.</summary>
+internal sealed record SendGroupMsgRequest(
+    [property: JsonPropertyName("GroupId")] string GroupId,
+    [property: JsonPropertyName("From_Account")] string FromAccount,
+    [property: JsonPropertyName("Random")] uint Random,
+    [property: JsonPropertyName("MsgBody")] IReadOnlyList<ImMsgElement> MsgBody,
+    [property: JsonPropertyName("CloudCustomData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CloudCustomData,
+    [property: JsonPropertyName("OnlineOnlyFlag"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? OnlineOnlyFlag,
+    [property: JsonPropertyName("TopicId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TopicId,
+    [property: JsonPropertyName("GroupAtInfo"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<GroupAtRequest>? GroupAtInfo,
+    [property: JsonPropertyName("ForbidCallbackControl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? ForbidCallbackControl);
+
+/// <summary><c>group_open_http_svc/create_group</c>.</summary>
+internal sealed record CreateGroupRequest(
+    [property: JsonPropertyName("Owner_Account"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? OwnerAccount,
+    [property: JsonPropertyName("Type")] string Type,
+    [property: JsonPropertyName("GroupId")] string GroupId,
+    [property: JsonPropertyName("Name")] string Name,
+    [property: JsonPropertyName("MemberList"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<MemberRequest>? MemberList,
+    [property: JsonPropertyName("AppDefinedData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ImKeyValue>? AppDefinedData);
+
+/// <summary><c>group_open_http_svc/destroy_group</c>.</summary>
+internal sealed record DestroyGroupRequest([property: JsonPropertyName("GroupId")] string GroupId);
+
+/// <summary><c>group_open_http_svc/modify_group_base_info</c>: only the changed fields.</summary>
+internal sealed record ModifyGroupBaseInfoRequest(
+    [property: JsonPropertyName("GroupId")] string GroupId,
+    [property: JsonPropertyName("Name"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name,
+    [property: JsonPropertyName("Introduction"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Introduction,
+    [property: JsonPropertyName("Notification"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Notification,
+    [property: JsonPropertyName("FaceUrl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FaceUrl,
+    [property: JsonPropertyName("AppDefinedData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ImKeyValue>? AppDefinedData);
+
+/// <summary><c>group_open_http_svc/add_group_member</c>.</summary>
+internal sealed record AddGroupMemberRequest(
+    [property: JsonPropertyName("GroupId")] string GroupId,
+    [property: JsonPropertyName("Silence"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Silence,
+    [property: JsonPropertyName("MemberList")] IReadOnlyList<MemberRequest> MemberList);
+
+/// <summary><c>group_open_http_svc/delete_group_member</c>.</summary>
+internal sealed record DeleteGroupMemberRequest(
+    [property: JsonPropertyName("GroupId")] string GroupId,
+    [property: JsonPropertyName("Silence"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Silence,
+    [property: JsonPropertyName("MemberToDel_Account")] IReadOnlyList<string> MemberToDelAccount);

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using SyncGateway.Contracts;
+using SyncGateway.Hosting;
+using SyncGateway.Store;
+
+namespace SyncGateway.Messaging;
+
+/// <summary>What a direction's own work did with one event; <see cref="RelaySteps"/> counts, logs and remembers it.</summary>
+internal abstract record RelayResult
+{
+    /// <summary>Delivered to the other side. <paramref name="Reason"/> says why only part of it was (e.g. <c>partly-echo</c>).</summary>
+    public sealed record Delivered(string? Reason = null) : RelayResult;
+
+    /// <summary>The echo of the gateway's own write on the other side; <paramref name="Signal"/> says how it was recognised.</summary>
+    public sealed record Echo(string Signal) : RelayResult;
+
+    /// <summary>Nothing to deliver; <paramref name="Outcome"/> is the outcome counted (ignored, duplicate).</summary>
+    public sealed record Skipped(string Outcome, string Reason) : RelayResult;
+}
+
+/// <summary>
+/// The steps every event takes in either direction, around the direction's own work: a span with its outcome, the
+/// duplicate check and "remember it", outcome metrics and logs, and the logging of a failure before it flows on to
+/// the consumer's retry (transient) or the error queue (<see cref="PermanentFailureException"/>). The work itself
+/// (echo check, delivery) is the direction's: <c>LegacyRelay</c> and <c>ImWriter</c>.
+/// </summary>
+internal sealed partial class RelaySteps(
+    IKeyValueStore store,
+    SyncTelemetry telemetry,
+    IOptions<SyncOptions> options,
+    TimeProvider time,
+    ILogger<RelaySteps> logger)
+{
+    public async Task RunAsync(RelayDirection direction, ConsumeContext context, ISyncEvent evt, Func<CancellationToken, Task<RelayResult>> work)
+    {
+        var meta = evt.Meta;
+        using var activity = SyncTelemetry.Source.StartActivity($"{direction.SpanVerb} {meta.Type}");
+        SyncTelemetry.TagEvent(activity ?? Activity.Current, direction, meta.Type, meta.Id, meta.Subject);
+        var done = RedisKeys.Done(direction, meta.Id);
+
+        try
+        {
+            if (await store.ExistsAsync(done))
+            {
+                telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Duplicate);
+                LogDuplicate(logger, meta.Type, meta.Id, meta.Subject);
+                return;
+            }
+
+            var result = await work(context.CancellationToken);
+            switch (result)
+            {
+                case RelayResult.Delivered delivered:
+                    await store.SetAsync(done, TimeSpan.FromSeconds(options.Value.DedupeTtlSeconds));
+                    telemetry.RecordOutcome(direction, meta.Type, direction.DeliveredOutcome, delivered.Reason);
+                    telemetry.RecordRelayLatency(direction, meta.Type, time.GetUtcNow() - meta.Time);
+                    LogDelivered(logger, direction.Delivered, meta.Type, meta.Id, meta.Subject, direction.Target);
+                    break;
+                case RelayResult.Echo echo:
+                    telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.SuppressedEcho, echo.Signal);
+                    LogEcho(logger, meta.Type, meta.Id, meta.Subject, direction.Target, echo.Signal);
+                    break;
+                case RelayResult.Skipped skipped:
+                    await store.SetAsync(done, TimeSpan.FromSeconds(options.Value.DedupeTtlSeconds));
+                    telemetry.RecordOutcome(direction, meta.Type, skipped.Outcome, skipped.Reason);
+                    LogSkipped(logger, meta.Type, meta.Id, meta.Subject, direction.Target, skipped.Reason);
+                    break;
+            }
+        }
+        catch (PermanentFailureException ex)
+        {
+            telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Faulted, ex.Message);
+            LogFaulted(logger, meta.Type, meta.Id, meta.Subject, direction.Target, ex.Message);
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Retried, ex.Message);
+            LogRetry(logger, meta.Type, meta.Id, meta.Subject, direction.Target, context.GetRetryAttempt(), ex.Message);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Action} {EventType} {CloudEventId} on {Conversation} to {Target}")]
+    private static partial void LogDelivered(ILogger logger, string action, string eventType, string cloudEventId, string conversation, string target);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Suppressed {EventType} {CloudEventId} on {Conversation}: echo of the gateway's own write, not sent back to {Target} ({Signal})")]
+    private static partial void LogEcho(ILogger logger, string eventType, string cloudEventId, string conversation, string target, string signal);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped duplicate {EventType} {CloudEventId} on {Conversation}: already done")]
+    private static partial void LogDuplicate(ILogger logger, string eventType, string cloudEventId, string conversation);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Nothing to send to {Target} for {EventType} {CloudEventId} on {Conversation}: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string eventType, string cloudEventId, string conversation, string target, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {EventType} {CloudEventId} on {Conversation} to {Target} failed (attempt {Attempt}), will retry: {Reason}")]
+    private static partial void LogRetry(ILogger logger, string eventType, string cloudEventId, string conversation, string target, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sending {EventType} {CloudEventId} on {Conversation} to {Target} failed permanently, moved to the error queue: {Reason}")]
+    private static partial void LogFaulted(ILogger logger, string eventType, string cloudEventId, string conversation, string target, string reason);
+}

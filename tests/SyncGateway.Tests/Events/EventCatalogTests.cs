@@ -1,0 +1,56 @@
+using SyncGateway.Contracts;
+using SyncGateway.Events;
+using SyncGateway.Tests.Deployment;
+
+namespace SyncGateway.Tests.Events;
+
+public sealed class EventCatalogTests
+{
+    private static readonly string Contract = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "docs", "legacy-contract.md"));
+
+    [Fact]
+    public void Finds_every_declared_event_type()
+    {
+        Assert.Equal(
+            ["C2CMessageDeclaration", "GroupCreatedDeclaration", "GroupDismissedDeclaration", "GroupMembersJoinedDeclaration",
+             "GroupMembersLeftDeclaration", "GroupMessageDeclaration", "GroupProfileChangedDeclaration"],
+            EventCatalog.All.Select(d => d.GetType().Name));
+    }
+
+    [Fact]
+    public void Every_public_event_type_name_is_declared_exactly_once_each_way()
+    {
+        var published = typeof(EventTypes).GetFields().Select(f => (string)f.GetValue(null)!).Order(StringComparer.Ordinal);
+
+        Assert.Equal(published, EventCatalog.All.SelectMany(d => new[] { d.ImType, d.LegacyType }).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Every_callback_command_belongs_to_one_type()
+    {
+        var commands = EventCatalog.All.SelectMany(d => d.CallbackCommands).ToList();
+
+        Assert.Equal(commands.Count, commands.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(commands.Order(StringComparer.Ordinal), EventCatalog.ByCallbackCommand.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Every_bus_message_belongs_to_one_type_and_one_direction()
+    {
+        var messages = EventCatalog.All.SelectMany(d => new[] { d.ImEvent, d.LegacyEvent }).ToList();
+
+        Assert.Equal(messages.Count, messages.Distinct().Count());
+        Assert.All(messages, message => Assert.Contains(message, EventCatalog.DirectionOf.Keys));
+    }
+
+    [Fact]
+    public void Every_declared_type_is_in_the_legacy_contract_with_its_callback_command()
+    {
+        Assert.All(EventCatalog.All, declaration =>
+        {
+            Assert.Contains($"\"type\":\"{declaration.ImType}\"", Contract, StringComparison.Ordinal);
+            Assert.Contains($"\"type\":\"{declaration.LegacyType}\"", Contract, StringComparison.Ordinal);
+            Assert.All(declaration.CallbackCommands, command => Assert.Contains(command, Contract, StringComparison.Ordinal));
+        });
+    }
+}

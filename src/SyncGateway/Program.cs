@@ -15,6 +15,7 @@ if (args is ["import", ..])
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
+builder.AddErrorAnswers();
 builder.AddHealth();
 builder.AddStore();
 builder.AddImCallbacks();
@@ -26,6 +27,7 @@ builder.AddMessaging();
 var app = builder.Build();
 
 app.UseRequestLogs();
+app.UseErrorAnswers();
 app.MapHealth();
 app.MapPrometheusWhenEnabled();
 app.MapImCallbacks();

@@ -63,6 +63,7 @@ internal sealed class C2CMessageDeclaration()
         problems.Require(data.From, "data.from");
         problems.Require(data.To, "data.to");
         problems.Body(data.Body);
+        problems.UnixSeconds(data.MsgTime, "data.msgTime");
     }
 
     protected override LegacyC2CMessageSent NewLegacyEvent(EventMeta meta, C2CMessageData data) => new(meta, data);

@@ -62,6 +62,7 @@ internal sealed class GroupMessageDeclaration()
         problems.Require(data.GroupId, "data.groupId");
         problems.Require(data.From, "data.from");
         problems.Body(data.Body);
+        problems.UnixSeconds(data.MsgTime, "data.msgTime");
     }
 
     protected override LegacyGroupMessageSent NewLegacyEvent(EventMeta meta, GroupMessageData data) => new(meta, data);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using SyncGateway.Contracts;
+using SyncGateway.Hosting;
 using SyncGateway.Im;
 
 namespace SyncGateway.FromIm;
@@ -29,9 +30,19 @@ internal sealed class CallbackContext(string source, DateTimeOffset receivedAt, 
 
     /// <summary><c>EventTime</c> (ms) when IM sends it, else <c>MsgTime</c> (s), else the arrival.</summary>
     public DateTimeOffset Time(long? eventTimeMs, long? msgTimeSeconds = null)
-        => eventTimeMs is > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(eventTimeMs.Value)
+    {
+        if (eventTimeMs > UnixTime.MaxMilliseconds)
+        {
+            throw new InvalidCallbackException($"has an EventTime past the year 9999 ({eventTimeMs} ms)");
+        }
+        if (msgTimeSeconds > UnixTime.MaxSeconds)
+        {
+            throw new InvalidCallbackException($"has a MsgTime past the year 9999 ({msgTimeSeconds} s)");
+        }
+        return eventTimeMs is > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(eventTimeMs.Value)
             : msgTimeSeconds is > 0 ? DateTimeOffset.FromUnixTimeSeconds(msgTimeSeconds.Value)
             : receivedAt;
+    }
 
     public static string? Stamp(long? eventTime) => eventTime?.ToString(CultureInfo.InvariantCulture);
 

@@ -36,22 +36,31 @@ internal static class ImCallbackEndpoint
             return ImAnswers.Fail(StatusCodes.Status413PayloadTooLarge, $"body exceeds {options.Value.CallbackMaxBodyBytes} bytes");
         }
 
-        var command = (string?)http.Request.Query["CallbackCommand"] ?? CommandInBody(body);
+        if (JsonInput.Check(body.Span) is { } problem)
+        {
+            return Refused(telemetry, logger, (string?)http.Request.Query["CallbackCommand"] ?? "?", $"body {problem.Path} {problem.Message}");
+        }
+
+        var queryCommand = (string?)http.Request.Query["CallbackCommand"];
+        var bodyCommand = CommandInBody(body.Memory);
+        if (queryCommand is not null && bodyCommand is not null && queryCommand != bodyCommand)
+        {
+            return Refused(telemetry, logger, queryCommand, $"CallbackCommand is {queryCommand} in the query but {bodyCommand} in the body");
+        }
+        var command = queryCommand ?? bodyCommand;
         if (string.IsNullOrEmpty(command))
         {
             return ImAnswers.Fail(StatusCodes.Status400BadRequest, "CallbackCommand is missing from the query and the body");
         }
 
-        switch (parser.Parse(command, body, time.GetUtcNow()))
+        switch (parser.Parse(command, body.Span, time.GetUtcNow()))
         {
             case CallbackParseResult.UnknownCommand:
                 telemetry.RecordOutcome(RelayDirection.ImToLegacy, "unknown", SyncTelemetry.Outcomes.Ignored, "unknown-command");
                 ImCallbackLog.UnknownCommand(logger, command);
                 return ImAnswers.Ok();
             case CallbackParseResult.Invalid invalid:
-                telemetry.RecordOutcome(RelayDirection.ImToLegacy, "invalid", SyncTelemetry.Outcomes.Rejected, "malformed");
-                ImCallbackLog.Invalid(logger, command, invalid.Problem);
-                return ImAnswers.Fail(StatusCodes.Status400BadRequest, invalid.Problem);
+                return Refused(telemetry, logger, command, invalid.Problem);
             case CallbackParseResult.Ignored ignored:
                 telemetry.RecordOutcome(RelayDirection.ImToLegacy, ignored.EventType, SyncTelemetry.Outcomes.Ignored, ignored.Reason);
                 ImCallbackLog.Ignored(logger, command, ignored.Reason);
@@ -85,19 +94,19 @@ internal static class ImCallbackEndpoint
         return ImAnswers.Ok();
     }
 
-    private static string? CommandInBody(byte[] body)
+    private static JsonHttpResult<ImAnswer> Refused(SyncTelemetry telemetry, ILogger logger, string command, string problem)
     {
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            using var doc = JsonDocument.ParseValue(ref reader);
-            return doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty("CallbackCommand", out var c) && c.ValueKind == JsonValueKind.String
-                ? c.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        telemetry.RecordOutcome(RelayDirection.ImToLegacy, "invalid", SyncTelemetry.Outcomes.Rejected, "malformed");
+        ImCallbackLog.Invalid(logger, command, problem);
+        return ImAnswers.Fail(StatusCodes.Status400BadRequest, problem);
+    }
+
+    // The body passed JsonInput.Check, so it parses and its strings read.
+    private static string? CommandInBody(ReadOnlyMemory<byte> body)
+    {
+        using var doc = JsonDocument.Parse(body);
+        return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("CallbackCommand", out var c)
+            ? JsonInput.TryGetString(c)
+            : null;
     }
 }

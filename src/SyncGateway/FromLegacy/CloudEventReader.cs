@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CloudNative.CloudEvents;
 using SyncGateway.Contracts;
 using SyncGateway.Events;
+using SyncGateway.Hosting;
 using SyncGateway.ToLegacy;
 
 namespace SyncGateway.FromLegacy;
@@ -29,6 +31,11 @@ internal static partial class CloudEventReader
     {
         var events = new List<ISyncEvent>();
         var errors = new List<IngressError>();
+        if (JsonInput.Check(body.Span) is { } problem)
+        {
+            errors.Add(ErrorAt(problem, batch));
+            return (events, errors);
+        }
         JsonDocument document;
         try
         {
@@ -50,8 +57,15 @@ internal static partial class CloudEventReader
                     return (events, errors);
                 }
                 var index = 0;
+                var firstIndexOf = new Dictionary<string, int>(StringComparer.Ordinal);
                 foreach (var item in root.EnumerateArray())
                 {
+                    // One id names one event: a second event with it would be dropped as a duplicate, or applied twice.
+                    if (item.ValueKind == JsonValueKind.Object && Text(item, "id") is { } id && !firstIndexOf.TryAdd(id, index))
+                    {
+                        errors.Add(new IngressError(index++, id, "id", $"repeats the id of event {firstIndexOf[id]} of this batch"));
+                        continue;
+                    }
                     ReadOne(item, index++, receivedAt, events, errors);
                 }
             }
@@ -175,6 +189,19 @@ internal static partial class CloudEventReader
     // How the SDK's messages name an attribute: "Text for attribute 'time' is invalid", "Invalid character 'X' in attribute name 'legacyId'".
     [GeneratedRegex("attribute (?:name )?'(?<name>[^']*)'", RegexOptions.CultureInvariant)]
     private static partial Regex RefusedAttribute();
+
+    /// <summary>A body-wide problem as an error of the event it lies in (<c>$[3].data.body</c> → event 3, <c>data.body</c>).</summary>
+    private static IngressError ErrorAt(JsonInputProblem problem, bool batch)
+    {
+        var path = problem.Path;
+        if (batch && path.StartsWith("$[", StringComparison.Ordinal) && path.IndexOf(']', StringComparison.Ordinal) is var close and > 2
+            && int.TryParse(path.AsSpan(2, close - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+        {
+            var rest = path[(close + 1)..].TrimStart('.');
+            return new IngressError(index, null, rest.Length == 0 ? "$" : rest, problem.Message);
+        }
+        return new IngressError(0, null, !batch && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path, problem.Message);
+    }
 
     private static string? Text(JsonElement e, string name)
         => e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SyncGateway.Contracts;
+using SyncGateway.Hosting;
 
 namespace SyncGateway.FromLegacy;
 
@@ -18,6 +19,17 @@ internal sealed class DeltaProblems(int index, string? id, List<IngressError> er
             return true;
         }
         Add(field, "is required");
+        return false;
+    }
+
+    /// <summary>An optional Unix time in seconds, from 1970 to 9999.</summary>
+    public bool UnixSeconds(long? value, string field)
+    {
+        if (value is null || (value >= 0 && value <= UnixTime.MaxSeconds))
+        {
+            return true;
+        }
+        Add(field, $"must be Unix seconds from 0 to {UnixTime.MaxSeconds} (the end of 9999)");
         return false;
     }
 

@@ -40,7 +40,7 @@ internal static partial class LegacyIngressEndpoint
             var problem = keys is null
                 ? "the ingress has no Legacy:IngressSecret configured"
                 : StandardWebhooks.Verify(keys, http.Request.Headers[StandardWebhooks.IdHeader], http.Request.Headers[StandardWebhooks.TimestampHeader],
-                    http.Request.Headers[StandardWebhooks.SignatureHeader], body, now, TimeSpan.FromSeconds(options.IngressToleranceSeconds));
+                    http.Request.Headers[StandardWebhooks.SignatureHeader], body.Span, now, TimeSpan.FromSeconds(options.IngressToleranceSeconds));
             if (problem is not null)
             {
                 LogRefused(http.RequestServices.GetRequiredService<ILogger<LegacyIngressLog>>(), problem);
@@ -54,7 +54,7 @@ internal static partial class LegacyIngressEndpoint
     private static async Task<Results<Accepted, ProblemHttpResult>> HandleAsync(
         HttpContext http, IEventPublisher publisher, TimeProvider time, SyncTelemetry telemetry, ILogger<LegacyIngressLog> logger)
     {
-        var body = http.Features.GetRequiredFeature<VerifiedBody>().Bytes;
+        var body = http.Features.GetRequiredFeature<VerifiedBody>().Body.Memory;
         var contentType = http.Request.ContentType ?? "";
         bool batch;
         if (contentType.StartsWith(CloudEventReader.BatchContentType, StringComparison.OrdinalIgnoreCase))
@@ -132,4 +132,4 @@ internal static partial class LegacyIngressEndpoint
 internal sealed class LegacyIngressLog;
 
 /// <summary>The request body whose Standard Webhooks signature the endpoint filter verified.</summary>
-internal sealed record VerifiedBody(byte[] Bytes);
+internal sealed record VerifiedBody(RequestBody Body);

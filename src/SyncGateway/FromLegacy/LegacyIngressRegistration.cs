@@ -9,7 +9,6 @@ internal static class LegacyIngressRegistration
     public static IHostApplicationBuilder AddLegacyIngress(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<LegacyOptions>(LegacyOptions.SectionName, Validate);
-        builder.Services.AddProblemDetails();
         return builder;
     }
 

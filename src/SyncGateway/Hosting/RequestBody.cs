@@ -2,35 +2,71 @@ using System.Buffers;
 
 namespace SyncGateway.Hosting;
 
-internal static class RequestBody
+/// <summary>
+/// A request body read into a buffer rented from the shared pool and given back when the response is done, so bursts
+/// of large bodies do not leave large-object-heap arrays behind.
+/// </summary>
+internal sealed class RequestBody : IDisposable
 {
-    /// <summary>Reads the whole body, or returns null as soon as it exceeds <paramref name="maxBytes"/>.</summary>
-    public static async Task<byte[]?> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    private byte[]? _buffer;
+    private int _length;
+
+    private RequestBody(int capacity) => _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
+
+    public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, _length);
+
+    /// <summary>
+    /// Reads the whole body, or returns null as soon as it exceeds <paramref name="maxBytes"/>. The body lives until
+    /// the response completes: what outlives the request must copy from it.
+    /// </summary>
+    public static async Task<RequestBody?> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {
             return null;
         }
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, maxBytes));
+        var body = new RequestBody((int)Math.Clamp(request.ContentLength ?? 4096, 1, maxBytes));
+        request.HttpContext.Response.RegisterForDispose(body);
         var reader = request.BodyReader;
         while (true)
         {
             var result = await reader.ReadAsync(cancellationToken);
             var sequence = result.Buffer;
-            if (buffer.WrittenCount + sequence.Length > maxBytes)
+            if (body._length + sequence.Length > maxBytes)
             {
                 reader.AdvanceTo(sequence.End);
                 return null;
             }
-            foreach (var segment in sequence)
-            {
-                buffer.Write(segment.Span);
-            }
+            body.Append(sequence);
             reader.AdvanceTo(sequence.End);
             if (result.IsCompleted)
             {
-                return buffer.WrittenSpan.ToArray();
+                return body;
             }
         }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Append(ReadOnlySequence<byte> sequence)
+    {
+        var needed = _length + (int)sequence.Length;
+        if (needed > _buffer!.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+            _buffer.AsSpan(0, _length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+        sequence.CopyTo(_buffer.AsSpan(_length));
+        _length = needed;
     }
 }

@@ -31,12 +31,12 @@ internal static partial class DevelopmentReceiver
                 return Results.BadRequest();
             }
             var problem = StandardWebhooks.Verify(keys, request.Headers[StandardWebhooks.IdHeader], request.Headers[StandardWebhooks.TimestampHeader],
-                request.Headers[StandardWebhooks.SignatureHeader], body, time.GetUtcNow(), TimeSpan.FromMinutes(5));
+                request.Headers[StandardWebhooks.SignatureHeader], body.Span, time.GetUtcNow(), TimeSpan.FromMinutes(5));
             if (problem is not null)
             {
                 return Results.Problem(problem, statusCode: StatusCodes.Status401Unauthorized);
             }
-            var cloudEvent = JsonSerializer.Deserialize<JsonElement>(body);
+            var cloudEvent = JsonSerializer.Deserialize<JsonElement>(body.Span);
             received.Enqueue(cloudEvent);
             while (received.Count > Kept && received.TryDequeue(out _))
             {

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace SyncGateway.IntegrationTests.FromIm;
 
-/// <summary>Realistic callback bodies (tencent-im-callbacks.md §2), parameterised where tests need variety.</summary>
+/// <summary>Realistic callback bodies , parameterised where tests need variety.</summary>
 internal static class CallbackBodies
 {
     public const string C2C = "C2C.CallbackAfterSendMsg";

@@ -5,7 +5,7 @@ using SyncGateway.FromIm;
 
 namespace SyncGateway.Tests.FromIm;
 
-/// <summary>The example bodies of tencent-im-callbacks.md §2, one per command, and helpers to vary them.</summary>
+/// <summary>The example bodies of IM's callback pages, one per command, and helpers to vary them.</summary>
 internal static class CallbackSamples
 {
     public const long SdkAppId = 1400123456;

@@ -425,4 +425,26 @@ public sealed class ImCallbackParserTests
         Assert.StartsWith("im-", meta.Id, StringComparison.Ordinal);
         Assert.Null(meta.TraceParent);
     }
+
+    [Theory]
+    [MemberData(nameof(All), MemberType = typeof(CallbackSamples))]
+    public void Refuses_an_event_time_past_the_year_9999_on_every_command(string command, string body)
+    {
+        foreach (var eventTime in new[] { 253402300800000, long.MaxValue })
+        {
+            var result = _parser.Parse(command, Bytes(With(body, "EventTime", eventTime)), ReceivedAt);
+
+            Assert.Contains("EventTime past the year 9999", Assert.IsType<CallbackParseResult.Invalid>(result).Problem, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Refuses_a_message_time_past_the_year_9999_without_an_event_time()
+    {
+        var body = With(Without(C2CMessage, "EventTime"), "MsgTime", 253402300800);
+
+        var result = _parser.Parse(C2CMessageDeclaration.Command, Bytes(body), ReceivedAt);
+
+        Assert.Contains("MsgTime past the year 9999", Assert.IsType<CallbackParseResult.Invalid>(result).Problem, StringComparison.Ordinal);
+    }
 }

@@ -16,7 +16,7 @@ public sealed class ImCallbackSignatureTests
 
     private readonly ImOptions _options = new() { SdkAppId = SdkAppId, CallbackToken = Token };
 
-    // tencent-im-callbacks.md §1.3: the official doc example and two vectors computed with sha256sum and openssl.
+    // IM's callback authentication page example and two vectors computed with sha256sum and openssl.
     [Theory]
     [InlineData("xxxxyyyy", "1669872112", "17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061")]
     [InlineData("gw-Token_123", "1736920801", "84f8283508689dd38e7d4ca7caafa4e3658f8c6d4a71fdff46c867b62119ae93")]

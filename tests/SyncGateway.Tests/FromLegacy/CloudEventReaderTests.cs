@@ -215,6 +215,58 @@ public sealed class CloudEventReaderTests
         Assert.Equal("$", Assert.Single(notArray).Field);
     }
 
+    [Fact]
+    public void Refuses_two_events_with_one_id_in_a_batch()
+    {
+        var (events, errors) = ReadBatch(Dismissal("lg-1"), Dismissal("lg-2"), Dismissal("lg-1"));
+
+        Assert.Equal(2, events.Count);
+        var error = Assert.Single(errors);
+        Assert.Equal((2, "lg-1", "id"), (error.Index, error.Id, error.Field));
+        Assert.Contains("event 0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Names_the_event_and_field_of_a_lone_surrogate_in_a_batch()
+    {
+        var body = "[" + Dismissal("lg-1").ToJsonString() + ","
+            + """{"specversion":"1.0","id":"lg-2","source":"/legacy/chat","type":"legacy.group.message.sent","data":{"groupId":"g_1","from":"u_1","body":[{"msgType":"TIMTextElem","msgContent":{"text":"\ud800"}}]}}"""
+            + "]";
+
+        var (events, errors) = CloudEventReader.Read(Encoding.UTF8.GetBytes(body), batch: true, ReceivedAt);
+
+        Assert.Empty(events);
+        var error = Assert.Single(errors);
+        Assert.Equal((1, "data.body[0].msgContent.text"), (error.Index, error.Field));
+    }
+
+    [Theory]
+    [InlineData("id")]
+    [InlineData("type")]
+    [InlineData("source")]
+    public void Refuses_a_lone_surrogate_in_an_envelope_attribute(string attribute)
+    {
+        var delta = Dismissal("lg-1");
+        delta[attribute] = "PLACEHOLDER";
+        var body = delta.ToJsonString().Replace("PLACEHOLDER", "x\\udc00", StringComparison.Ordinal);
+
+        var error = Assert.Single(CloudEventReader.Read(Encoding.UTF8.GetBytes(body), batch: false, ReceivedAt).Errors);
+
+        Assert.Equal(attribute, error.Field);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(253402300800)]
+    public void Refuses_a_message_time_outside_unix_seconds_to_the_year_9999(long msgTime)
+    {
+        var delta = Dismissal("lg-1");
+        delta["type"] = EventTypes.LegacyC2CMessageSent;
+        delta["data"] = JsonNode.Parse($$$"""{"from":"u_1","to":"u_2","msgTime":{{{msgTime}}},"body":[{"msgType":"TIMTextElem","msgContent":{"text":"hi"}}]}""");
+
+        Assert.Equal("data.msgTime", Assert.Single(Read(delta).Errors).Field);
+    }
+
     private static JsonObject Dismissal(string id) => new()
     {
         ["specversion"] = "1.0",

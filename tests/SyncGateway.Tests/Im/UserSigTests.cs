@@ -9,7 +9,7 @@ namespace SyncGateway.Tests.Im;
 
 public sealed class UserSigTests
 {
-    // tencent-im-callbacks.md §5.2: Tencent's published sample key, not a secret.
+    // Tencent's published sample key (TLSSigAPIv2 documentation), not a secret.
     private const string SampleKey = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";
     private const string SampleUserSig = "eJyrVgrxCdYrSy1SslIy0jNQ0gHzM1NS80oy0zLBwokpuZl5mcUlRYkl*UVQBcUp2YkFBZkpSlaGJgZQAJFJrSjILEoFipuamhrBRUsyc0Fi5qhqizPTgeZ7OVdVJOa5WfiFhEQklprkahtlWJaXmadHeuVV*mUX5xpU5Br6uUaEGpmb2CrVAgBObjSn";
     private const string SampleJson = """{"TLS.ver":"2.0","TLS.identifier":"administrator","TLS.sdkappid":1400000000,"TLS.expire":15552000,"TLS.time":1700000000,"TLS.sig":"JCzxanF8NTTXau4m+2h9wv7gYJnyNksm0xm1NEXU274="}""";

@@ -109,7 +109,17 @@ internal abstract class EventDeclaration<TData, TImEvent, TLegacyEvent>(string i
             return null;
         }
         Validate(typed, problems);
-        return problems.Count > before ? null : NewLegacyEvent(meta with { Subject = Conversation(typed) }, typed);
+        if (problems.Count > before)
+        {
+            return null;
+        }
+        var conversation = Conversation(typed);
+        if (Conversations.Problem(conversation) is { } problem)
+        {
+            problems.Add("data", problem);
+            return null;
+        }
+        return NewLegacyEvent(meta with { Subject = conversation }, typed);
     }
 
     public sealed override void AddTo(IBusRegistrationConfigurator bus)

@@ -55,6 +55,7 @@ internal sealed class GroupCreatedDeclaration()
         problems.Require(data.Type, "data.type");
         problems.Require(data.Name, "data.name");
         problems.Members(data.Members, "data.members", allowEmpty: true);
+        problems.CustomFields(data.CustomFields, "data.customFields");
     }
 
     protected override LegacyGroupCreated NewLegacyEvent(EventMeta meta, GroupCreatedData data) => new(meta, data);

@@ -19,7 +19,9 @@ internal sealed class GroupMessageDeclaration()
         var groupId = CallbackContext.Required(b.GroupId, "GroupId");
         var from = CallbackContext.Required(b.FromAccount, "From_Account");
         var seq = b.MsgSeq ?? throw new InvalidCallbackException("has no MsgSeq");
-        var mentions = b.GroupAtInfo?.Select(a => new GroupMention(a.GroupAtAllFlag == 1, a.GroupAtAccount)).ToList();
+        var mentions = b.GroupAtInfo?.Select((a, i) => a is null
+            ? throw new InvalidCallbackException($"has an empty GroupAtInfo entry at index {i}")
+            : new GroupMention(a.GroupAtAllFlag == 1, a.GroupAtAccount)).ToList();
         var data = new GroupMessageData(groupId, from, CallbackContext.Elements(b.MsgBody), seq, b.Random, b.MsgTime, b.MsgId,
             b.CloudCustomData, CallbackContext.Flag(b.OnlineOnlyFlag), b.TopicId, mentions, b.OperatorAccount);
         // MsgSeq is unique per group (per topic in topic-enabled communities).
@@ -63,6 +65,13 @@ internal sealed class GroupMessageDeclaration()
         problems.Require(data.From, "data.from");
         problems.Body(data.Body);
         problems.UnixSeconds(data.MsgTime, "data.msgTime");
+        for (var i = 0; i < (data.Mentions?.Count ?? 0); i++)
+        {
+            if (data.Mentions![i] is not { } mention || (!mention.AtAll && string.IsNullOrEmpty(mention.Account)))
+            {
+                problems.Add($"data.mentions[{i}]", "needs atAll true or an account");
+            }
+        }
     }
 
     protected override LegacyGroupMessageSent NewLegacyEvent(EventMeta meta, GroupMessageData data) => new(meta, data);

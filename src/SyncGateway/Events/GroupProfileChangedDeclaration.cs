@@ -65,7 +65,7 @@ internal sealed class GroupProfileChangedDeclaration()
 
     protected override void Validate(GroupProfileChangedData data, DeltaProblems problems)
     {
-        if (problems.Require(data.GroupId, "data.groupId") && !Fields(data).Any())
+        if (problems.Require(data.GroupId, "data.groupId") && problems.CustomFields(data.CustomFields, "data.customFields") && !Fields(data).Any())
         {
             problems.Add("data", "changes nothing: give at least one of name, introduction, notification, faceUrl, customFields");
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using SyncGateway.Contracts;
 using SyncGateway.Events;
+using SyncGateway.Messaging;
 
 namespace SyncGateway.FromIm;
 
@@ -29,7 +30,10 @@ internal sealed class ImCallbackParser(long sdkAppId, bool relayUndeliveredC2CMe
         }
         try
         {
-            return declaration.ParseCallback(command, body, new CallbackContext(_source, receivedAt, relayUndeliveredC2CMessages));
+            var result = declaration.ParseCallback(command, body, new CallbackContext(_source, receivedAt, relayUndeliveredC2CMessages));
+            return result is CallbackParseResult.Accepted { Event.Meta.Subject: var subject } && Conversations.Problem(subject) is { } problem
+                ? new CallbackParseResult.Invalid($"{command} body {problem}")
+                : result;
         }
         catch (JsonException ex)
         {

@@ -33,6 +33,20 @@ internal sealed class DeltaProblems(int index, string? id, List<IngressError> er
         return false;
     }
 
+    /// <summary>Optional custom fields: each with a key.</summary>
+    public bool CustomFields(IReadOnlyList<CustomField>? fields, string field)
+    {
+        for (var i = 0; i < (fields?.Count ?? 0); i++)
+        {
+            if (string.IsNullOrEmpty(fields![i]?.Key) || fields[i].Value is null)
+            {
+                Add($"{field}[{i}]", "needs a key and a value");
+                return false;
+            }
+        }
+        return true;
+    }
+
     public bool Members(IReadOnlyList<string>? members, string field, bool allowEmpty)
     {
         if (members is null || members.Count == 0)

@@ -447,4 +447,20 @@ public sealed class ImCallbackParserTests
 
         Assert.Contains("MsgTime past the year 9999", Assert.IsType<CallbackParseResult.Invalid>(result).Problem, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Refuses_an_account_id_with_a_control_character_which_cannot_travel_as_a_cloud_event_subject()
+    {
+        var result = _parser.Parse(C2CMessageDeclaration.Command, Bytes(With(C2CMessage, "To_Account", "u_\u0000x")), ReceivedAt);
+
+        Assert.Contains("control character", Assert.IsType<CallbackParseResult.Invalid>(result).Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Refuses_an_empty_mention_entry_instead_of_failing()
+    {
+        var result = _parser.Parse(GroupMessageDeclaration.Command, Bytes(With(GroupMessage, "GroupAtInfo", JsonNode.Parse("[null]"))), ReceivedAt);
+
+        Assert.Contains("GroupAtInfo entry at index 0", Assert.IsType<CallbackParseResult.Invalid>(result).Problem, StringComparison.Ordinal);
+    }
 }

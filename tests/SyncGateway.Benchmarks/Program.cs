@@ -5,7 +5,7 @@ using SyncGateway.Benchmarks.Infrastructure;
 using SyncGateway.Benchmarks.Reporting;
 using SyncGateway.Benchmarks.Scenarios;
 
-string[] scenarioNames = ["ingress", "limit", "im-to-legacy", "legacy-to-im", "echo", "import"];
+string[] scenarioNames = ["ingress", "limit", "im-to-legacy", "legacy-to-im", "echo", "large-bodies", "import"];
 
 var quick = new Option<bool>("--quick") { Description = "Small counts and short runs (about 2 minutes) instead of the full profile" };
 var gateway = new Option<FileInfo>("--gateway") { Description = "The published SyncGateway.dll (run.sh publishes it Release)", Required = true };
@@ -115,6 +115,11 @@ static async Task<int> RunAsync(
                 Console.WriteLine("Echo suppression…");
                 report.Echo = await relay.EchoAsync(endToEndMax * BenchmarkProfile.EchoLoad);
             }
+        }
+        if (selected.Contains("large-bodies"))
+        {
+            Console.WriteLine("Large bodies…");
+            report.LargeBodies = await LargeBodies.RunAsync(rig, profile, () => Interlocked.Increment(ref imSequence));
         }
         if (selected.Contains("import"))
         {

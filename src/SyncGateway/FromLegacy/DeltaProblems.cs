@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SyncGateway.Contracts;
 using SyncGateway.Hosting;
+using SyncGateway.Im;
 
 namespace SyncGateway.FromLegacy;
 
@@ -86,6 +87,11 @@ internal sealed class DeltaProblems(int index, string? id, List<IngressError> er
             if (body[i].MsgContent.ValueKind != JsonValueKind.Object)
             {
                 Add($"data.body[{i}].msgContent", "is required and must be a JSON object");
+                return false;
+            }
+            if (ImMessageElements.Problem(body[i].MsgType, body[i].MsgContent) is { } problem)
+            {
+                Add($"data.body[{i}].msgContent", problem);
                 return false;
             }
         }

@@ -36,6 +36,8 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
 
     public ImportResult? Import { get; set; }
 
+    public LargeBodiesResult? LargeBodies { get; set; }
+
     public string? LoadAverageAtEnd { get; set; }
 
     public TimeSpan Duration { get; set; }
@@ -122,6 +124,14 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
                 "steady < 300 MB", steady < 300 * MiB));
             rows.Add(CpuRow("8. CPU in cores (where the time goes) at the ingress max, relay held", run.Intake, Limit));
             rows.Add(CpuRow("8. CPU in cores at the ingress max, relay running", run.WithRelay, null));
+        }
+        if (LargeBodies is { } large)
+        {
+            var ratio = (double)large.SteadyRssAfter / large.IdleRss;
+            rows.Add(new ReportRow(
+                $"7. Memory after a burst of maximum-size bodies: {large.Callbacks:N0} callbacks of {large.CallbackBytes / 1024:N0} KiB and {large.Deltas:N0} deltas of {large.DeltaBytes / 1024:N0} KiB, relay held, then idle",
+                $"idle {large.IdleRss / MiB:N0} MB, peak {large.PeakRss / MiB:N0} MB, **steady after {large.SteadyRssAfter / MiB:N0} MB = {ratio:F2} × idle** ({large.Refused} not accepted)",
+                "≤ 1.5 × idle", ratio <= 1.5));
         }
         return rows;
     }

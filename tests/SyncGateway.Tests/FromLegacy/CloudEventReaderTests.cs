@@ -230,14 +230,14 @@ public sealed class CloudEventReaderTests
     public void Names_the_event_and_field_of_a_lone_surrogate_in_a_batch()
     {
         var body = "[" + Dismissal("lg-1").ToJsonString() + ","
-            + """{"specversion":"1.0","id":"lg-2","source":"/legacy/chat","type":"legacy.group.message.sent","data":{"groupId":"g_1","from":"u_1","body":[{"msgType":"TIMTextElem","msgContent":{"text":"\ud800"}}]}}"""
+            + """{"specversion":"1.0","id":"lg-2","source":"/legacy/chat","type":"legacy.group.message.sent","data":{"groupId":"g_1","from":"u_1","body":[{"msgType":"TIMTextElem","msgContent":{"Text":"\ud800"}}]}}"""
             + "]";
 
         var (events, errors) = CloudEventReader.Read(Encoding.UTF8.GetBytes(body), batch: true, ReceivedAt);
 
         Assert.Empty(events);
         var error = Assert.Single(errors);
-        Assert.Equal((1, "data.body[0].msgContent.text"), (error.Index, error.Field));
+        Assert.Equal((1, "data.body[0].msgContent.Text"), (error.Index, error.Field));
     }
 
     [Theory]
@@ -262,7 +262,7 @@ public sealed class CloudEventReaderTests
     {
         var delta = Dismissal("lg-1");
         delta["type"] = EventTypes.LegacyC2CMessageSent;
-        delta["data"] = JsonNode.Parse($$$"""{"from":"u_1","to":"u_2","msgTime":{{{msgTime}}},"body":[{"msgType":"TIMTextElem","msgContent":{"text":"hi"}}]}""");
+        delta["data"] = JsonNode.Parse($$$"""{"from":"u_1","to":"u_2","msgTime":{{{msgTime}}},"body":[{"msgType":"TIMTextElem","msgContent":{"Text":"hi"}}]}""");
 
         Assert.Equal("data.msgTime", Assert.Single(Read(delta).Errors).Field);
     }

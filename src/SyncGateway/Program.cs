@@ -16,6 +16,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
 builder.AddErrorAnswers();
+builder.AddIdleMemoryTrim();
 builder.AddHealth();
 builder.AddStore();
 builder.AddImCallbacks();

@@ -8,10 +8,14 @@ namespace SyncGateway.Hosting;
 /// </summary>
 internal sealed class RequestBody : IDisposable
 {
+    // A pool of our own keeps at most a few buffers of each size: the shared pool keeps up to 32 per size and core,
+    // which after a burst of 1 MiB bodies is memory that never comes back.
+    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 64 * 1024 * 1024, maxArraysPerBucket: 8);
+
     private byte[]? _buffer;
     private int _length;
 
-    private RequestBody(int capacity) => _buffer = ArrayPool<byte>.Shared.Rent(capacity);
+    private RequestBody(int capacity) => _buffer = Buffers.Rent(capacity);
 
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
 
@@ -52,7 +56,7 @@ internal sealed class RequestBody : IDisposable
     {
         if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Buffers.Return(buffer);
         }
     }
 
@@ -61,9 +65,9 @@ internal sealed class RequestBody : IDisposable
         var needed = _length + (int)sequence.Length;
         if (needed > _buffer!.Length)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+            var larger = Buffers.Rent(Math.Max(needed, _buffer.Length * 2));
             _buffer.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            Buffers.Return(_buffer);
             _buffer = larger;
         }
         sequence.CopyTo(_buffer.AsSpan(_length));

@@ -51,7 +51,7 @@ public sealed class FakeImOptions
 
     /// <summary>
     /// Live. <c>import_group_msg</c> accepts a <c>SendTime</c> equal to the group's newest message time. IM documents "greater than";
-    /// whether equal passes is unconfirmed (tencent-im-rest.md §4 #6), so both behaviours can be tested.
+    /// whether equal passes is unconfirmed, so both behaviours can be tested.
     /// </summary>
     public bool AcceptEqualGroupImportSendTime { get; set; } = true;
 
@@ -64,7 +64,7 @@ public sealed class FakeImOptions
     /// <summary>Largest <c>MsgBody</c> in UTF-8 bytes (IM: 12 KB); larger ones get 93000 (1:1) or 80002 (group).</summary>
     public int MaxMessageBytes { get; set; } = 12_000;
 
-    /// <summary>Batch maxima (tencent-im-rest.md §0); larger batches get the API's documented error.</summary>
+    /// <summary>Batch maxima; larger batches get the API's documented error.</summary>
     public FakeImBatchLimits BatchLimits { get; set; } = new();
 
     /// <summary>The clock of message times, dedupe windows and UserSig expiry.</summary>

@@ -352,7 +352,7 @@ public sealed class FakeImServer : IAsyncDisposable
         CallObserved?.Invoke(call);
     }
 
-    /// <summary>The signed query string every REST call carries (tencent-im-rest.md §1.1), checked the way IM answers it.</summary>
+    /// <summary>The signed query string every REST call carries, checked the way IM answers it.</summary>
     private ImAnswer? CheckQuery(IQueryCollection query, long unixNow)
     {
         if (query["contenttype"] != "json")

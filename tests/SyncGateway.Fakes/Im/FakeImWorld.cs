@@ -19,9 +19,9 @@ internal sealed record RaisedCallback(string Command, JsonObject Body, string Op
 internal sealed record Actor(string Operator, string Platform, string ClientIp);
 
 /// <summary>
-/// The state of one fake IM application and the rules IM applies to it (tencent-im-rest.md §2–§4): accounts, profiles,
+/// The state of one fake IM application and the rules IM applies to it: accounts, profiles,
 /// friends, groups with members and MsgSeq-numbered messages, 1:1 conversations, unread counts, read marks, dedupe
-/// windows, and the after-callbacks each write raises (tencent-im-callbacks.md §4.1). One lock guards everything.
+/// windows, and the after-callbacks each write raises. One lock guards everything.
 /// </summary>
 /// <param name="options">Live settings.</param>
 /// <param name="raise">Queues a callback for delivery; called inside the world's lock so callbacks leave in the order of the writes.</param>
@@ -200,7 +200,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         long readTime = Now;
         if (body["MsgReadTime"] is not null)
         {
-            // The doc says String, the SDK sends an Integer (tencent-im-rest.md §3.7): accept both.
+            // The doc says String, the SDK sends an Integer: accept both.
             var asNumber = Num(body, "MsgReadTime");
             var asText = Str(body, "MsgReadTime");
             if (asNumber is { } n)
@@ -505,7 +505,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             var message = StoreGroupMessage(group, item.From, item.Random ?? RandomUInt32(), item.SendTime, item.Body, item.CloudCustomData, imported: true, countUnread: false);
             results.Add(new JsonObject { ["MsgSeq"] = message.MsgSeq, ["MsgTime"] = message.MsgTime, ["Result"] = 0 });
         }
-        // IM: after an import every member's unread count is 0 (tencent-im-rest.md §3.10).
+        // IM: after an import every member's unread count is 0.
         foreach (var member in group.Members.Values)
         {
             member.Unread = 0;
@@ -753,7 +753,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
     {
         var message = new FakeC2CMessage(from, to, seq, random, time, $"{seq}_{random}_{time}", (JsonArray)msgBody.DeepClone(), cloudCustomData, imported);
         var conversation = Conversation(from, to);
-        // History order in a conversation: by time, then MsgSeq within the same second (tencent-im-rest.md §2.1).
+        // History order in a conversation: by time, then MsgSeq within the same second.
         var index = conversation.FindLastIndex(m => m.MsgTime < time || (m.MsgTime == time && m.MsgSeq <= seq)) + 1;
         conversation.Insert(index, message);
         if (countUnread && from != to)
@@ -817,7 +817,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
 
     private RaisedCallback? ChangeGroupInfo(GroupState group, string? name, string? introduction, string? notification, string? faceUrl, Actor actor)
     {
-        // Only these four fields raise the callback, and it carries only the ones that changed (callbacks §2.4).
+        // Only these four fields raise the callback, and it carries only the ones that changed.
         var body = new JsonObject
         {
             ["CallbackCommand"] = "Group.CallbackAfterGroupInfoChanged",

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace SyncGateway.Fakes.Im;
 
 /// <summary>
-/// Checks an admin UserSig the way IM does (tencent-im-callbacks.md §5), written apart from the gateway's generator
+/// Checks an admin UserSig the way IM does, written apart from the gateway's generator
 /// so that a bug shared by both cannot pass unnoticed. Answers IM's error code, 0 when the sig is good.
 /// </summary>
 internal static class FakeUserSigVerifier

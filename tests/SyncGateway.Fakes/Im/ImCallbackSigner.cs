@@ -5,7 +5,7 @@ using System.Text;
 namespace SyncGateway.Fakes.Im;
 
 /// <summary>
-/// Builds the query string IM appends to a callback URL (tencent-im-callbacks.md §1.2, §1.3), including the
+/// Builds the query string IM appends to a callback URL, including the
 /// <c>Sign</c> = lowercase hex SHA-256 of <c>token + RequestTime</c> when a token is configured.
 /// </summary>
 public static class ImCallbackSigner

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.TestHost;
 using RabbitMQ.Client;
 using Microsoft.Extensions.Options;
 using SyncGateway.Fakes;
+using SyncGateway.Fakes.Im;
 using SyncGateway.FromIm;
 using SyncGateway.Messaging;
 
@@ -86,6 +87,14 @@ internal sealed class GatewayHost : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The settings that point a gateway at a fake IM: its REST address, secret key and admin account.</summary>
+    public static Dictionary<string, string?> ImSettings(FakeImServer im) => new()
+    {
+        ["Im:ApiBaseUrl"] = im.BaseUrl.GetLeftPart(UriPartial.Authority),
+        ["Im:SecretKey"] = im.Options.SecretKey,
+        ["Im:AdminIdentifier"] = im.Options.AdminIdentifier,
+    };
 
     /// <summary>
     /// A second replica of <paramref name="first"/>: the same virtual host, Redis prefix, settings and fake legacy

@@ -88,12 +88,7 @@ public sealed class HostileInputTests
         using var outcomes = new OutcomeCounter();
         await using var im = new FakeImServer(new FakeImOptions { SdkAppId = GatewayHost.SdkAppId, CallbackToken = GatewayHost.CallbackToken });
         await im.StartAsync();
-        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Im:ApiBaseUrl"] = im.BaseUrl.GetLeftPart(UriPartial.Authority),
-            ["Im:SecretKey"] = im.Options.SecretKey,
-            ["Im:AdminIdentifier"] = im.Options.AdminIdentifier,
-        });
+        await using var gateway = await GatewayHost.StartAsync(GatewayHost.ImSettings(im));
 
         var refused = await LegacyIngressRefusalTests.PostAsync(gateway, $"[{Delta("lg-b1", "fine")},{Delta("lg-b2", "\\ud800")}]",
             contentType: "application/cloudevents-batch+json");

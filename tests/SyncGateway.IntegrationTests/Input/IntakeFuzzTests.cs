@@ -27,13 +27,9 @@ public sealed class IntakeFuzzTests
         using var outcomes = new OutcomeCounter();
         await using var im = new FakeImServer(new FakeImOptions { SdkAppId = GatewayHost.SdkAppId, CallbackToken = GatewayHost.CallbackToken });
         await im.StartAsync();
-        await using var gateway = await GatewayHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["Im:ApiBaseUrl"] = im.BaseUrl.GetLeftPart(UriPartial.Authority),
-            ["Im:SecretKey"] = im.Options.SecretKey,
-            ["Im:AdminIdentifier"] = im.Options.AdminIdentifier,
-            ["Sync:RetryLimit"] = "3",
-        });
+        var settings = GatewayHost.ImSettings(im);
+        settings["Sync:RetryLimit"] = "3";
+        await using var gateway = await GatewayHost.StartAsync(settings);
         var mutator = new InputMutator(Seed);
         var random = new Random(Seed);
         (string Command, string Body)[] callbacks =

@@ -38,7 +38,8 @@ internal static class ImCallbackEndpoint
 
         if (JsonInput.Check(body.Span) is { } problem)
         {
-            return Refused(telemetry, logger, (string?)http.Request.Query["CallbackCommand"] ?? "?", $"body {problem.Path} {problem.Message}");
+            return Refused(telemetry, logger, (string?)http.Request.Query["CallbackCommand"] ?? "?",
+                problem.Path == "$" ? problem.Message : $"body {problem.Path} {problem.Message}");
         }
 
         var queryCommand = (string?)http.Request.Query["CallbackCommand"];

@@ -63,6 +63,8 @@ internal static class Logs
             .MinimumLevel.Override("MassTransit", LogEventLevel.Information)
             // IHttpClientFactory logs every request URI at Information; the gateway logs its own calls.
             .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
+            // The resilience handler logs every delivery attempt at Information: one more line per relayed event.
+            .MinimumLevel.Override("Polly", LogEventLevel.Warning)
             .ReadFrom.Configuration(configuration)
             // MassTransit writes a line per consumer per receive endpoint at start-up: 448 with 32 shards per direction.
             .Filter.ByExcluding(e => e.MessageTemplate.Text.StartsWith("Configured endpoint", StringComparison.Ordinal))

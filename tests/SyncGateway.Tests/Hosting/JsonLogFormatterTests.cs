@@ -83,6 +83,7 @@ public sealed class JsonLogFormatterTests
             capture.CreateLogger("SyncGateway.Test").LogInformation("own info");
             capture.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").LogInformation("aspnet info");
             capture.CreateLogger("MassTransit.ReceiveTransport").LogInformation("bus info");
+            capture.CreateLogger("Polly").LogInformation("attempt info");
         }
 
         Assert.Equal(["own info", "bus info"], Messages(defaults));

@@ -27,6 +27,7 @@ internal sealed class RequestBody : IDisposable
     /// </summary>
     public static async Task<RequestBody?> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
+        IdleMemoryTrim.NoteWork();
         if (request.ContentLength > maxBytes)
         {
             return null;

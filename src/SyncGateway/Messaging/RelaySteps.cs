@@ -35,6 +35,7 @@ internal sealed partial class RelaySteps(
 {
     public async Task RunAsync(RelayDirection direction, ConsumeContext context, ISyncEvent evt, Func<CancellationToken, Task<RelayResult>> work)
     {
+        IdleMemoryTrim.NoteWork();
         var meta = evt.Meta;
         using var activity = SyncTelemetry.Source.StartActivity($"{direction.SpanVerb} {meta.Type}");
         SyncTelemetry.TagEvent(activity ?? Activity.Current, direction, meta.Type, meta.Id, meta.Subject);

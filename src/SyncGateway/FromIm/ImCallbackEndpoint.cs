@@ -36,13 +36,13 @@ internal static class ImCallbackEndpoint
             return ImAnswers.Fail(StatusCodes.Status413PayloadTooLarge, $"body exceeds {options.Value.CallbackMaxBodyBytes} bytes");
         }
 
+        var queryCommand = (string?)http.Request.Query["CallbackCommand"];
         if (JsonInput.Check(body.Span) is { } problem)
         {
-            return Refused(telemetry, logger, (string?)http.Request.Query["CallbackCommand"] ?? "?",
+            return Refused(telemetry, logger, queryCommand ?? "?",
                 problem.Path == "$" ? problem.Message : $"body {problem.Path} {problem.Message}");
         }
 
-        var queryCommand = (string?)http.Request.Query["CallbackCommand"];
         var bodyCommand = CommandInBody(body.Memory);
         if (queryCommand is not null && bodyCommand is not null && queryCommand != bodyCommand)
         {

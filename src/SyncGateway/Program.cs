@@ -3,6 +3,7 @@ using SyncGateway.FromIm;
 using SyncGateway.Import;
 using SyncGateway.FromLegacy;
 using SyncGateway.Messaging;
+using SyncGateway.Spool;
 using SyncGateway.Store;
 using SyncGateway.ToIm;
 using SyncGateway.ToLegacy;
@@ -15,6 +16,7 @@ if (args is ["import", ..])
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
+builder.AddGracefulShutdown();
 builder.AddErrorAnswers();
 builder.AddIdleMemoryTrim();
 builder.AddHealth();
@@ -26,6 +28,10 @@ builder.AddToIm();
 builder.AddMessaging();
 
 var app = builder.Build();
+if (!StartupChecks.Pass(app.Services, Console.Error))
+{
+    return 1;
+}
 
 app.UseRequestLogs();
 app.UseErrorAnswers();

@@ -31,4 +31,13 @@ internal static class EventCatalog
             KeyValuePair.Create(declaration.LegacyEvent, RelayDirection.LegacyToIm),
         })
         .ToFrozenDictionary();
+
+    /// <summary>The bus message type of each CloudEvents type, both directions (<c>im.…</c> and <c>legacy.…</c>).</summary>
+    public static readonly FrozenDictionary<string, Type> MessageTypeOf = All
+        .SelectMany(declaration => new[]
+        {
+            KeyValuePair.Create(declaration.ImType, declaration.ImEvent),
+            KeyValuePair.Create(declaration.LegacyType, declaration.LegacyEvent),
+        })
+        .ToFrozenDictionary(StringComparer.Ordinal);
 }

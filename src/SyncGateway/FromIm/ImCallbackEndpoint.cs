@@ -5,6 +5,7 @@ using SyncGateway.Contracts;
 using SyncGateway.Hosting;
 using SyncGateway.Im;
 using SyncGateway.Messaging;
+using SyncGateway.Spool;
 
 namespace SyncGateway.FromIm;
 
@@ -82,6 +83,13 @@ internal static class ImCallbackEndpoint
         try
         {
             await publisher.PublishAsync(evt, cancellationToken);
+        }
+        catch (SpoolFullException ex)
+        {
+            telemetry.RecordSpoolRefused(RelayDirection.ImToLegacy);
+            telemetry.RecordOutcome(RelayDirection.ImToLegacy, meta.Type, SyncTelemetry.Outcomes.Faulted, "spool-full");
+            ImCallbackLog.SpoolFull(logger, command, meta.Id, meta.Subject, ex.Message);
+            return ImAnswers.Fail(StatusCodes.Status503ServiceUnavailable, "event could not be made durable: the broker is away and the spool is full");
         }
 #pragma warning disable CA1031 // Any broker failure means "not durable": answer an error, never OK.
         catch (Exception ex)

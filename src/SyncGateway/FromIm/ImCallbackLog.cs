@@ -21,4 +21,7 @@ internal static partial class ImCallbackLog
     [LoggerMessage(Level = LogLevel.Error, Message = "IM callback {Command} event {CloudEventId} on {Conversation} could not be made durable; answered 503 (IM does not retry: the event is lost unless IM retry is enabled)")]
     public static partial void PublishFailed(ILogger logger, Exception exception, string command, string cloudEventId, string conversation);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "IM callback {Command} event {CloudEventId} on {Conversation} refused with 503: the broker does not confirm and {Problem} (IM does not retry: the event is lost unless IM retry is enabled)")]
+    public static partial void SpoolFull(ILogger logger, string command, string cloudEventId, string conversation, string problem);
+
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using SyncGateway.Contracts;
 using SyncGateway.Hosting;
 using SyncGateway.Messaging;
+using SyncGateway.Spool;
 using SyncGateway.ToLegacy;
 
 namespace SyncGateway.FromLegacy;
@@ -93,6 +94,13 @@ internal static partial class LegacyIngressEndpoint
             {
                 await publisher.PublishAsync(evt, http.RequestAborted);
             }
+            catch (SpoolFullException ex)
+            {
+                telemetry.RecordSpoolRefused(RelayDirection.LegacyToIm);
+                telemetry.RecordOutcome(RelayDirection.LegacyToIm, meta.Type, SyncTelemetry.Outcomes.Faulted, "spool-full");
+                LogSpoolFull(logger, meta.Type, meta.Id, meta.Subject, ex.Message);
+                return TypedResults.Problem("The broker is away and the gateway's spool is full; retry the request later.", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
 #pragma warning disable CA1031 // Any broker failure means "not durable": answer an error; the sender retries the whole request.
             catch (Exception ex)
 #pragma warning restore CA1031
@@ -123,6 +131,9 @@ internal static partial class LegacyIngressEndpoint
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Legacy request rejected: {ErrorCount} invalid event field(s); nothing published")]
     private static partial void LogInvalid(ILogger logger, int errorCount);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Legacy delta {EventType} {CloudEventId} on {Conversation} refused with 503: the broker does not confirm and {Problem}")]
+    private static partial void LogSpoolFull(ILogger logger, string eventType, string cloudEventId, string conversation, string problem);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Legacy delta {EventType} {CloudEventId} on {Conversation} could not be made durable; answered 503")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, string eventType, string cloudEventId, string conversation);

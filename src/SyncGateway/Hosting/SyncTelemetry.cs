@@ -20,6 +20,9 @@ internal sealed class SyncTelemetry
     private readonly Histogram<double> _relayLatency;
     private readonly Counter<long> _imCalls;
     private readonly Histogram<double> _rateLimiterWait;
+    private readonly Counter<long> _spooled;
+    private readonly Counter<long> _spoolForwarded;
+    private readonly Counter<long> _spoolRefused;
 
     public SyncTelemetry(IMeterFactory meters)
     {
@@ -29,6 +32,9 @@ internal sealed class SyncTelemetry
         _relayLatency = Meter.CreateHistogram<double>("syncgw.relay.latency", "s", "From the event's own time to its delivery on the other side.");
         _imCalls = Meter.CreateCounter<long>("syncgw.im.calls", "{call}", "IM REST calls by API and result code.");
         _rateLimiterWait = Meter.CreateHistogram<double>("syncgw.ratelimiter.wait", "s", "Time spent waiting for the IM REST rate limiter.");
+        _spooled = Meter.CreateCounter<long>("syncgw.spool.spooled", "{event}", "Events an intake wrote to the local spool because the broker did not confirm in time.");
+        _spoolForwarded = Meter.CreateCounter<long>("syncgw.spool.forwarded", "{event}", "Spooled events the broker has since confirmed.");
+        _spoolRefused = Meter.CreateCounter<long>("syncgw.spool.refused", "{event}", "Events refused (503) because the broker was away and the spool full.");
     }
 
     /// <summary>This host's meter: a listener that wants only this host's measurements compares against it.</summary>
@@ -59,6 +65,7 @@ internal sealed class SyncTelemetry
         public const string Faulted = "faulted";
         public const string Ignored = "ignored";
         public const string Rejected = "rejected";
+        public const string Spooled = "spooled";
     }
 
     public void RecordReceived(RelayDirection direction, string eventType)
@@ -83,6 +90,28 @@ internal sealed class SyncTelemetry
             activity.SetStatus(ActivityStatusCode.Error, reason);
         }
     }
+
+    public void RecordSpooled(RelayDirection direction) => _spooled.Add(1, new KeyValuePair<string, object?>(Tags.Direction, direction.Name));
+
+    public void RecordSpoolForwarded(RelayDirection direction) => _spoolForwarded.Add(1, new KeyValuePair<string, object?>(Tags.Direction, direction.Name));
+
+    public void RecordSpoolRefused(RelayDirection direction) => _spoolRefused.Add(1, new KeyValuePair<string, object?>(Tags.Direction, direction.Name));
+
+    /// <summary>The spool's depth, size and oldest age as gauges, read when a metrics reader collects.</summary>
+    public void ObserveSpool(Func<long> depth, Func<long> bytes, Func<TimeSpan?> oldestAge)
+    {
+        Meter.CreateObservableGauge("syncgw.spool.depth", depth, "{event}", "Events waiting in the local spool.");
+        Meter.CreateObservableGauge("syncgw.spool.bytes", bytes, "By", "Bytes of event bodies waiting in the local spool.");
+        Meter.CreateObservableGauge("syncgw.spool.oldest_age", () => oldestAge()?.TotalSeconds ?? 0, "s", "How long the oldest spooled event has waited (0 when empty).");
+    }
+
+    /// <summary>1 while a dependency answers, else 0; tag <c>dependency</c> = broker or redis.</summary>
+    public void ObserveDependencies(Func<bool> broker, Func<bool> redis)
+        => Meter.CreateObservableGauge("syncgw.dependency.up", () => new[]
+        {
+            new Measurement<int>(broker() ? 1 : 0, new KeyValuePair<string, object?>("dependency", "broker")),
+            new Measurement<int>(redis() ? 1 : 0, new KeyValuePair<string, object?>("dependency", "redis")),
+        }, "1", "Whether the gateway's broker and Redis answer (1) or not (0).");
 
     public void RecordRelayLatency(RelayDirection direction, string eventType, TimeSpan latency)
         => _relayLatency.Record(Math.Max(0, latency.TotalSeconds), new(Tags.Direction, direction.Name), new(Tags.EventType, eventType));

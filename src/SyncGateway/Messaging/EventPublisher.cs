@@ -4,7 +4,7 @@ using SyncGateway.Contracts;
 
 namespace SyncGateway.Messaging;
 
-/// <summary>Publishes intake events and returns only once the broker confirmed them (or throws).</summary>
+/// <summary>Makes an intake's event durable: returns only once it is (or throws, and the intake answers an error).</summary>
 internal interface IEventPublisher
 {
     Task PublishAsync(ISyncEvent message, CancellationToken cancellationToken);
@@ -13,10 +13,14 @@ internal interface IEventPublisher
 /// <summary>Sends each event to its conversation's relay queue (<see cref="RelayQueues"/>), through the queue's exchange.</summary>
 internal sealed class EventPublisher(IBus bus, IOptions<RabbitMqOptions> rabbit, IOptions<SyncOptions> sync) : IEventPublisher
 {
-    public async Task PublishAsync(ISyncEvent message, CancellationToken cancellationToken)
+    public Task PublishAsync(ISyncEvent message, CancellationToken cancellationToken)
+        => PublishAsync(message, TimeSpan.FromMilliseconds(rabbit.Value.PublishTimeoutMilliseconds), cancellationToken);
+
+    /// <summary>Returns once the broker confirmed the event; throws when it did not within <paramref name="timeout"/>.</summary>
+    public async Task PublishAsync(ISyncEvent message, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(rabbit.Value.PublishTimeoutMilliseconds);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         var queue = await bus.GetSendEndpoint(new Uri("exchange:" + RelayQueues.QueueFor(message, sync.Value.Shards)));
         // With publisher confirms on, Send completes only after RabbitMQ has taken responsibility for the message.
         await queue.Send(message, message.GetType(), ctx =>
@@ -28,6 +32,6 @@ internal sealed class EventPublisher(IBus bus, IOptions<RabbitMqOptions> rabbit,
             {
                 rabbitContext.Mandatory = true;
             }
-        }, timeout.Token);
+        }, deadline.Token);
     }
 }

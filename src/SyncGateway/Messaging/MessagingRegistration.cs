@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SyncGateway.Contracts;
 using SyncGateway.Events;
 using SyncGateway.Hosting;
+using SyncGateway.Spool;
 
 namespace SyncGateway.Messaging;
 
@@ -17,6 +18,9 @@ internal static class MessagingRegistration
         builder.AddValidatedOptions<RabbitMqOptions>(RabbitMqOptions.SectionName, ValidateRabbitMq);
         builder.AddValidatedOptions<SyncOptions>(SyncOptions.SectionName, ValidateSync);
         var rabbit = builder.ReadOptions<RabbitMqOptions>(RabbitMqOptions.SectionName);
+        builder.Services.AddSingleton<BrokerState>();
+        builder.Services.AddSingleton<PauseGate>();
+        builder.Services.AddSingleton<RelaySteps>();
 
         builder.Services.AddMassTransit(bus =>
         {
@@ -33,7 +37,6 @@ internal static class MessagingRegistration
                     ConfigureRelayQueues(cfg, context, classicQueueVersion: 0);
                     cfg.ConfigureEndpoints(context);
                 });
-                builder.Services.AddStartupWarning("RabbitMq:Uri is not set: events travel on MassTransit's in-memory transport. This mode is NOT durable (a restart loses queued events) and must not run in production.");
                 return;
             }
 
@@ -45,9 +48,14 @@ internal static class MessagingRegistration
                 cfg.ConfigureEndpoints(context);
             });
         });
-        builder.Services.AddSingleton<IEventPublisher, EventPublisher>();
-        builder.Services.AddSingleton<PauseGate>();
-        builder.Services.AddSingleton<RelaySteps>();
+        builder.Services.AddHostedService<DependencyWatch>();
+        if (string.IsNullOrWhiteSpace(rabbit.Uri))
+        {
+            builder.Services.AddSingleton<IEventPublisher, EventPublisher>();
+            builder.Services.AddStartupWarning("RabbitMq:Uri is not set: events travel on MassTransit's in-memory transport. This mode is NOT durable (a restart loses queued events) and must not run in production.");
+            return builder;
+        }
+        builder.AddSpool();
         return builder;
     }
 
@@ -105,9 +113,9 @@ internal static class MessagingRegistration
         {
             yield return "RabbitMq:Uri must be an amqp:// or amqps:// URI (amqp://user:pass@host:port/vhost)";
         }
-        if (options.PublishTimeoutMilliseconds is < 100 or > 1900)
+        if (options.PublishTimeoutMilliseconds is < 100 or > 1500)
         {
-            yield return "RabbitMq:PublishTimeoutMilliseconds must be between 100 and 1900 (IM waits 2 s for the callback answer)";
+            yield return "RabbitMq:PublishTimeoutMilliseconds must be between 100 and 1500 (IM waits 2 s for the callback answer, and an event the broker did not confirm still has to reach the spool)";
         }
         if (options.ClassicQueueVersion is not (0 or 1 or 2))
         {

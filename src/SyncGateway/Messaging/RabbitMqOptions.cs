@@ -8,8 +8,11 @@ internal sealed class RabbitMqOptions
     /// <summary><c>amqp://user:pass@host:port/vhost</c> (<c>RabbitMq__Uri</c>); empty = MassTransit's in-memory transport.</summary>
     public string? Uri { get; set; }
 
-    /// <summary>How long an intake waits for the broker's publisher confirm before answering an error.</summary>
-    public int PublishTimeoutMilliseconds { get; set; } = 1500;
+    /// <summary>
+    /// How long an intake waits for the broker's publisher confirm before it writes the event to the local spool
+    /// instead (<c>Spool:Path</c>). Confirms take a few milliseconds when the broker is well; this only bounds a stall.
+    /// </summary>
+    public int PublishTimeoutMilliseconds { get; set; } = 500;
 
     /// <summary>
     /// <c>x-queue-version</c> of the relay queues, set when they are declared: 2 is RabbitMQ's newer classic queue

@@ -33,6 +33,8 @@ internal sealed partial class RelaySteps(
     TimeProvider time,
     ILogger<RelaySteps> logger)
 {
+    private const int MarkerAttempts = 3;
+
     public async Task RunAsync(RelayDirection direction, ConsumeContext context, ISyncEvent evt, Func<CancellationToken, Task<RelayResult>> work)
     {
         IdleMemoryTrim.NoteWork();
@@ -54,7 +56,7 @@ internal sealed partial class RelaySteps(
             switch (result)
             {
                 case RelayResult.Delivered delivered:
-                    await store.SetAsync(done, TimeSpan.FromSeconds(options.Value.DedupeTtlSeconds));
+                    await RememberDeliveredAsync(done, meta, context.CancellationToken);
                     telemetry.RecordOutcome(direction, meta.Type, direction.DeliveredOutcome, delivered.Reason);
                     telemetry.RecordRelayLatency(direction, meta.Type, time.GetUtcNow() - meta.Time);
                     LogDelivered(logger, direction.Delivered, meta.Type, meta.Id, meta.Subject, direction.Target);
@@ -83,6 +85,35 @@ internal sealed partial class RelaySteps(
             throw;
         }
     }
+
+    /// <summary>
+    /// The other side has the event: failing now would deliver it again. So the marker write gets a few quick tries and
+    /// then the event counts as done without it (logged): only a later copy of this event (a re-forwarded spool entry, a
+    /// broker redelivery) would then be delivered again, with the same id the receiver dedupes by.
+    /// </summary>
+    private async Task RememberDeliveredAsync(string done, EventMeta meta, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await store.SetAsync(done, TimeSpan.FromSeconds(options.Value.DedupeTtlSeconds));
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (attempt == MarkerAttempts)
+                {
+                    LogNotRemembered(logger, meta.Type, meta.Id, meta.Subject, ex.Message);
+                    return;
+                }
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), time, cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivered {EventType} {CloudEventId} on {Conversation} but could not record it ({Reason}); a later copy of it would be delivered again, with the same id")]
+    private static partial void LogNotRemembered(ILogger logger, string eventType, string cloudEventId, string conversation, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Action} {EventType} {CloudEventId} on {Conversation} to {Target}")]
     private static partial void LogDelivered(ILogger logger, string action, string eventType, string cloudEventId, string conversation, string target);

@@ -77,6 +77,8 @@ internal sealed class BenchRig : IAsyncDisposable
                 ["RabbitMq__Uri"] = BenchServices.RabbitMqIn(vhost).ToString(),
                 ["Redis__Configuration"] = BenchServices.Redis,
                 ["Redis__KeyPrefix"] = keyPrefix,
+                ["Spool__Path"] = Path.Combine(WorkDirectory, $"spool-{purpose}.db"),
+                ["Shutdown__DrainDelaySeconds"] = "0",
             };
             foreach (var (key, value) in (overrides ?? new Dictionary<string, string>()).Concat(_tuning))
             {

@@ -71,6 +71,8 @@ internal sealed class GatewayHost : IAsyncDisposable
             ["Redis:KeyPrefix"] = keyPrefix,
             ["Sync:RetryMinIntervalMilliseconds"] = "50",
             ["Sync:RetryMaxIntervalSeconds"] = "1",
+            ["Spool:Path"] = TemporarySpoolPath(),
+            ["Shutdown:DrainDelaySeconds"] = "0",
         }, overrides);
         var factory = new Factory(settings, services);
         try
@@ -102,7 +104,8 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// </summary>
     public static async Task<GatewayHost> StartReplicaAsync(GatewayHost first, IDictionary<string, string?>? overrides = null)
     {
-        var settings = WithOverrides(first._settings, overrides);
+        // A replica is another process with a spool of its own.
+        var settings = WithOverrides(WithOverrides(first._settings, new Dictionary<string, string?> { ["Spool:Path"] = TemporarySpoolPath() }), overrides);
         var factory = new Factory(settings, services: null);
         try
         {
@@ -115,6 +118,9 @@ internal sealed class GatewayHost : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>A spool file of its own in a directory that is deleted with the host.</summary>
+    public static string TemporarySpoolPath() => Path.Combine(Path.GetTempPath(), "syncgw-test-spool", Guid.NewGuid().ToString("N"), "spool.db");
 
     private static Dictionary<string, string?> WithOverrides(IEnumerable<KeyValuePair<string, string?>> settings, IDictionary<string, string?>? overrides)
     {
@@ -201,6 +207,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         if (_isReplica)
         {
             await _factory.DisposeAsync();
+            DeleteSpool();
             return;
         }
         try
@@ -210,8 +217,17 @@ internal sealed class GatewayHost : IAsyncDisposable
         }
         finally
         {
+            DeleteSpool();
             await LocalServices.DeleteVirtualHostAsync(VirtualHost);
             await LocalServices.DeleteRedisKeysAsync(KeyPrefix);
+        }
+    }
+
+    private void DeleteSpool()
+    {
+        if (_settings.TryGetValue("Spool:Path", out var path) && path is not null && Path.GetDirectoryName(path) is { } directory && Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
         }
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SyncGateway.Hosting;
+using SyncGateway.Messaging;
 
 namespace SyncGateway.Tests.Hosting;
 
@@ -18,6 +19,8 @@ internal static class TestWebHost
         builder.WebHost.UseTestServer();
         builder.AddObservability();
         builder.Services.AddSingleton(logs.Writer);
+        builder.AddGracefulShutdown();
+        builder.Services.AddSingleton(ConnectedBroker());
         builder.AddHealth();
         configure?.Invoke(builder);
 
@@ -27,5 +30,12 @@ internal static class TestWebHost
         map?.Invoke(app);
         await app.StartAsync();
         return app;
+    }
+
+    private static BrokerState ConnectedBroker()
+    {
+        var broker = new BrokerState();
+        broker.BusHealth(connected: true);
+        return broker;
     }
 }

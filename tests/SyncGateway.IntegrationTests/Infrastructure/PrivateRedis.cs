@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace SyncGateway.IntegrationTests.Infrastructure;
 
@@ -20,7 +18,7 @@ internal sealed class PrivateRedis : IAsyncDisposable
 
     public static async Task<PrivateRedis> StartAsync()
     {
-        var redis = new PrivateRedis(FreePort());
+        var redis = new PrivateRedis(LoopbackPorts.Free());
         await redis.RestartAsync();
         return redis;
     }
@@ -36,7 +34,7 @@ internal sealed class PrivateRedis : IAsyncDisposable
         })!;
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
-        await Eventually.AssertAsync(() => Task.FromResult(Accepts()), TimeSpan.FromSeconds(10), $"redis-server listening on {Port}");
+        await Eventually.AssertAsync(() => Task.FromResult(LoopbackPorts.Accepts(Port)), TimeSpan.FromSeconds(10), $"redis-server listening on {Port}");
     }
 
     /// <summary>Kills the server: an outage, not a clean shutdown.</summary>
@@ -50,29 +48,8 @@ internal sealed class PrivateRedis : IAsyncDisposable
         await _process.WaitForExitAsync();
         _process.Dispose();
         _process = null;
-        await Eventually.AssertAsync(() => Task.FromResult(!Accepts()), TimeSpan.FromSeconds(10), $"redis-server on {Port} stopped");
+        await Eventually.AssertAsync(() => Task.FromResult(!LoopbackPorts.Accepts(Port)), TimeSpan.FromSeconds(10), $"redis-server on {Port} stopped");
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
-
-    private bool Accepts()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, Port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -16,8 +16,9 @@ using SyncGateway.Messaging;
 namespace SyncGateway.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The real gateway on Kestrel (loopback), wired to real RabbitMQ (its own virtual host) and Redis (its own key
-/// prefix, deleted with the host), with a fake legacy system on loopback. One per test: nothing leaks between tests.
+/// The real gateway on Kestrel (loopback), wired to real RabbitMQ (its own virtual host, or a broker the test owns)
+/// and Redis (its own key prefix, deleted with the host), with a fake legacy system on loopback. One per test:
+/// nothing leaks between tests.
 /// </summary>
 internal sealed class GatewayHost : IAsyncDisposable
 {
@@ -30,7 +31,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, string?> _settings;
     private readonly bool _isReplica;
 
-    private GatewayHost(Factory factory, IReadOnlyDictionary<string, string?> settings, FakeLegacyServer legacy, string vhost, string keyPrefix, bool isReplica)
+    private GatewayHost(Factory factory, IReadOnlyDictionary<string, string?> settings, FakeLegacyServer legacy, string? vhost, string keyPrefix, bool isReplica)
     {
         _factory = factory;
         _settings = settings;
@@ -38,6 +39,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         Legacy = legacy;
         VirtualHost = vhost;
         KeyPrefix = keyPrefix;
+        RabbitMqUri = new Uri(settings["RabbitMq:Uri"]!);
         Client = factory.CreateClient();
     }
 
@@ -45,7 +47,10 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public string VirtualHost { get; }
+    /// <summary>The virtual host created on the shared broker for this host; null when the test brought its own broker.</summary>
+    public string? VirtualHost { get; }
+
+    public Uri RabbitMqUri { get; }
 
     public string KeyPrefix { get; }
 
@@ -53,11 +58,12 @@ internal sealed class GatewayHost : IAsyncDisposable
 
     /// <param name="overrides">Configuration over the defaults here.</param>
     /// <param name="services">Applied after the gateway's own registrations, e.g. <c>services.ConfigureOpenTelemetryTracerProvider(...)</c> to collect spans.</param>
-    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
+    /// <param name="rabbitMq">A broker the test owns (e.g. <see cref="PrivateRabbitMq.Uri"/>) instead of a virtual host of the shared one.</param>
+    public static async Task<GatewayHost> StartAsync(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null, Uri? rabbitMq = null)
     {
         await TestServices.EnsureStartedAsync();
         var legacy = await FakeLegacyServer.StartAsync(SigningSecret);
-        var vhost = await LocalServices.CreateVirtualHostAsync("syncgw-test");
+        var vhost = rabbitMq is null ? await LocalServices.CreateVirtualHostAsync("syncgw-test") : null;
         var keyPrefix = $"syncgw-test:{Guid.NewGuid():N}:";
         var settings = WithOverrides(new Dictionary<string, string?>
         {
@@ -66,7 +72,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             ["Legacy:EventsUrl"] = legacy.EventsUrl.ToString(),
             ["Legacy:SigningSecret"] = SigningSecret,
             ["Legacy:IngressSecret"] = IngressSecret,
-            ["RabbitMq:Uri"] = LocalServices.RabbitMqIn(vhost).ToString(),
+            ["RabbitMq:Uri"] = (rabbitMq ?? LocalServices.RabbitMqIn(vhost!)).ToString(),
             ["Redis:Configuration"] = LocalServices.Redis,
             ["Redis:KeyPrefix"] = keyPrefix,
             ["Sync:RetryMinIntervalMilliseconds"] = "50",
@@ -85,7 +91,10 @@ internal sealed class GatewayHost : IAsyncDisposable
             // A host that did not start must not leave its virtual host and fake server behind.
             await factory.DisposeAsync();
             await legacy.DisposeAsync();
-            await LocalServices.DeleteVirtualHostAsync(vhost);
+            if (vhost is not null)
+            {
+                await LocalServices.DeleteVirtualHostAsync(vhost);
+            }
             throw;
         }
     }
@@ -168,7 +177,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// <summary>Messages waiting in a queue of this host's virtual host.</summary>
     public async Task<uint> QueueDepthAsync(string queue)
     {
-        var factory = new ConnectionFactory { Uri = LocalServices.RabbitMqIn(VirtualHost) };
+        var factory = new ConnectionFactory { Uri = RabbitMqUri };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         try
@@ -186,7 +195,7 @@ internal sealed class GatewayHost : IAsyncDisposable
     /// <summary>The reason MassTransit recorded on each faulted message in an error queue (its MT-Fault-Message header).</summary>
     public async Task<IReadOnlyList<string>> FaultReasonsAsync(string errorQueue)
     {
-        var factory = new ConnectionFactory { Uri = LocalServices.RabbitMqIn(VirtualHost) };
+        var factory = new ConnectionFactory { Uri = RabbitMqUri };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         var reasons = new List<string>();
@@ -218,7 +227,10 @@ internal sealed class GatewayHost : IAsyncDisposable
         finally
         {
             DeleteSpool();
-            await LocalServices.DeleteVirtualHostAsync(VirtualHost);
+            if (VirtualHost is not null)
+            {
+                await LocalServices.DeleteVirtualHostAsync(VirtualHost);
+            }
             await LocalServices.DeleteRedisKeysAsync(KeyPrefix);
         }
     }

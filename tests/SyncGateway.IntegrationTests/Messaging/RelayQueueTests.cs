@@ -1,6 +1,5 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
-using SyncGateway.Fakes.Infrastructure;
 using SyncGateway.IntegrationTests.Infrastructure;
 
 namespace SyncGateway.IntegrationTests.Messaging;
@@ -42,7 +41,7 @@ public sealed class RelayQueueTests
     }
 
     private static Task<IConnection> ConnectAsync(GatewayHost gateway)
-        => new ConnectionFactory { Uri = LocalServices.RabbitMqIn(gateway.VirtualHost) }.CreateConnectionAsync();
+        => new ConnectionFactory { Uri = gateway.RabbitMqUri }.CreateConnectionAsync();
 
     private static async Task AssertRefusedAsync(IConnection connection, string queue, int version, bool singleActiveConsumer)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -5,8 +6,11 @@ using SyncGateway.Hosting;
 
 namespace SyncGateway.IntegrationTests.Infrastructure;
 
-/// <summary>One answer of <c>/health/ready</c>: its status code and each check's status and description; null status code when nothing answered.</summary>
-internal sealed record Readiness(HttpStatusCode? Status, IReadOnlyDictionary<string, (string Status, string? Description)> Checks)
+/// <summary>
+/// One answer of <c>/health/ready</c>: its status code, each check's status and description, and how long the answer
+/// took; a null status code when nothing answered.
+/// </summary>
+internal sealed record Readiness(HttpStatusCode? Status, IReadOnlyDictionary<string, (string Status, string? Description)> Checks, TimeSpan Took)
 {
     public string? CheckStatus(string check) => Checks.TryGetValue(check, out var c) ? c.Status : null;
 
@@ -19,6 +23,7 @@ internal sealed record Readiness(HttpStatusCode? Status, IReadOnlyDictionary<str
     /// <summary>Asks <c>/health/ready</c> as a probe does; a refused connection or a timeout is a null status.</summary>
     public static async Task<Readiness> ProbeAsync(HttpClient http)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
             using var response = await http.GetAsync(new Uri(HealthEndpoints.ReadyPath, UriKind.Relative));
@@ -28,11 +33,11 @@ internal sealed record Readiness(HttpStatusCode? Status, IReadOnlyDictionary<str
                     check.Value.GetProperty("status").GetString() ?? "",
                     check.Value.TryGetProperty("description", out var d) ? d.GetString() : null))
                 : [];
-            return new Readiness(response.StatusCode, checks);
+            return new Readiness(response.StatusCode, checks, Stopwatch.GetElapsedTime(started));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
         {
-            return new Readiness(null, new Dictionary<string, (string, string?)>());
+            return new Readiness(null, new Dictionary<string, (string, string?)>(), Stopwatch.GetElapsedTime(started));
         }
     }
 }

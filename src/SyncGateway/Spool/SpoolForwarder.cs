@@ -50,6 +50,7 @@ internal sealed partial class SpoolForwarder(EventSpool spool, EventPublisher br
                     continue;
                 }
 
+                IdleMemoryTrim.NoteWork();
                 var (forwarded, failure) = await RoundAsync(stoppingToken);
                 forwardedThisOutage += forwarded;
                 if (failure is not null)

@@ -15,14 +15,21 @@ COPY src/ src/
 RUN dotnet publish src/SyncGateway/SyncGateway.csproj -c Release -o /app --no-restore /p:UseAppHost=false
 
 # The regular (Ubuntu) runtime image rather than -chiseled: it has bash, which the HEALTHCHECK below uses to call
-# /health/live without curl or wget. Kubernetes ignores HEALTHCHECK and uses the chart's probes instead.
+# /health/live without curl or wget, and sleep, which the chart's preStop hook runs. Kubernetes ignores HEALTHCHECK
+# and uses the chart's probes instead.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app .
 
 ENV ASPNETCORE_HTTP_PORTS=8080 \
-    DOTNET_NOLOGO=1
+    DOTNET_NOLOGO=1 \
+    Spool__Path=/var/lib/sync-gateway/spool.db
 EXPOSE 8080
+
+# The spool (events the broker had not confirmed in time, kept until they are forwarded) lives outside the container's
+# writable layer so that it outlives the container; the chart mounts a persistent volume here.
+RUN install -d -o "$APP_UID" -g "$APP_UID" -m 0750 /var/lib/sync-gateway
+VOLUME ["/var/lib/sync-gateway"]
 
 # The image's built-in non-root user (uid 1654).
 USER $APP_UID

@@ -17,6 +17,11 @@
 {{- end }}
 {{- end }}
 
+{{/* The StatefulSet's headless governing Service. */}}
+{{- define "sync-gateway.headlessServiceName" -}}
+{{- printf "%s-headless" (include "sync-gateway.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
 {{- define "sync-gateway.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
@@ -30,7 +35,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: sync-gateway
 {{- end }}
 
-{{/* Labels that select the pods; never change them after the first release (Deployment selectors are immutable). */}}
+{{/* Labels that select the pods; never change them after the first release (workload selectors are immutable). */}}
 {{- define "sync-gateway.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "sync-gateway.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}

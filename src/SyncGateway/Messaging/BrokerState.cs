@@ -1,7 +1,7 @@
 namespace SyncGateway.Messaging;
 
 /// <summary>
-/// What the gateway knows about its broker: whether the bus is connected (<see cref="Hosting.DependencyWatch"/> asks it several
+/// What the gateway knows about its broker: whether the bus is connected (<see cref="BusWatch"/> asks it several
 /// times a second) and whether a publish failed since the last confirm. The intakes read it to go straight to the
 /// spool instead of waiting out a confirm that cannot come.
 /// </summary>

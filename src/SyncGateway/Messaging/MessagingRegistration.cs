@@ -48,7 +48,7 @@ internal static class MessagingRegistration
                 cfg.ConfigureEndpoints(context);
             });
         });
-        builder.Services.AddHostedService<DependencyWatch>();
+        builder.Services.AddHostedService<BusWatch>();
         if (string.IsNullOrWhiteSpace(rabbit.Uri))
         {
             builder.Services.AddSingleton<IEventPublisher, EventPublisher>();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
@@ -8,8 +9,8 @@ using SyncGateway.Messaging;
 
 namespace SyncGateway.Spool;
 
-/// <summary>One event read back from the spool, oldest first.</summary>
-internal sealed record SpooledEvent(long Seq, string Key, ISyncEvent Event, int Bytes);
+/// <summary>One event read back from the spool, oldest first, with the trace context it was accepted in.</summary>
+internal sealed record SpooledEvent(long Seq, string Key, ISyncEvent Event, int Bytes, string? TraceParent, string? TraceState);
 
 /// <summary>The spool has reached <see cref="SpoolOptions.MaxEvents"/> or <see cref="SpoolOptions.MaxBytes"/>.</summary>
 internal sealed class SpoolFullException(string message) : Exception(message);
@@ -98,7 +99,9 @@ internal sealed partial class EventSpool : IAsyncDisposable
                     type TEXT NOT NULL,
                     id TEXT NOT NULL,
                     body BLOB NOT NULL,
-                    accepted_at INTEGER NOT NULL);
+                    accepted_at INTEGER NOT NULL,
+                    traceparent TEXT,
+                    tracestate TEXT);
                 CREATE TABLE IF NOT EXISTS unreadable (
                     seq INTEGER PRIMARY KEY,
                     key TEXT NOT NULL,
@@ -148,7 +151,8 @@ internal sealed partial class EventSpool : IAsyncDisposable
             _held[key] = _held.GetValueOrDefault(key) + 1;
         }
 
-        var append = new Append(key, evt.Meta.Type, evt.Meta.Id, body, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        var trace = Activity.Current;
+        var append = new Append(key, evt.Meta.Type, evt.Meta.Id, body, _time.GetUtcNow().ToUnixTimeMilliseconds(), trace?.Id, trace?.TraceStateString);
         try
         {
             ObjectDisposedException.ThrowIf(!_operations.Writer.TryWrite(append), this);
@@ -274,12 +278,14 @@ internal sealed partial class EventSpool : IAsyncDisposable
             using (var insert = _connection.CreateCommand())
             {
                 insert.Transaction = transaction;
-                insert.CommandText = "INSERT INTO events (key, type, id, body, accepted_at) VALUES ($key, $type, $id, $body, $at)";
+                insert.CommandText = "INSERT INTO events (key, type, id, body, accepted_at, traceparent, tracestate) VALUES ($key, $type, $id, $body, $at, $traceparent, $tracestate)";
                 var key = insert.Parameters.Add("$key", SqliteType.Text);
                 var type = insert.Parameters.Add("$type", SqliteType.Text);
                 var id = insert.Parameters.Add("$id", SqliteType.Text);
                 var body = insert.Parameters.Add("$body", SqliteType.Blob);
                 var at = insert.Parameters.Add("$at", SqliteType.Integer);
+                var traceParent = insert.Parameters.Add("$traceparent", SqliteType.Text);
+                var traceState = insert.Parameters.Add("$tracestate", SqliteType.Text);
                 foreach (var append in appends)
                 {
                     key.Value = append.Key;
@@ -287,6 +293,8 @@ internal sealed partial class EventSpool : IAsyncDisposable
                     id.Value = append.Id;
                     body.Value = append.Body;
                     at.Value = append.AcceptedAtMs;
+                    traceParent.Value = (object?)append.TraceParent ?? DBNull.Value;
+                    traceState.Value = (object?)append.TraceState ?? DBNull.Value;
                     insert.ExecuteNonQuery();
                 }
                 transaction.Commit();
@@ -314,7 +322,7 @@ internal sealed partial class EventSpool : IAsyncDisposable
         var unreadable = new List<(long Seq, string Key, int Bytes, string Problem)>();
         using (var command = _connection.CreateCommand())
         {
-            command.CommandText = "SELECT seq, key, type, id, body FROM events ORDER BY seq LIMIT $max";
+            command.CommandText = "SELECT seq, key, type, id, body, traceparent, tracestate FROM events ORDER BY seq LIMIT $max";
             command.Parameters.AddWithValue("$max", max);
             using var reader = command.ExecuteReader();
             while (reader.Read())
@@ -328,7 +336,8 @@ internal sealed partial class EventSpool : IAsyncDisposable
                     unreadable.Add((seq, key, body.Length, problem!));
                     continue;
                 }
-                events.Add(new SpooledEvent(seq, key, evt, body.Length));
+                events.Add(new SpooledEvent(seq, key, evt, body.Length,
+                    reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
             }
         }
         foreach (var (seq, key, bytes, problem) in unreadable)
@@ -455,7 +464,7 @@ internal sealed partial class EventSpool : IAsyncDisposable
 
     private abstract record Operation;
 
-    private sealed record Append(string Key, string Type, string Id, byte[] Body, long AcceptedAtMs) : Operation
+    private sealed record Append(string Key, string Type, string Id, byte[] Body, long AcceptedAtMs, string? TraceParent, string? TraceState) : Operation
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

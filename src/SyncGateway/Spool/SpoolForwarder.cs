@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using SyncGateway.Hosting;
 using SyncGateway.Messaging;
 
 namespace SyncGateway.Spool;
@@ -48,6 +50,7 @@ internal sealed partial class SpoolForwarder(EventSpool spool, EventPublisher br
                     continue;
                 }
 
+                IdleMemoryTrim.NoteWork();
                 var (forwarded, failure) = await RoundAsync(stoppingToken);
                 forwardedThisOutage += forwarded;
                 if (failure is not null)
@@ -101,6 +104,7 @@ internal sealed partial class SpoolForwarder(EventSpool spool, EventPublisher br
                 {
                     try
                     {
+                        using var activity = ContinueTrace(spooled);
                         await broker.PublishAsync(spooled.Event, ConfirmTimeout, cancellationToken);
                     }
 #pragma warning disable CA1031 // The event stays in the spool; the round reports the failure and backs off.
@@ -119,6 +123,12 @@ internal sealed partial class SpoolForwarder(EventSpool spool, EventPublisher br
             });
         return (forwarded, failure);
     }
+
+    /// <summary>The send joins the trace the event was accepted in, so its relay is still one trace with the callback or delta.</summary>
+    private static Activity? ContinueTrace(SpooledEvent spooled)
+        => spooled.TraceParent is not null && ActivityContext.TryParse(spooled.TraceParent, spooled.TraceState, out var parent)
+            ? SyncTelemetry.Source.StartActivity($"forward {spooled.Event.Meta.Type}", ActivityKind.Producer, parent)
+            : SyncTelemetry.Source.StartActivity($"forward {spooled.Event.Meta.Type}", ActivityKind.Producer);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The spool holds {Depth} events ({Bytes} bytes), the oldest for {OldestAgeSeconds:0} s; forwarding to RabbitMQ as it confirms")]
     private static partial void LogHolding(ILogger logger, long depth, long bytes, double oldestAgeSeconds);

@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.Extensions.Options;
 using SyncGateway.Contracts;
 using SyncGateway.Messaging;
@@ -13,6 +14,7 @@ namespace SyncGateway.Spool;
 /// </summary>
 internal sealed partial class SpoolingPublisher(
     EventPublisher broker,
+    IBusControl bus,
     EventSpool spool,
     BrokerState state,
     IOptions<RabbitMqOptions> rabbit,
@@ -20,6 +22,11 @@ internal sealed partial class SpoolingPublisher(
 {
     public async Task PublishAsync(ISyncEvent message, CancellationToken cancellationToken)
     {
+        if (!state.Connected)
+        {
+            // The watch looks four times a second; right after start-up or a reconnect, ask the bus itself.
+            state.BusHealth(bus.CheckHealth().Status == BusHealthStatus.Healthy);
+        }
         if (!spool.Holds(EventSpool.KeyOf(message)) && (state.Confirms || (state.Connected && spool.Depth == 0)))
         {
             try

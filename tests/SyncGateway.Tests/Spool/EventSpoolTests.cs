@@ -33,6 +33,24 @@ public sealed class EventSpoolTests : IDisposable
     }
 
     [Fact]
+    public async Task The_trace_an_event_was_accepted_in_is_read_back_with_it()
+    {
+        await using var spool = Open();
+        using (var accepted = new System.Diagnostics.Activity("accept").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start())
+        {
+            accepted.TraceStateString = "vendor=1";
+            await spool.AppendAsync(Message("im-1", "c2c:a:b"));
+            await spool.AppendAsync(Message("im-2", "c2c:a:b"));
+            var read = await spool.ReadOldestAsync(10);
+
+            Assert.All(read, r => Assert.Equal(accepted.Id, r.TraceParent));
+            Assert.All(read, r => Assert.Equal("vendor=1", r.TraceState));
+        }
+        await spool.AppendAsync(Message("im-3", "c2c:a:b"));
+        Assert.Null((await spool.ReadOldestAsync(10))[2].TraceParent);
+    }
+
+    [Fact]
     public async Task A_conversation_is_held_until_its_last_spooled_event_is_forwarded()
     {
         await using var spool = Open();

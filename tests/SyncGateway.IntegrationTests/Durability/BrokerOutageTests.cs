@@ -59,9 +59,11 @@ public sealed class BrokerOutageTests(ITestOutputHelper output)
             + Invariant($"(refused for at least {(starting - refusing).TotalSeconds:F1} s, away for {(accepting - stopping).TotalSeconds:F1} s); load stopped at {loadEnded.TotalSeconds:F1} s; ")
             + Invariant($"spool held {spooled?.ToString(CultureInfo.InvariantCulture) ?? "?"} events before start_app and was empty {(spoolEmpty - accepting).TotalSeconds:F1} s after the broker accepted again; ")
             + (settled is { } s ? Invariant($"everything delivered {s.TotalSeconds:F1} s after that") : "NOT everything delivered within 60 s"));
+        // Forwarding starts once the bus has reconnected: the last sample at the peak depth is just before it.
         var peak = depths.MaxBy(d => d.Depth);
-        output.WriteLine(Invariant($"spool depth after start_app: peak {peak.Depth} at {peak.At.TotalSeconds:F1} s, then ")
-            + Invariant($"{(peak.Depth ?? 0) / Math.Max(0.001, (spoolEmpty - peak.At).TotalSeconds):F0} events/s forwarded until empty; samples: ")
+        var forwarding = depths.Last(d => d.Depth == peak.Depth);
+        output.WriteLine(Invariant($"spool after start_app: peak {peak.Depth} events at {peak.At.TotalSeconds:F1} s; forwarding began {(forwarding.At - accepting).TotalSeconds:F1} s after the broker accepted again ")
+            + Invariant($"and moved {peak.Depth} events in {(spoolEmpty - forwarding.At).TotalSeconds:F1} s; samples: ")
             + string.Join(", ", depths.Select(d => Invariant($"{d.At.TotalSeconds:F1} s {d.Depth}"))));
         output.WriteLine(callbacks.ToString());
         output.WriteLine(deltas.ToString());

@@ -18,12 +18,16 @@ internal sealed partial class SpoolForwarder(EventSpool spool, EventPublisher br
     private static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.Zero;
         var forwardedThisOutage = 0L;
         var nextReport = time.GetUtcNow();
+        var nextProbe = time.GetUtcNow();
+        var lastRoundConfirmed = false;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -44,16 +48,26 @@ internal sealed partial class SpoolForwarder(EventSpool spool, EventPublisher br
                     nextReport = time.GetUtcNow() + ReportEvery;
                     LogHolding(logger, spool.Depth, spool.Bytes, (spool.OldestAge() ?? TimeSpan.Zero).TotalSeconds);
                 }
-                if (!state.Connected)
+                // The bus reports itself connected only once every receive endpoint has reconnected, which MassTransit
+                // paces at up to 30 s apart; a send connects by itself. So while the bus says it is not connected, the
+                // oldest event probes the broker once a second, and a confirm starts the forwarding.
+                var probe = !state.Connected && !lastRoundConfirmed;
+                if (probe && time.GetUtcNow() < nextProbe)
                 {
                     await Task.Delay(Idle, time, stoppingToken);
                     continue;
                 }
+                nextProbe = time.GetUtcNow() + ProbeEvery;
 
                 IdleMemoryTrim.NoteWork();
-                var (forwarded, failure) = await RoundAsync(stoppingToken);
+                var (forwarded, failure) = await RoundAsync(probe ? 1 : BatchSize, probe ? ProbeTimeout : ConfirmTimeout, stoppingToken);
                 forwardedThisOutage += forwarded;
-                if (failure is not null)
+                lastRoundConfirmed = failure is null && forwarded > 0;
+                if (failure is not null && probe)
+                {
+                    state.PublishFailed();
+                }
+                else if (failure is not null)
                 {
                     state.PublishFailed();
                     backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
@@ -73,12 +87,12 @@ internal sealed partial class SpoolForwarder(EventSpool spool, EventPublisher br
     }
 
     // One batch: forward, then delete what the broker confirmed. A spool file error is a failure like a broker's.
-    private async Task<(int Forwarded, Exception? Failure)> RoundAsync(CancellationToken stoppingToken)
+    private async Task<(int Forwarded, Exception? Failure)> RoundAsync(int batchSize, TimeSpan confirmTimeout, CancellationToken stoppingToken)
     {
         try
         {
-            var batch = await spool.ReadOldestAsync(BatchSize);
-            var (forwarded, failure) = await ForwardAsync(batch, stoppingToken);
+            var batch = await spool.ReadOldestAsync(batchSize);
+            var (forwarded, failure) = await ForwardAsync(batch, confirmTimeout, stoppingToken);
             if (forwarded.Count > 0)
             {
                 state.PublishConfirmed();
@@ -92,7 +106,7 @@ internal sealed partial class SpoolForwarder(EventSpool spool, EventPublisher br
         }
     }
 
-    private async Task<(List<SpooledEvent> Forwarded, Exception? Failure)> ForwardAsync(IReadOnlyList<SpooledEvent> batch, CancellationToken stoppingToken)
+    private async Task<(List<SpooledEvent> Forwarded, Exception? Failure)> ForwardAsync(IReadOnlyList<SpooledEvent> batch, TimeSpan confirmTimeout, CancellationToken stoppingToken)
     {
         var forwarded = new List<SpooledEvent>(batch.Count);
         Exception? failure = null;
@@ -105,7 +119,7 @@ internal sealed partial class SpoolForwarder(EventSpool spool, EventPublisher br
                     try
                     {
                         using var activity = ContinueTrace(spooled);
-                        await broker.PublishAsync(spooled.Event, ConfirmTimeout, cancellationToken);
+                        await broker.PublishAsync(spooled.Event, confirmTimeout, cancellationToken);
                     }
 #pragma warning disable CA1031 // The event stays in the spool; the round reports the failure and backs off.
                     catch (Exception ex)

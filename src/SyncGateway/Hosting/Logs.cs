@@ -65,6 +65,9 @@ internal static class Logs
             .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
             // The resilience handler logs every delivery attempt at Information: one more line per relayed event.
             .MinimumLevel.Override("Polly", LogEventLevel.Warning)
+            // The health service logs every check that is not healthy on every probe (several lines per probe per pod
+            // during an outage); the spool and the consumers log the outage once, and the probe's body shows it.
+            .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", LogEventLevel.Fatal)
             .ReadFrom.Configuration(configuration)
             // MassTransit writes a line per consumer per receive endpoint at start-up: 448 with 32 shards per direction.
             .Filter.ByExcluding(e => e.MessageTemplate.Text.StartsWith("Configured endpoint", StringComparison.Ordinal))

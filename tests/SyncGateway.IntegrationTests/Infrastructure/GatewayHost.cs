@@ -91,6 +91,7 @@ internal sealed class GatewayHost : IAsyncDisposable
             // A host that did not start must not leave its virtual host and fake server behind.
             await factory.DisposeAsync();
             await legacy.DisposeAsync();
+            DeleteSpool(settings);
             if (vhost is not null)
             {
                 await LocalServices.DeleteVirtualHostAsync(vhost);
@@ -124,6 +125,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         catch
         {
             await factory.DisposeAsync();
+            DeleteSpool(settings);
             throw;
         }
     }
@@ -235,9 +237,11 @@ internal sealed class GatewayHost : IAsyncDisposable
         }
     }
 
-    private void DeleteSpool()
+    private void DeleteSpool() => DeleteSpool(_settings);
+
+    private static void DeleteSpool(IReadOnlyDictionary<string, string?> settings)
     {
-        if (_settings.TryGetValue("Spool:Path", out var path) && path is not null && Path.GetDirectoryName(path) is { } directory && Directory.Exists(directory))
+        if (settings.TryGetValue("Spool:Path", out var path) && path is not null && Path.GetDirectoryName(path) is { } directory && Directory.Exists(directory))
         {
             Directory.Delete(directory, recursive: true);
         }

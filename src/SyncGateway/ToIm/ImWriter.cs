@@ -30,6 +30,8 @@ internal sealed partial class ImWriter(
     IOptions<ToImOptions> options,
     ILogger<ImWriter> logger)
 {
+    private const int LedgerAttempts = 3;
+
     public async Task<RelayResult> ApplyAsync<TData>(IEventDeclaration<TData> declaration, ISyncEvent<TData> evt, CancellationToken cancellationToken)
         where TData : class
     {
@@ -56,9 +58,34 @@ internal sealed partial class ImWriter(
         var answers = await CallAsync(meta, plan, cancellationToken);
         if (declaration is IMessageDeclaration<TData> message && message.FromImAnswer(meta, data, answers[0]) is { } entry)
         {
-            await ledger.RecordAsync(entry);
+            await RecordAsync(meta, entry);
         }
         return new RelayResult.Delivered(echo);
+    }
+
+    /// <summary>
+    /// IM has the message now: failing would send it again, past IM's duplicate window if the store stays away. So the
+    /// ledger write gets a few quick tries and then the delta counts as applied without it (logged).
+    /// </summary>
+    private async Task RecordAsync(EventMeta meta, LedgerEntry entry)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ledger.RecordAsync(entry);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (attempt == LedgerAttempts)
+                {
+                    LogNotRecorded(logger, meta.Type, meta.Id, entry.LegacyMessageId, ex.Message);
+                    return;
+                }
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+        }
     }
 
     /// <summary>
@@ -199,6 +226,9 @@ internal sealed partial class ImWriter(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{EventType} {CloudEventId}: IM {Api} names {Count} account(s) IM may not have; importing {Accounts} and calling once more")]
     private static partial void LogImportingAccounts(ILogger logger, string eventType, string cloudEventId, ImApi api, int count, IReadOnlyList<string> accounts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{EventType} {CloudEventId}: IM has legacy message {LegacyMessageId} but its ids could not be recorded in the ledger ({Reason})")]
+    private static partial void LogNotRecorded(ILogger logger, string eventType, string cloudEventId, string legacyMessageId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{EventType} {CloudEventId}: group {GroupId} is already gone in IM")]
     private static partial void LogAlreadyGone(ILogger logger, string eventType, string cloudEventId, string? groupId);

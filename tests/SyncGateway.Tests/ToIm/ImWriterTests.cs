@@ -475,6 +475,23 @@ public sealed class ImWriterTests
     }
 
     [Fact]
+    public async Task A_message_IM_has_counts_as_applied_when_its_ledger_entry_cannot_be_written()
+    {
+        var store = Substitute.For<IKeyValueStore>();
+        store.ExistsAsync(Arg.Any<string>()).Returns(false);
+        store.TakeOnceAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<string>>(), Arg.Any<TimeSpan>())
+            .Returns(call => (IReadOnlyList<bool>)[.. call.Arg<IReadOnlyList<string>>().Select(_ => false)]);
+        store.SetValueAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<TimeSpan>(), Arg.Any<bool>())
+            .ThrowsAsync(new TimeoutException("Redis did not answer"));
+        _client.Answering("""{ "ActionStatus": "OK", "ErrorCode": 0, "MsgTime": 1736953200, "MsgKey": "1_2_1736953200" }""");
+
+        await Writer(store).ApplyAsync(_context, C2C("lg-c2c-1"));
+
+        Assert.Single(_client.Calls);
+        await store.Received().SetAsync(RedisKeys.Done(RelayDirection.LegacyToIm, "lg-c2c-1"), Arg.Any<TimeSpan>());
+    }
+
+    [Fact]
     public async Task A_new_account_is_imported_with_its_nick_and_face_url()
     {
         var evt = new LegacyAccountCreated(Meta(EventTypes.LegacyAccountCreated, "lg-acct-1", "user:u_9"),
@@ -521,6 +538,19 @@ public sealed class ImWriterTests
 
         Assert.Equal([ImApi.AddGroupMember, ImApi.AccountImport, ImApi.AddGroupMember], _client.Calls.Select(c => c.Api));
         Assert.Equal("u_new", (string)_client.Calls[1].Body["UserID"]!);
+    }
+
+    [Fact]
+    public async Task Imports_the_owner_and_members_of_a_group_IM_does_not_know_and_creates_it_once_more()
+    {
+        _client.Answering("""{ "ActionStatus": "FAIL", "ErrorCode": 10019, "ErrorInfo": "member account does not exist" }""");
+        var evt = new LegacyGroupCreated(Meta(EventTypes.LegacyGroupCreated, "lg-gc-1", "group:g_42"),
+            new GroupCreatedData("g_42", "Public", "Ops", Owner: "u_1", Members: ["u_2", "u_new"]));
+
+        await Writer().ApplyAsync(_context, evt);
+
+        Assert.Equal([ImApi.CreateGroup, ImApi.AccountImport, ImApi.AccountImport, ImApi.AccountImport, ImApi.CreateGroup], _client.Calls.Select(c => c.Api));
+        Assert.Equal(["u_1", "u_2", "u_new"], _client.Calls.Where(c => c.Api == ImApi.AccountImport).Select(c => (string)c.Body["UserID"]!));
     }
 
     [Fact]

@@ -19,7 +19,10 @@ public interface IGroupEventData
 /// <param name="CloudCustomData">Custom data stored with the message.</param>
 /// <param name="OnlineOnly">True for online-only messages that IM does not store.</param>
 /// <param name="SendMsgResult">IM's delivery result; 0 = delivered. Non-zero events are not relayed by default.</param>
-/// <param name="LegacyMessageId">The legacy system's own id of the message, when it has one.</param>
+/// <param name="LegacyMessageId">
+/// The legacy system's own id of the message. Legacy → IM: optional, the CloudEvent <c>id</c> when absent. IM → legacy:
+/// present when the message came from legacy, absent for a message born in IM.
+/// </param>
 public sealed record C2CMessageData(
     string From,
     string To,
@@ -47,7 +50,10 @@ public sealed record C2CMessageData(
 /// <param name="TopicId">Topic id in topic-enabled communities.</param>
 /// <param name="Mentions">@-mentions.</param>
 /// <param name="Operator">The user that issued the request (IM <c>Operator_Account</c>).</param>
-/// <param name="LegacyMessageId">The legacy system's own id of the message, when it has one.</param>
+/// <param name="LegacyMessageId">
+/// The legacy system's own id of the message. Legacy → IM: optional, the CloudEvent <c>id</c> when absent. IM → legacy:
+/// present when the message came from legacy, absent for a message born in IM.
+/// </param>
 public sealed record GroupMessageData(
     string GroupId,
     string From,
@@ -140,3 +146,12 @@ public sealed record GroupMembersLeftData(
     string? Type = null,
     string? ExitType = null,
     string? Operator = null) : IGroupEventData;
+
+/// <summary>A user account was created on the legacy side (<c>legacy.account.created</c>; legacy → IM only).</summary>
+/// <param name="UserId">The user id, the same on both sides.</param>
+/// <param name="Nick">Nickname (IM <c>Tag_Profile_IM_Nick</c>).</param>
+/// <param name="FaceUrl">Avatar URL (IM <c>Tag_Profile_IM_Image</c>).</param>
+public sealed record AccountCreatedData(
+    string UserId,
+    string? Nick = null,
+    string? FaceUrl = null);

@@ -32,4 +32,6 @@ public static class EventTypes
     public const string LegacyGroupMembersLeft = "legacy.group.member.left";
     /// <summary>Legacy → IM: group message sent.</summary>
     public const string LegacyGroupMessageSent = "legacy.group.message.sent";
+    /// <summary>Legacy → IM: a user account was created (IM has no account events, so there is no <c>im.</c> counterpart).</summary>
+    public const string LegacyAccountCreated = "legacy.account.created";
 }

@@ -56,3 +56,6 @@ public sealed record LegacyGroupMembersLeft(EventMeta Meta, GroupMembersLeftData
 
 /// <summary>Legacy: a group message was sent (<c>legacy.group.message.sent</c>).</summary>
 public sealed record LegacyGroupMessageSent(EventMeta Meta, GroupMessageData Data) : ISyncEvent<GroupMessageData>;
+
+/// <summary>Legacy: a user account was created (<c>legacy.account.created</c>).</summary>
+public sealed record LegacyAccountCreated(EventMeta Meta, AccountCreatedData Data) : ISyncEvent<AccountCreatedData>;

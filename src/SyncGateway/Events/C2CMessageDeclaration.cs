@@ -1,5 +1,7 @@
+using System.Text.Json;
 using SyncGateway.Contracts;
 using SyncGateway.Im;
+using SyncGateway.Ledger;
 using SyncGateway.FromIm;
 using SyncGateway.FromLegacy;
 using SyncGateway.Messaging;
@@ -9,7 +11,8 @@ namespace SyncGateway.Events;
 
 /// <summary>A one-to-one message: <c>C2C.CallbackAfterSendMsg</c> ↔ <c>openim/sendmsg</c>.</summary>
 internal sealed class C2CMessageDeclaration()
-    : EventDeclaration<C2CMessageData, ImC2CMessageSent, LegacyC2CMessageSent>(EventTypes.ImC2CMessageSent, EventTypes.LegacyC2CMessageSent, C2CMessageDeclaration.Command)
+    : EventDeclaration<C2CMessageData, ImC2CMessageSent, LegacyC2CMessageSent>(EventTypes.ImC2CMessageSent, EventTypes.LegacyC2CMessageSent, C2CMessageDeclaration.Command),
+      IMessageDeclaration<C2CMessageData>
 {
     public const string Command = "C2C.CallbackAfterSendMsg";
 
@@ -51,12 +54,26 @@ internal sealed class C2CMessageDeclaration()
             MsgBody: ImRequests.Body(d.Body),
             CloudCustomData: d.CloudCustomData,
             MsgLifeTime: d.OnlineOnly == true ? 0 : null,
-            ForbidCallbackControl: settings.SendCallbackControl))]);
+            ForbidCallbackControl: settings.SendCallbackControl), Accounts: [d.From, d.To])]);
     }
 
-    /// <summary>The data with the IM ids this legacy event gets: <c>MsgRandom</c> from the event id, <c>MsgSeq</c> from its time.</summary>
+    /// <summary>
+    /// The data with the IM ids this legacy event gets: <c>MsgRandom</c> from the legacy message id, as the history
+    /// import derives it, <c>MsgSeq</c> from the event time.
+    /// </summary>
     public static C2CMessageData WithImIds(EventMeta meta, C2CMessageData data)
-        => data with { MsgSeq = ImRequests.MsgSeqFor(meta.Time), MsgRandom = ImIds.RandomFor(meta.Id) };
+        => data with { MsgSeq = ImRequests.MsgSeqFor(meta.Time), MsgRandom = ImIds.RandomFor(ImRequests.LegacyMessageId(meta, data.LegacyMessageId)) };
+
+    public LedgerEntry? FromIm(EventMeta meta, C2CMessageData data)
+        => data.MsgKey is { } msgKey ? new(meta.Id, MessageOrigin.Im, data.From, data.To, MsgKey: msgKey, MsgTime: data.MsgTime) : null;
+
+    public LedgerEntry? FromImAnswer(EventMeta meta, C2CMessageData data, JsonElement answer)
+        => ImRequests.String(answer, "MsgKey") is { } msgKey
+            ? new(ImRequests.LegacyMessageId(meta, data.LegacyMessageId), MessageOrigin.Legacy, data.From, data.To, MsgKey: msgKey,
+                MsgTime: ImRequests.Integer(answer, "MsgTime"))
+            : null;
+
+    public C2CMessageData WithLegacyMessageId(C2CMessageData data, string legacyMessageId) => data with { LegacyMessageId = legacyMessageId };
 
     protected override void Validate(C2CMessageData data, DeltaProblems problems)
     {

@@ -25,19 +25,15 @@ internal static class EventCatalog
 
     /// <summary>The direction each bus message travels in.</summary>
     public static readonly FrozenDictionary<Type, RelayDirection> DirectionOf = All
-        .SelectMany(declaration => new[]
-        {
-            KeyValuePair.Create(declaration.ImEvent, RelayDirection.ImToLegacy),
-            KeyValuePair.Create(declaration.LegacyEvent, RelayDirection.LegacyToIm),
-        })
+        .SelectMany(declaration => declaration.ImEvent is { } imEvent
+            ? new[] { KeyValuePair.Create(imEvent, RelayDirection.ImToLegacy), KeyValuePair.Create(declaration.LegacyEvent, RelayDirection.LegacyToIm) }
+            : [KeyValuePair.Create(declaration.LegacyEvent, RelayDirection.LegacyToIm)])
         .ToFrozenDictionary();
 
     /// <summary>The bus message type of each CloudEvents type, both directions (<c>im.…</c> and <c>legacy.…</c>).</summary>
     public static readonly FrozenDictionary<string, Type> MessageTypeOf = All
-        .SelectMany(declaration => new[]
-        {
-            KeyValuePair.Create(declaration.ImType, declaration.ImEvent),
-            KeyValuePair.Create(declaration.LegacyType, declaration.LegacyEvent),
-        })
+        .SelectMany(declaration => declaration is { ImType: { } imType, ImEvent: { } imEvent }
+            ? new[] { KeyValuePair.Create(imType, imEvent), KeyValuePair.Create(declaration.LegacyType, declaration.LegacyEvent) }
+            : [KeyValuePair.Create(declaration.LegacyType, declaration.LegacyEvent)])
         .ToFrozenDictionary(StringComparer.Ordinal);
 }

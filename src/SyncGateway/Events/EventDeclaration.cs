@@ -12,28 +12,31 @@ namespace SyncGateway.Events;
 /// <summary>
 /// One event type as the rest of the gateway sees it, whatever its data: the names it travels under and what the
 /// intakes and the bus derive from it. Each type is one sealed subclass of
-/// <see cref="EventDeclaration{TData, TImEvent, TLegacyEvent}"/>; <see cref="EventCatalog"/> finds them all.
+/// <see cref="EventDeclaration{TData, TImEvent, TLegacyEvent}"/> (both ways) or of
+/// <see cref="LegacyEventDeclaration{TData, TLegacyEvent}"/> (legacy → IM only, for what IM reports no callback
+/// of); <see cref="EventCatalog"/> finds them all.
 /// </summary>
-internal abstract class EventDeclaration(string imType, string legacyType, IReadOnlyList<string> callbackCommands)
+internal abstract class EventDeclaration(string? imType, string legacyType, IReadOnlyList<string> callbackCommands)
 {
-    /// <summary>CloudEvents type of the IM → legacy event, e.g. <c>im.c2c.message.sent</c>.</summary>
-    public string ImType { get; } = imType;
+    /// <summary>CloudEvents type of the IM → legacy event, e.g. <c>im.c2c.message.sent</c>; null for a legacy → IM only type.</summary>
+    public string? ImType { get; } = imType;
 
     /// <summary>CloudEvents type of the legacy → IM event, e.g. <c>legacy.c2c.message.sent</c>.</summary>
     public string LegacyType { get; } = legacyType;
 
-    /// <summary>The IM after-callbacks (<c>CallbackCommand</c>) this type comes from.</summary>
+    /// <summary>The IM after-callbacks (<c>CallbackCommand</c>) this type comes from; none for a legacy → IM only type.</summary>
     public IReadOnlyList<string> CallbackCommands { get; } = callbackCommands;
 
-    /// <summary>The bus message of the IM → legacy direction.</summary>
-    public abstract Type ImEvent { get; }
+    /// <summary>The bus message of the IM → legacy direction; null for a legacy → IM only type.</summary>
+    public abstract Type? ImEvent { get; }
 
     /// <summary>The bus message of the legacy → IM direction.</summary>
     public abstract Type LegacyEvent { get; }
 
     /// <summary>
     /// Turns one callback body of <paramref name="command"/> into its event. A body that is not what the command
-    /// documents throws <see cref="InvalidCallbackException"/> or <see cref="JsonException"/>.
+    /// documents throws <see cref="InvalidCallbackException"/> or <see cref="JsonException"/>. Only called for a
+    /// command in <see cref="CallbackCommands"/>.
     /// </summary>
     public abstract CallbackParseResult ParseCallback(string command, ReadOnlySpan<byte> body, CallbackContext context);
 
@@ -43,7 +46,7 @@ internal abstract class EventDeclaration(string imType, string legacyType, IRead
     /// </summary>
     public abstract ISyncEvent? ReadDelta(EventMeta meta, JsonElement data, DeltaProblems problems);
 
-    /// <summary>Registers the type's relay consumer of each direction and its <see cref="IEventDeclaration{TData}"/>.</summary>
+    /// <summary>Registers the type's relay consumer of each of its directions and its <see cref="IEventDeclaration{TData}"/>.</summary>
     public abstract void AddTo(IBusRegistrationConfigurator bus);
 }
 
@@ -71,17 +74,21 @@ internal interface IEventDeclaration<TData>
 }
 
 /// <summary>
-/// The declaration of one event type: its contract (<typeparamref name="TData"/> and the two bus messages), its names
-/// both ways, the IM callbacks it comes from and how their bodies map to it, its conversation, how it becomes IM REST
-/// calls, its echo fingerprints and what a delta of it must contain. Everything else is derived.
+/// The declaration of a type that travels legacy → IM only: its contract (<typeparamref name="TData"/> and the bus
+/// message), its CloudEvents type, its conversation, how it becomes IM REST calls, its echo parts and what a delta of
+/// it must contain. <see cref="EventDeclaration{TData, TImEvent, TLegacyEvent}"/> adds the IM → legacy direction.
 /// </summary>
-internal abstract class EventDeclaration<TData, TImEvent, TLegacyEvent>(string imType, string legacyType, params IReadOnlyList<string> callbackCommands)
+internal abstract class LegacyEventDeclaration<TData, TLegacyEvent>(string? imType, string legacyType, IReadOnlyList<string> callbackCommands)
     : EventDeclaration(imType, legacyType, callbackCommands), IEventDeclaration<TData>
     where TData : class
-    where TImEvent : class, ISyncEvent<TData>
     where TLegacyEvent : class, ISyncEvent<TData>
 {
-    public sealed override Type ImEvent => typeof(TImEvent);
+    protected LegacyEventDeclaration(string legacyType)
+        : this(null, legacyType, [])
+    {
+    }
+
+    public override Type? ImEvent => null;
 
     public sealed override Type LegacyEvent => typeof(TLegacyEvent);
 
@@ -94,6 +101,9 @@ internal abstract class EventDeclaration<TData, TImEvent, TLegacyEvent>(string i
     public abstract ImWritePlan ToIm(EventMeta meta, TData data, ImWriteSettings settings);
 
     public virtual DateTimeOffset? SentAt(EventMeta meta, TData data) => null;
+
+    public override CallbackParseResult ParseCallback(string command, ReadOnlySpan<byte> body, CallbackContext context)
+        => throw new InvalidOperationException($"{LegacyType} comes from no IM callback");
 
     public TData? Without(TData data, IReadOnlyList<bool> suppressed)
         => suppressed.All(s => !s) ? data
@@ -122,10 +132,9 @@ internal abstract class EventDeclaration<TData, TImEvent, TLegacyEvent>(string i
         return NewLegacyEvent(meta with { Subject = conversation }, typed);
     }
 
-    public sealed override void AddTo(IBusRegistrationConfigurator bus)
+    public override void AddTo(IBusRegistrationConfigurator bus)
     {
         bus.AddSingleton<IEventDeclaration<TData>>(this);
-        bus.AddRelayConsumer<RelayToLegacy<TImEvent, TData>, TImEvent>(RelayDirection.ImToLegacy);
         bus.AddRelayConsumer<ApplyToIm<TLegacyEvent, TData>, TLegacyEvent>(RelayDirection.LegacyToIm);
     }
 
@@ -137,6 +146,32 @@ internal abstract class EventDeclaration<TData, TImEvent, TLegacyEvent>(string i
     protected abstract void Validate(TData data, DeltaProblems problems);
 
     protected abstract TLegacyEvent NewLegacyEvent(EventMeta meta, TData data);
+}
+
+/// <summary>
+/// The declaration of one event type that travels both ways: its contract (<typeparamref name="TData"/> and the two
+/// bus messages), its names both ways, the IM callbacks it comes from and how their bodies map to it, its
+/// conversation, how it becomes IM REST calls, its echo fingerprints and what a delta of it must contain. Everything
+/// else is derived.
+/// </summary>
+internal abstract class EventDeclaration<TData, TImEvent, TLegacyEvent>(string imType, string legacyType, params IReadOnlyList<string> callbackCommands)
+    : LegacyEventDeclaration<TData, TLegacyEvent>(imType, legacyType, callbackCommands)
+    where TData : class
+    where TImEvent : class, ISyncEvent<TData>
+    where TLegacyEvent : class, ISyncEvent<TData>
+{
+    /// <summary>CloudEvents type of the IM → legacy event, e.g. <c>im.c2c.message.sent</c>.</summary>
+    public new string ImType => base.ImType!;
+
+    public sealed override Type ImEvent => typeof(TImEvent);
+
+    public abstract override CallbackParseResult ParseCallback(string command, ReadOnlySpan<byte> body, CallbackContext context);
+
+    public sealed override void AddTo(IBusRegistrationConfigurator bus)
+    {
+        base.AddTo(bus);
+        bus.AddRelayConsumer<RelayToLegacy<TImEvent, TData>, TImEvent>(RelayDirection.ImToLegacy);
+    }
 }
 
 /// <summary>An event about one group: its conversation is the group's.</summary>

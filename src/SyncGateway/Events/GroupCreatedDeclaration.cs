@@ -46,7 +46,7 @@ internal sealed class GroupCreatedDeclaration()
         var later = members.Skip(options.CreateGroupMembersLimit).ToList();
         return new(
             [.. ImEchoParts(data), .. GroupMembersJoinedDeclaration.JoinParts(data.GroupId, joined)],
-            [new(ImApi.CreateGroup, request, data.GroupId), .. ImRequests.AddMembers(data.GroupId, later, options)]);
+            [new(ImApi.CreateGroup, request, data.GroupId, [.. joined.Take(options.CreateGroupMembersLimit + (data.Owner is null ? 0 : 1))]), .. ImRequests.AddMembers(data.GroupId, later, options)]);
     }
 
     protected override void Validate(GroupCreatedData data, DeltaProblems problems)

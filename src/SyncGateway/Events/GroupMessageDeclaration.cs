@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
 using SyncGateway.Contracts;
 using SyncGateway.Im;
+using SyncGateway.Ledger;
 using SyncGateway.FromIm;
 using SyncGateway.FromLegacy;
 using SyncGateway.ToIm;
@@ -9,7 +11,8 @@ namespace SyncGateway.Events;
 
 /// <summary>A group message: <c>Group.CallbackAfterSendMsg</c> ↔ <c>group_open_http_svc/send_group_msg</c>.</summary>
 internal sealed class GroupMessageDeclaration()
-    : GroupEventDeclaration<GroupMessageData, ImGroupMessageSent, LegacyGroupMessageSent>(EventTypes.ImGroupMessageSent, EventTypes.LegacyGroupMessageSent, GroupMessageDeclaration.Command)
+    : GroupEventDeclaration<GroupMessageData, ImGroupMessageSent, LegacyGroupMessageSent>(EventTypes.ImGroupMessageSent, EventTypes.LegacyGroupMessageSent, GroupMessageDeclaration.Command),
+      IMessageDeclaration<GroupMessageData>
 {
     public const string Command = "Group.CallbackAfterSendMsg";
 
@@ -52,12 +55,25 @@ internal sealed class GroupMessageDeclaration()
             GroupAtInfo: d.Mentions is { Count: > 0 } mentions
                 ? [.. mentions.Select(m => new GroupAtRequest(m.AtAll ? 1 : 0, m.AtAll ? null : m.Account))]
                 : null,
-            ForbidCallbackControl: settings.SendCallbackControl), d.GroupId)]);
+            ForbidCallbackControl: settings.SendCallbackControl), d.GroupId, [d.From])]);
     }
 
-    /// <summary>The data with the IM <c>Random</c> this legacy event gets, from the event id.</summary>
+    /// <summary>The data with the IM <c>Random</c> this legacy event gets, from the legacy message id as the history import derives it.</summary>
     public static GroupMessageData WithImIds(EventMeta meta, GroupMessageData data)
-        => data with { Random = ImIds.RandomFor(meta.Id) };
+        => data with { Random = ImIds.RandomFor(ImRequests.LegacyMessageId(meta, data.LegacyMessageId)) };
+
+    public LedgerEntry? FromIm(EventMeta meta, GroupMessageData data)
+        => data.MsgSeq is { } seq
+            ? new(meta.Id, MessageOrigin.Im, data.From, GroupId: data.GroupId, MsgSeq: seq, TopicId: data.TopicId, MsgTime: data.MsgTime)
+            : null;
+
+    public LedgerEntry? FromImAnswer(EventMeta meta, GroupMessageData data, JsonElement answer)
+        => ImRequests.Integer(answer, "MsgSeq") is { } seq
+            ? new(ImRequests.LegacyMessageId(meta, data.LegacyMessageId), MessageOrigin.Legacy, data.From, GroupId: data.GroupId, MsgSeq: seq,
+                TopicId: data.TopicId, MsgTime: ImRequests.Integer(answer, "MsgTime"))
+            : null;
+
+    public GroupMessageData WithLegacyMessageId(GroupMessageData data, string legacyMessageId) => data with { LegacyMessageId = legacyMessageId };
 
     protected override void Validate(GroupMessageData data, DeltaProblems problems)
     {

@@ -19,20 +19,24 @@ internal enum ImErrorKind
     /// <summary>The admin UserSig expired: sign a new one and retry once.</summary>
     RenewUserSig,
 
+    /// <summary>
+    /// An account the request names (sender, recipient, owner, member) was never imported: a caller can import it
+    /// and retry once; otherwise permanent.
+    /// </summary>
+    AccountMissing,
+
     /// <summary>No retry can fix it (bad request, missing account or group, permissions, configuration).</summary>
     Permanent,
 }
 
 /// <param name="Kind">How to react.</param>
 /// <param name="RateLimited">IM throttled us: back off for at least <see cref="ImErrorClassification.RateLimitBackoffFloor"/>.</param>
-/// <param name="AccountMissing">An account in the request is not imported; a caller can import it and retry once.</param>
 /// <param name="CallerRefused">IM refused the caller (admin account, UserSig, app, quota, disabled API), not the item:
 /// every further call will fail the same way.</param>
 /// <param name="GroupMissing">The group does not exist or was dismissed.</param>
 internal readonly record struct ImErrorClass(
     ImErrorKind Kind,
     bool RateLimited = false,
-    bool AccountMissing = false,
     bool CallerRefused = false,
     bool GroupMissing = false);
 
@@ -61,7 +65,7 @@ internal static class ImErrorClassification
     private static readonly ImErrorClass RateLimited = new(ImErrorKind.Transient, RateLimited: true);
     private static readonly ImErrorClass RenewUserSig = new(ImErrorKind.RenewUserSig);
     private static readonly ImErrorClass Permanent = new(ImErrorKind.Permanent);
-    private static readonly ImErrorClass AccountMissing = new(ImErrorKind.Permanent, AccountMissing: true);
+    private static readonly ImErrorClass AccountMissing = new(ImErrorKind.AccountMissing);
     private static readonly ImErrorClass CallerRefused = new(ImErrorKind.Permanent, CallerRefused: true);
     private static readonly ImErrorClass GroupMissing = new(ImErrorKind.Permanent, GroupMissing: true);
 
@@ -104,6 +108,11 @@ internal static class ImErrorClassification
         [70001] = RenewUserSig with { CallerRefused = true }, // still refused after a renewal
         [20002] = RenewUserSig,
 
+        // "Account never imported", as each API family answers it: account service 70107; sendmsg 20003, 90012 or
+        // 90048 (IM does not say which for the sender and which for the recipient); importmsg 90012, 90048;
+        // modify_c2c_msg 20003, 90012; group APIs 10019 (send_group_msg documents no code for an unknown sender:
+        // 10019 is the group APIs' one); profile 40003; relationship 30003. 90003 and 90008 only for some APIs:
+        // AccountMissingOnlyFor.
         [70107] = AccountMissing,
         [20003] = AccountMissing,
         [90012] = AccountMissing,
@@ -141,14 +150,24 @@ internal static class ImErrorClassification
         [10026] = CallerRefused,
     }.ToFrozenDictionary();
 
+    // 90003 and 90008 name a missing To_Account / From_Account for these APIs (the peer or operator does not exist);
+    // elsewhere (importmsg, sendmsg) they mean the field itself is missing or of the wrong type.
+    private static readonly FrozenDictionary<int, FrozenSet<string>> AccountMissingOnlyFor = new Dictionary<int, FrozenSet<string>>
+    {
+        [90003] = FrozenSet.Create(StringComparer.Ordinal, "openim/admin_msgwithdraw", "openim/admin_set_msg_read", "openim/admin_getroammsg"),
+        [90008] = FrozenSet.Create(StringComparer.Ordinal, "openim/admin_msgwithdraw", "openim/admin_set_msg_read", "openim/admin_getroammsg"),
+    }.ToFrozenDictionary();
+
     /// <summary>
-    /// Classifies an IM <c>ErrorCode</c>. Codes not in the table are permanent: an unknown code is a new rule or a bug
-    /// that repeating the same request will not fix, and failing fast puts the code in front of an operator
-    /// (the message faults to <c>_error</c> with it) instead of multiplying writes.
+    /// Classifies an IM <c>ErrorCode</c> that <paramref name="api"/> answered (null when the API does not matter).
+    /// Codes not in the table are permanent: an unknown code is a new rule or a bug that repeating the same request
+    /// will not fix, and failing fast puts the code in front of an operator (the message faults to <c>_error</c> with
+    /// it) instead of multiplying writes.
     /// </summary>
-    public static ImErrorClass Classify(int errorCode) => errorCode switch
+    public static ImErrorClass Classify(int errorCode, ImApi? api = null) => errorCode switch
     {
         _ when Table.TryGetValue(errorCode, out var known) => known,
+        _ when api is not null && AccountMissingOnlyFor.TryGetValue(errorCode, out var apis) && apis.Contains(api.ToString()) => AccountMissing,
         <= -100 => ClassifyHttpStatus((HttpStatusCode)(-errorCode)),
         _ => Permanent,
     };

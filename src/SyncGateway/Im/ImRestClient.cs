@@ -190,7 +190,7 @@ internal sealed class ImRestClient : IImRestClient
 
     private static ImAttempt Classified(ImApi api, int code, string info)
     {
-        var kind = ImErrorClassification.Classify(code);
+        var kind = ImErrorClassification.Classify(code, api);
         return new ImAttempt(api, code, info, kind, Retry: kind.Kind is ImErrorKind.Transient or ImErrorKind.RenewUserSig);
     }
 }

@@ -76,3 +76,9 @@ internal sealed record DeleteGroupMemberRequest(
     [property: JsonPropertyName("GroupId")] string GroupId,
     [property: JsonPropertyName("Silence"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Silence,
     [property: JsonPropertyName("MemberToDel_Account")] IReadOnlyList<string> MemberToDelAccount);
+
+/// <summary><c>im_open_login_svc/account_import</c>: importing an account that exists already is harmless.</summary>
+internal sealed record AccountImportRequest(
+    [property: JsonPropertyName("UserID")] string UserId,
+    [property: JsonPropertyName("Nick"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Nick = null,
+    [property: JsonPropertyName("FaceUrl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FaceUrl = null);

@@ -4,7 +4,10 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using SyncGateway.Hosting;
 using SyncGateway.Im;
+using SyncGateway.Ledger;
+using SyncGateway.Store;
 
 namespace SyncGateway.Import;
 
@@ -110,7 +113,7 @@ internal static class ImportCli
             ThreadPool.GetMinThreads(out var workers, out var io);
             ThreadPool.SetMinThreads(Math.Max(workers, 2 * options.Parallelism), Math.Max(io, 2 * options.Parallelism));
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SyncGateway.Import");
-            var runner = new ImportRunner(client, options, logger, TimeProvider.System);
+            var runner = new ImportRunner(client, options, logger, TimeProvider.System, host.Services.GetService<MessageLedger>());
             var outcome = await ImportConsole.ForTerminal(options.ProgressInterval)
                 .ShowAsync(runner.Phases, runner.RunAsync(request, stop.Token, abort.Token));
             return outcome switch
@@ -165,6 +168,12 @@ internal static class ImportCli
         if (!dryRun)
         {
             builder.AddImRestClient();
+            // With the gateway's Redis, imported group messages go into the message id ledger live sync reads.
+            if (!string.IsNullOrWhiteSpace(builder.ReadOptions<RedisOptions>(RedisOptions.SectionName).Configuration))
+            {
+                builder.AddStore();
+                builder.AddLedger();
+            }
         }
         return builder.Build();
     }

@@ -16,4 +16,7 @@ internal static partial class ImportLog
 
     [LoggerMessage(5, LogLevel.Error, "Phase {Phase} stopped the import: {Reason}")]
     public static partial void PhaseFailed(ILogger logger, string phase, string reason);
+
+    [LoggerMessage(6, LogLevel.Warning, "Phase {Phase} batch {Batch}: imported, but its message ids could not be recorded in the ledger ({Error})")]
+    public static partial void LedgerNotRecorded(ILogger logger, string phase, long batch, string error);
 }

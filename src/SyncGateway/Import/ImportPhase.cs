@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SyncGateway.Im;
+using SyncGateway.Ledger;
 
 namespace SyncGateway.Import;
 
@@ -30,6 +31,9 @@ internal sealed class BatchRoute<TItem>
 
     /// <summary>Per-item failures in an OK answer (<c>FailAccounts</c>, <c>ResultItem</c>, <c>ImportMsgResult</c>, …).</summary>
     public Func<JsonElement, IReadOnlyList<TItem>, IEnumerable<ItemFailure>> Failures { get; init; } = (_, _) => [];
+
+    /// <summary>The message id ledger entries an OK answer gives (the IM ids of imported messages, where IM answers them).</summary>
+    public Func<JsonElement, IReadOnlyList<TItem>, IEnumerable<LedgerEntry>> LedgerEntries { get; init; } = (_, _) => [];
 }
 
 /// <summary>One planned IM call. <see cref="Number"/> follows from the file and the batching options alone, so a re-run plans the same batches.</summary>

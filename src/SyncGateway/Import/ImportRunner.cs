@@ -1,4 +1,5 @@
 using SyncGateway.Im;
+using SyncGateway.Ledger;
 
 namespace SyncGateway.Import;
 
@@ -27,7 +28,7 @@ internal enum ImportOutcome
 }
 
 /// <summary>Runs the selected phases in dependency order; a phase that does not complete stops the ones after it.</summary>
-internal sealed class ImportRunner(IImRestClient? client, ImportOptions options, ILogger logger, TimeProvider time)
+internal sealed class ImportRunner(IImRestClient? client, ImportOptions options, ILogger logger, TimeProvider time, MessageLedger? ledger = null)
 {
     /// <summary>One entry per phase, in order, from the moment the run is created; the progress display reads them.</summary>
     public IReadOnlyList<PhaseProgress> Phases { get; } = ImportPhases.Names.Select(name => new PhaseProgress(name)).ToList();
@@ -55,7 +56,7 @@ internal sealed class ImportRunner(IImRestClient? client, ImportOptions options,
         await using var rejects = new RejectsWriter(request.DryRun ? null : Path.GetFullPath(request.RejectsPath));
         var groups = await GroupIndex.LoadAsync(Path.Combine(folder, ImportPhases.FileName(ImportPhases.Groups)), stopOrAbort.Token);
         var context = new ImportContext(options, request.Until, groups, time.GetUtcNow().ToUnixTimeSeconds());
-        var runner = new PhaseRunner(client, state, rejects, options, logger);
+        var runner = new PhaseRunner(client, state, rejects, options, logger, request.DryRun ? null : ledger);
 
         foreach (var progress in Phases)
         {

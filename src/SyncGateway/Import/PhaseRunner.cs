@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SyncGateway.Hosting;
 using SyncGateway.Im;
+using SyncGateway.Ledger;
 
 namespace SyncGateway.Import;
 
@@ -31,7 +32,8 @@ internal sealed class PhaseRunner(
     ImportState state,
     RejectsWriter rejects,
     ImportOptions options,
-    ILogger logger)
+    ILogger logger,
+    MessageLedger? ledger = null)
 {
     public async Task<PhaseResult> RunAsync<TItem>(ImportPhase<TItem> phase, PhaseRun run)
         where TItem : class
@@ -194,6 +196,7 @@ internal sealed class PhaseRunner(
                 run.Progress.AddCall();
                 var response = await client!.CallAsync(route.Api, body, run.Abort);
                 failures = route.Failures(response, batch.Items).ToList();
+                await RecordAsync(route.LedgerEntries(response, batch.Items), run, batch.Number);
                 break;
             }
             // Every further item would fail the same way, so the run stops instead of rejecting the whole input.
@@ -225,6 +228,29 @@ internal sealed class PhaseRunner(
         await state.CompleteBatchAsync(run.Checkpoint!, batch.Number);
         run.Progress.AddItems(batch.Items.Count - failures.Count);
         run.Progress.AddRejects(failures.Count);
+    }
+
+    /// <summary>
+    /// Records imported messages' ids in the ledger. A store that fails does not fail the batch: IM has the messages,
+    /// and importing them again would risk duplicates; the loss is logged.
+    /// </summary>
+    private async Task RecordAsync(IEnumerable<LedgerEntry> entries, PhaseRun run, long batchNumber)
+    {
+        if (ledger is null)
+        {
+            return;
+        }
+        try
+        {
+            foreach (var entry in entries)
+            {
+                await ledger.RecordAsync(entry);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ImportLog.LedgerNotRecorded(logger, run.Progress.Name, batchNumber, e.Message);
+        }
     }
 
     private static bool IsTransient(Exception e)

@@ -9,6 +9,9 @@ internal static class Conversations
 
     public static string Group(string groupId) => $"group:{groupId}";
 
+    /// <summary>Events about one user (an account, a profile): <c>user:{id}</c>.</summary>
+    public static string User(string userId) => $"user:{userId}";
+
     /// <summary>
     /// Why a conversation key cannot travel, or null. It is the CloudEvents <c>subject</c> towards legacy, where
     /// control characters are not allowed; IM's own account and group ids never contain them.

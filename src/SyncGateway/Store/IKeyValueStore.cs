@@ -25,6 +25,15 @@ internal interface IKeyValueStore
     /// <summary>True when the marker exists.</summary>
     Task<bool> ExistsAsync(string key);
 
+    /// <summary>
+    /// Stores <paramref name="value"/> under <paramref name="key"/> with a time to live; with
+    /// <paramref name="onlyIfAbsent"/>, only when the key does not exist. True when it was written.
+    /// </summary>
+    Task<bool> SetValueAsync(string key, string value, TimeSpan ttl, bool onlyIfAbsent = false);
+
+    /// <summary>The value stored under <paramref name="key"/>; null when there is none.</summary>
+    Task<string?> GetValueAsync(string key);
+
     /// <summary>True when the store answers.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 }

@@ -57,6 +57,27 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
         }
     }
 
+    public Task<bool> SetValueAsync(string key, string value, TimeSpan ttl, bool onlyIfAbsent = false)
+    {
+        lock (_lock)
+        {
+            if (onlyIfAbsent && Live(key) is not null)
+            {
+                return Task.FromResult(false);
+            }
+            _entries[key] = (value, time.GetUtcNow() + ttl);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<string?> GetValueAsync(string key)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(Live(key));
+        }
+    }
+
     public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(true);
 
     private bool Take(string key)

@@ -29,4 +29,21 @@ internal static class RedisKeys
 
     /// <summary>An origin tag: a legacy delta naming our relayed event in its <c>syncorigin</c> attribute.</summary>
     public static string LegacyOrigin(string relayedEventId) => "lg:origin:" + relayedEventId;
+
+    // The ledger stores each message's whole entry under each of its ids and reads and writes every such key alone,
+    // never in a script or transaction with another key: in a Redis Cluster each may live in any slot, and no id has
+    // to be known to find the others.
+
+    /// <summary>The ledger entry of one message, by the legacy side's message id.</summary>
+    public static string LedgerByLegacyId(string legacyMessageId) => "ledger:lg:" + legacyMessageId;
+
+    /// <summary>The ledger entry of one 1:1 message, by IM's <c>MsgKey</c>.</summary>
+    public static string LedgerByMsgKey(string msgKey) => "ledger:c2c:" + msgKey;
+
+    /// <summary>
+    /// The ledger entry of one group message, by group, topic (in topic-enabled communities) and IM's <c>MsgSeq</c>.
+    /// The group id's length keeps a colon in a custom group id from making two keys equal.
+    /// </summary>
+    public static string LedgerByGroupSeq(string groupId, string? topicId, long msgSeq)
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ledger:grp:{msgSeq}:{groupId.Length}:{groupId}:{topicId}");
 }

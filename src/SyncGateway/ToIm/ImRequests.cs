@@ -1,10 +1,15 @@
+using System.Text.Json;
 using SyncGateway.Contracts;
 using SyncGateway.Im;
 
 namespace SyncGateway.ToIm;
 
-/// <summary>One IM REST call of a plan. <paramref name="GroupId"/> names the group for per-item result messages.</summary>
-internal sealed record ImCall(ImApi Api, object Body, string? GroupId = null);
+/// <summary>
+/// One IM REST call of a plan. <paramref name="GroupId"/> names the group for per-item result messages;
+/// <paramref name="Accounts"/> are the user ids the call names (sender, recipient, owner, members), the accounts to
+/// import when IM answers that one of them was never imported.
+/// </summary>
+internal sealed record ImCall(ImApi Api, object Body, string? GroupId = null, IReadOnlyList<string>? Accounts = null);
 
 /// <summary>The IM calls that apply one legacy delta, in order, and the echo parts they will cause.</summary>
 internal sealed record ImWritePlan(IReadOnlyList<string> ExpectedEchoes, IReadOnlyList<ImCall> Calls);
@@ -33,11 +38,29 @@ internal static class ImRequests
     /// </summary>
     public static uint MsgSeqFor(DateTimeOffset eventTime) => unchecked((uint)eventTime.ToUnixTimeMilliseconds());
 
+    /// <summary>A legacy message's own id: <c>data.legacyMessageId</c>, or the CloudEvent <c>id</c> when the delta has none.</summary>
+    public static string LegacyMessageId(EventMeta meta, string? legacyMessageId)
+        => string.IsNullOrEmpty(legacyMessageId) ? meta.Id : legacyMessageId;
+
+    /// <summary>A string field of an IM answer; null when absent or not a string.</summary>
+    public static string? String(JsonElement answer, string name)
+        => answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    /// <summary>An integer field of an IM answer; null when absent or not an integer.</summary>
+    public static long? Integer(JsonElement answer, string name)
+        => answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+           && value.TryGetInt64(out var number)
+            ? number
+            : null;
+
     public static List<ImCall> AddMembers(string groupId, IReadOnlyList<string> members, ToImOptions options)
         => [.. members.Chunk(options.AddMembersBatchSize).Select(batch => new ImCall(
             ImApi.AddGroupMember,
             new AddGroupMemberRequest(groupId, Silence(options), [.. batch.Select(m => new MemberRequest(m))]),
-            groupId))];
+            groupId,
+            batch))];
 
     public static int? Silence(ToImOptions options) => options.SilentMemberChanges ? 1 : null;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using SyncGateway.Contracts;
 using SyncGateway.Hosting;
 using SyncGateway.Im;
+using SyncGateway.Ledger;
 using SyncGateway.LoopSuppression;
 using SyncGateway.Messaging;
 using SyncGateway.Events;
@@ -14,18 +15,23 @@ namespace SyncGateway.ToIm;
 /// <summary>
 /// The legacy → IM work on one delta: drop it if it was sent before the import cut-off or is the echo of our own
 /// relay to legacy (<c>syncorigin</c> or content fingerprint), tag the IM echoes the write will cause, make the IM
-/// calls and read their per-item results. Every step is idempotent: the tags are written once per event, the message
-/// ids are derived from the event, and member adds and removals repeat as no-ops, so a retry or redelivery at any
-/// point neither loses nor doubles the delta; the steps around it are <see cref="RelaySteps"/>'.
+/// calls (importing accounts IM does not know and calling once more, with <c>ToIm:ImportMissingAccounts</c>), read
+/// their per-item results and record a message's IM id in the ledger. Every step is idempotent: the tags are written
+/// once per event, the message ids are derived from the event, member adds and removals repeat as no-ops, an account
+/// import of an existing account changes nothing and the ledger entry is the same each time, so a retry or redelivery
+/// at any point neither loses nor doubles the delta; the steps around it are <see cref="RelaySteps"/>'.
 /// </summary>
 internal sealed partial class ImWriter(
     OriginTags tags,
     IImRestClient client,
+    MessageLedger ledger,
     IOptions<SyncOptions> syncOptions,
     IOptions<ImOptions> imOptions,
     IOptions<ToImOptions> options,
     ILogger<ImWriter> logger)
 {
+    private const int LedgerAttempts = 3;
+
     public async Task<RelayResult> ApplyAsync<TData>(IEventDeclaration<TData> declaration, ISyncEvent<TData> evt, CancellationToken cancellationToken)
         where TData : class
     {
@@ -49,8 +55,37 @@ internal sealed partial class ImWriter(
 
         // Before the call: IM may deliver the echo callback before it answers the call.
         await tags.ExpectImEchoesAsync(meta.Id, plan.ExpectedEchoes);
-        await CallAsync(meta, plan, cancellationToken);
+        var answers = await CallAsync(meta, plan, cancellationToken);
+        if (declaration is IMessageDeclaration<TData> message && message.FromImAnswer(meta, data, answers[0]) is { } entry)
+        {
+            await RecordAsync(meta, entry);
+        }
         return new RelayResult.Delivered(echo);
+    }
+
+    /// <summary>
+    /// IM has the message now: failing would send it again, past IM's duplicate window if the store stays away. So the
+    /// ledger write gets a few quick tries and then the delta counts as applied without it (logged).
+    /// </summary>
+    private async Task RecordAsync(EventMeta meta, LedgerEntry entry)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ledger.RecordAsync(entry);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (attempt == LedgerAttempts)
+                {
+                    LogNotRecorded(logger, meta.Type, meta.Id, entry.LegacyMessageId, ex.Message);
+                    return;
+                }
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+        }
     }
 
     /// <summary>
@@ -73,30 +108,78 @@ internal sealed partial class ImWriter(
             : (rest, "partly-echo");
     }
 
-    private async Task CallAsync(EventMeta meta, ImWritePlan plan, CancellationToken cancellationToken)
+    /// <summary>Makes the plan's calls in order; the answers, one per call (<c>default</c> for a group already gone).</summary>
+    private async Task<IReadOnlyList<JsonElement>> CallAsync(EventMeta meta, ImWritePlan plan, CancellationToken cancellationToken)
     {
         var failed = new List<string>();
+        var answers = new List<JsonElement>(plan.Calls.Count);
         foreach (var call in plan.Calls)
         {
             JsonElement answer;
             try
             {
-                answer = await client.CallAsync(call.Api, call.Body, cancellationToken);
+                answer = await CallImportingMissingAccountsAsync(meta, call, cancellationToken);
             }
-            catch (ImPermanentException ex) when (call.Api == ImApi.DestroyGroup && ImErrorClassification.Classify(ex.ErrorCode).GroupMissing)
+            catch (ImPermanentException ex) when (call.Api == ImApi.DestroyGroup && ImErrorClassification.Classify(ex.ErrorCode, ex.Api).GroupMissing)
             {
                 // The desired state: a retry after an unseen success, or a group dismissed on the IM side as well.
                 LogAlreadyGone(logger, meta.Type, meta.Id, call.GroupId);
+                answers.Add(default);
                 continue;
             }
             Read(meta, call, answer, failed);
+            answers.Add(answer);
         }
         if (failed.Count > 0)
         {
             throw new PermanentFailureException(
                 $"IM {ImApi.AddGroupMember} did not add {failed.Count} member(s) to group {plan.Calls[0].GroupId}: {string.Join(", ", failed)}");
         }
+        return answers;
     }
+
+    /// <summary>
+    /// One call; when IM answers that an account it names was never imported (or, for <c>add_group_member</c>, that
+    /// members were not added, which it answers per member without a reason), imports the call's accounts and calls
+    /// once more. IM does not say which account is missing, so all of them are imported; importing an existing account
+    /// is harmless. A second failure flows on as the first would have.
+    /// </summary>
+    private async Task<JsonElement> CallImportingMissingAccountsAsync(EventMeta meta, ImCall call, CancellationToken cancellationToken)
+    {
+        if (!options.Value.ImportMissingAccounts || call.Accounts is not { Count: > 0 } accounts)
+        {
+            return await client.CallAsync(call.Api, call.Body, cancellationToken);
+        }
+        IReadOnlyList<string> missing;
+        try
+        {
+            var answer = await client.CallAsync(call.Api, call.Body, cancellationToken);
+            missing = call.Api == ImApi.AddGroupMember ? MembersNotAdded(answer) : [];
+            if (missing.Count == 0)
+            {
+                return answer;
+            }
+        }
+        catch (ImPermanentException ex) when (ImErrorClassification.Classify(ex.ErrorCode, ex.Api).Kind == ImErrorKind.AccountMissing)
+        {
+            missing = accounts;
+        }
+        LogImportingAccounts(logger, meta.Type, meta.Id, call.Api, missing.Count, missing);
+        foreach (var account in missing.Distinct(StringComparer.Ordinal))
+        {
+            // account_import raises no IM callback, so there is no echo to tag.
+            await client.CallAsync(ImApi.AccountImport, new AccountImportRequest(account), cancellationToken);
+        }
+        return await client.CallAsync(call.Api, call.Body, cancellationToken);
+    }
+
+    private static List<string> MembersNotAdded(JsonElement answer)
+        => answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("MemberList", out var members) && members.ValueKind == JsonValueKind.Array
+            ? [.. members.EnumerateArray()
+                .Where(m => !(m.TryGetProperty("Result", out var r) && r.ValueKind == JsonValueKind.Number && r.GetInt32() is 1 or 2 or 3))
+                .Select(m => ImRequests.String(m, "Member_Account"))
+                .OfType<string>()]
+            : [];
 
     /// <summary>Per-item results inside an OK answer (IM answers a batch OK and reports each item's result in it).</summary>
     private void Read(EventMeta meta, ImCall call, JsonElement answer, List<string> failed)
@@ -140,6 +223,12 @@ internal sealed partial class ImWriter(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{EventType} {CloudEventId}: IM {Api} names {Count} account(s) IM may not have; importing {Accounts} and calling once more")]
+    private static partial void LogImportingAccounts(ILogger logger, string eventType, string cloudEventId, ImApi api, int count, IReadOnlyList<string> accounts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{EventType} {CloudEventId}: IM has legacy message {LegacyMessageId} but its ids could not be recorded in the ledger ({Reason})")]
+    private static partial void LogNotRecorded(ILogger logger, string eventType, string cloudEventId, string legacyMessageId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{EventType} {CloudEventId}: group {GroupId} is already gone in IM")]
     private static partial void LogAlreadyGone(ILogger logger, string eventType, string cloudEventId, string? groupId);

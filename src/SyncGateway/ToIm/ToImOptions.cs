@@ -22,4 +22,11 @@ internal sealed class ToImOptions
 
     /// <summary>Add and remove members without IM's in-group system notification (<c>Silence: 1</c>).</summary>
     public bool SilentMemberChanges { get; set; }
+
+    /// <summary>
+    /// When IM answers that an account a call names was never imported (a user created on the legacy side after the
+    /// history import), import the call's accounts with <c>account_import</c> and repeat the call once
+    /// (<c>ToIm__ImportMissingAccounts</c>). Off: such a delta faults to the error queue.
+    /// </summary>
+    public bool ImportMissingAccounts { get; set; } = true;
 }

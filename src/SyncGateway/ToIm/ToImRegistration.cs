@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SyncGateway.Hosting;
 using SyncGateway.Im;
+using SyncGateway.Ledger;
 using SyncGateway.LoopSuppression;
 using SyncGateway.Messaging;
 
@@ -16,6 +17,7 @@ internal static class ToImRegistration
         builder.AddImRestClient();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<OriginTags>();
+        builder.AddLedger();
         // Transient like the typed HttpClient it uses, so the client handler rotates (DNS changes are picked up).
         builder.Services.AddTransient<ImWriter>();
         return builder;

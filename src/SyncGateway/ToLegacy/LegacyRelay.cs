@@ -2,17 +2,19 @@ using System.Diagnostics;
 using MassTransit;
 using SyncGateway.Contracts;
 using SyncGateway.Events;
+using SyncGateway.Ledger;
 using SyncGateway.LoopSuppression;
 using SyncGateway.Messaging;
 
 namespace SyncGateway.ToLegacy;
 
 /// <summary>
-/// The IM → legacy work on one event: drop it if it is the echo of our own IM write (origin tag), tag the legacy echo
-/// it will cause, POST the signed CloudEvent. Every step is idempotent, so a retry or redelivery at any point neither
-/// loses nor doubles the event; the steps around it are <see cref="RelaySteps"/>'.
+/// The IM → legacy work on one event: drop it if it is the echo of our own IM write (origin tag), look a message up in
+/// the ledger (one that came from legacy carries its legacy id; one born in IM is recorded under the event id), tag
+/// the legacy echo it will cause, POST the signed CloudEvent. Every step is idempotent, so a retry or redelivery at any
+/// point neither loses nor doubles the event; the steps around it are <see cref="RelaySteps"/>'.
 /// </summary>
-internal sealed class LegacyRelay(OriginTags tags, LegacyEventsClient client)
+internal sealed class LegacyRelay(OriginTags tags, MessageLedger ledger, LegacyEventsClient client)
 {
     public async Task<RelayResult> RelayAsync<TData>(IEventDeclaration<TData> declaration, ISyncEvent<TData> evt, CancellationToken cancellationToken)
         where TData : class
@@ -24,12 +26,26 @@ internal sealed class LegacyRelay(OriginTags tags, LegacyEventsClient client)
         {
             return new RelayResult.Echo("origin-tag");
         }
+        var partly = !ReferenceEquals(data, evt.Data);
+
+        if (declaration is IMessageDeclaration<TData> message && message.FromIm(meta, data) is { } entry)
+        {
+            var known = await ledger.FindByImIdAsync(entry);
+            if (known is { Origin: MessageOrigin.Legacy })
+            {
+                data = message.WithLegacyMessageId(data, known.LegacyMessageId);
+            }
+            else if (known is null)
+            {
+                await ledger.RecordAsync(entry);
+            }
+        }
 
         await tags.ExpectLegacyEchoesAsync(meta.Id, declaration.LegacyEchoParts(data));
         var current = Activity.Current;
         var cloudEvent = CloudEventWriter.Write(meta, data, current?.Id, current?.TraceStateString);
         await client.DeliverAsync(meta.Id, cloudEvent, cancellationToken);
-        return new RelayResult.Delivered(ReferenceEquals(data, evt.Data) ? null : "partly-echo");
+        return new RelayResult.Delivered(partly ? "partly-echo" : null);
     }
 }
 

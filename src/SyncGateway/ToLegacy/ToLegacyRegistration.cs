@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MassTransit;
 using SyncGateway.Hosting;
+using SyncGateway.Ledger;
 using SyncGateway.LoopSuppression;
 using SyncGateway.Messaging;
 
@@ -14,6 +15,7 @@ internal static class ToLegacyRegistration
         builder.AddValidatedOptions<LegacyOptions>(LegacyOptions.SectionName, Validate);
         builder.Services.AddLegacyEventsClient();
         builder.Services.TryAddSingleton<OriginTags>();
+        builder.AddLedger();
         // Transient like the typed HttpClient it uses, so the client handler rotates (DNS changes are picked up).
         builder.Services.AddTransient<LegacyRelay>();
         return builder;

@@ -109,9 +109,10 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         {
             return new ImAnswer(90012, "To_Account is not registered");
         }
+        // IM's sendmsg answers 20003 for a sender or recipient that was never imported (90012 or 90048 also occur).
         if (!AccountExists(from))
         {
-            return new ImAnswer(90008, "From_Account is not registered");
+            return new ImAnswer(20003, "From_Account is not registered");
         }
         var seq = UInt32(body, "MsgSeq") ?? RandomUInt32();
         var cloudCustomData = Str(body, "CloudCustomData");

@@ -387,9 +387,13 @@ public sealed class FakeImServerTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<ImPermanentException>(() => client.CallAsync(ImApi.SendMsg, new { To_Account = "ghost", MsgRandom = 1, MsgBody = Text("x") }, default));
         await client.CallAsync(ImApi.MultiAccountImport, new { AccountList = new[] { new { UserID = "ghost", Nick = "Casper" } } }, default);
-        var check = await client.CallAsync(ImApi.AccountCheck, new { CheckItem = new[] { new { UserID = "ghost" }, new { UserID = "nobody" } } }, default);
+        var sender = await Assert.ThrowsAsync<ImPermanentException>(() => client.CallAsync(ImApi.SendMsg, new { From_Account = "nobody", To_Account = "ghost", MsgRandom = 1, MsgBody = Text("x") }, default));
+        await client.CallAsync(ImApi.AccountImport, new { UserID = "nobody" }, default);
+        await client.CallAsync(ImApi.SendMsg, new { From_Account = "nobody", To_Account = "ghost", MsgRandom = 1, MsgBody = Text("x") }, default);
+        var check = await client.CallAsync(ImApi.AccountCheck, new { CheckItem = new[] { new { UserID = "ghost" }, new { UserID = "stranger" } } }, default);
 
         Assert.Equal(90012, error.ErrorCode);
+        Assert.Equal(20003, sender.ErrorCode);
         Assert.Equal(["Imported", "NotImported"], check.GetProperty("ResultItem").EnumerateArray().Select(r => r.GetProperty("AccountStatus").GetString()));
         Assert.Equal("Casper", _im.GetProfile("ghost")["Tag_Profile_IM_Nick"]!.GetValue<string>());
     }

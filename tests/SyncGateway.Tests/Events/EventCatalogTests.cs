@@ -1,5 +1,6 @@
 using SyncGateway.Contracts;
 using SyncGateway.Events;
+using SyncGateway.Messaging;
 using SyncGateway.Tests.Deployment;
 
 namespace SyncGateway.Tests.Events;
@@ -12,7 +13,7 @@ public sealed class EventCatalogTests
     public void Finds_every_declared_event_type()
     {
         Assert.Equal(
-            ["C2CMessageDeclaration", "GroupCreatedDeclaration", "GroupDismissedDeclaration", "GroupMembersJoinedDeclaration",
+            ["AccountCreatedDeclaration", "C2CMessageDeclaration", "GroupCreatedDeclaration", "GroupDismissedDeclaration", "GroupMembersJoinedDeclaration",
              "GroupMembersLeftDeclaration", "GroupMessageDeclaration", "GroupProfileChangedDeclaration"],
             EventCatalog.All.Select(d => d.GetType().Name));
     }
@@ -22,7 +23,19 @@ public sealed class EventCatalogTests
     {
         var published = typeof(EventTypes).GetFields().Select(f => (string)f.GetValue(null)!).Order(StringComparer.Ordinal);
 
-        Assert.Equal(published, EventCatalog.All.SelectMany(d => new[] { d.ImType, d.LegacyType }).Order(StringComparer.Ordinal));
+        Assert.Equal(published, EventCatalog.All.SelectMany(d => new[] { d.ImType, d.LegacyType }).OfType<string>().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_type_without_an_IM_event_has_neither_an_IM_type_nor_callback_commands_and_travels_legacy_to_IM_only()
+    {
+        var account = Assert.Single(EventCatalog.All, d => d.ImEvent is null);
+
+        Assert.Equal(EventTypes.LegacyAccountCreated, account.LegacyType);
+        Assert.Null(account.ImType);
+        Assert.Empty(account.CallbackCommands);
+        Assert.Equal(RelayDirection.LegacyToIm, EventCatalog.DirectionOf[account.LegacyEvent]);
+        Assert.Equal(account.LegacyEvent, EventCatalog.MessageTypeOf[EventTypes.LegacyAccountCreated]);
     }
 
     [Fact]
@@ -37,7 +50,7 @@ public sealed class EventCatalogTests
     [Fact]
     public void Every_bus_message_belongs_to_one_type_and_one_direction()
     {
-        var messages = EventCatalog.All.SelectMany(d => new[] { d.ImEvent, d.LegacyEvent }).ToList();
+        var messages = EventCatalog.All.SelectMany(d => new[] { d.ImEvent, d.LegacyEvent }).OfType<Type>().ToList();
 
         Assert.Equal(messages.Count, messages.Distinct().Count());
         Assert.All(messages, message => Assert.Contains(message, EventCatalog.DirectionOf.Keys));
@@ -48,7 +61,10 @@ public sealed class EventCatalogTests
     {
         Assert.All(EventCatalog.All, declaration =>
         {
-            Assert.Contains($"\"type\":\"{declaration.ImType}\"", Contract, StringComparison.Ordinal);
+            if (declaration.ImType is { } imType)
+            {
+                Assert.Contains($"\"type\":\"{imType}\"", Contract, StringComparison.Ordinal);
+            }
             Assert.Contains($"\"type\":\"{declaration.LegacyType}\"", Contract, StringComparison.Ordinal);
             Assert.All(declaration.CallbackCommands, command => Assert.Contains(command, Contract, StringComparison.Ordinal));
         });

@@ -19,7 +19,7 @@ public sealed partial class LegacyContractExamplesTests
     {
         var outbound = Examples.Where(e => e.Contains("\"type\":\"im.", StringComparison.Ordinal)).ToList();
 
-        Assert.Equal(EventCatalog.All.Count, outbound.Count);
+        Assert.Equal(EventCatalog.All.Count(d => d.ImType is not null), outbound.Count);
         Assert.All(outbound, example =>
         {
             var decoded = CloudEventFormat.Formatter.DecodeStructuredModeMessage(Encoding.UTF8.GetBytes(example), null, CloudEventFormat.Extensions);

@@ -71,9 +71,20 @@ public sealed class ImErrorClassificationTests
     [InlineData(10019)]
     [InlineData(30003)]
     [InlineData(40003)]
-    public void Missing_accounts_are_permanent_and_flagged(int code)
+    public void Missing_accounts_are_a_class_of_their_own(int code)
     {
-        Assert.Equal(new ImErrorClass(ImErrorKind.Permanent, AccountMissing: true), ImErrorClassification.Classify(code));
+        Assert.Equal(new ImErrorClass(ImErrorKind.AccountMissing), ImErrorClassification.Classify(code));
+    }
+
+    [Theory]
+    [InlineData(90003, "admin_msgwithdraw", "AccountMissing")]
+    [InlineData(90008, "admin_set_msg_read", "AccountMissing")]
+    [InlineData(90008, "importmsg", "Permanent")]
+    [InlineData(90003, "sendmsg", "Permanent")]
+    public void Codes_that_mean_a_missing_account_only_for_some_APIs_are_classified_by_API(int code, string command, string kind)
+    {
+        Assert.Equal(Enum.Parse<ImErrorKind>(kind), ImErrorClassification.Classify(code, new ImApi("openim", command, 200)).Kind);
+        Assert.Equal(ImErrorKind.Permanent, ImErrorClassification.Classify(code).Kind);
     }
 
     [Theory]

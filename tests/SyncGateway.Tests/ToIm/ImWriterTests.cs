@@ -8,6 +8,7 @@ using NSubstitute.ExceptionExtensions;
 using SyncGateway.Contracts;
 using SyncGateway.Hosting;
 using SyncGateway.Im;
+using SyncGateway.Ledger;
 using SyncGateway.LoopSuppression;
 using SyncGateway.Messaging;
 using SyncGateway.Store;
@@ -67,7 +68,7 @@ public sealed class ImWriterTests
     }
 
     [Fact]
-    public async Task A_group_message_is_sent_with_a_random_derived_from_the_legacy_event()
+    public async Task A_group_message_is_sent_with_a_random_derived_from_the_legacy_message_id()
     {
         var evt = new LegacyGroupMessageSent(Meta(EventTypes.LegacyGroupMessageSent, "lg-gm-1", "group:g_42"),
             new GroupMessageData("g_42", "u_3", [Text("Deploy done")], Mentions: [new GroupMention(true, null), new GroupMention(false, "u_4")],
@@ -79,7 +80,7 @@ public sealed class ImWriterTests
             {
               "GroupId": "g_42",
               "From_Account": "u_3",
-              "Random": 847432669,
+              "Random": {{ImIds.RandomFor("G-99120")}},
               "MsgBody": [ { "MsgType": "TIMTextElem", "MsgContent": { "Text": "Deploy done" } } ],
               "GroupAtInfo": [ { "GroupAtAllFlag": 1 }, { "GroupAtAllFlag": 0, "GroupAt_Account": "u_4" } ],
               "ForbidCallbackControl": {{Forbid}}
@@ -240,10 +241,11 @@ public sealed class ImWriterTests
     [Fact]
     public async Task A_member_IM_did_not_add_fails_permanently_naming_the_member()
     {
-        _client.Answering("""
+        const string notAdded = """
             { "ActionStatus": "OK", "ErrorCode": 0, "MemberList": [
               { "Member_Account": "u_3", "Result": 1 }, { "Member_Account": "u_4", "Result": 0 } ] }
-            """);
+            """;
+        _client.Answering(notAdded, "{}", notAdded);
 
         var failure = await Assert.ThrowsAsync<PermanentFailureException>(() => Writer().ApplyAsync(_context, Joined("lg-gj-1", "u_3", "u_4")));
 
@@ -438,6 +440,143 @@ public sealed class ImWriterTests
         => Assert.Null(SyncOptions.ParseCutoff("yesterday"));
 
     [Fact]
+    public async Task A_c2c_message_gets_its_MsgRandom_from_its_legacy_message_id_when_it_has_one()
+    {
+        await Writer().ApplyAsync(_context, C2C("lg-c2c-1", legacyMessageId: "L-77812"));
+
+        Assert.Equal(ImIds.RandomFor("L-77812"), (uint)Assert.Single(_client.Calls).Body["MsgRandom"]!);
+    }
+
+    [Fact]
+    public async Task Records_a_c2c_message_in_the_ledger_with_the_MsgKey_IM_answered()
+    {
+        _client.Answering("""{ "ActionStatus": "OK", "ErrorCode": 0, "MsgTime": 1736953200, "MsgKey": "1786412666_123_1736953200" }""");
+
+        await Writer().ApplyAsync(_context, C2C("lg-c2c-1", legacyMessageId: "L-77812"));
+
+        var ledger = new MessageLedger(_store, Options.Create(new LedgerOptions()));
+        var expected = new LedgerEntry("L-77812", MessageOrigin.Legacy, "u_1", "u_2", MsgKey: "1786412666_123_1736953200", MsgTime: 1736953200);
+        Assert.Equal(expected, await ledger.FindByLegacyIdAsync("L-77812"));
+        Assert.Equal(expected, await ledger.FindByMsgKeyAsync("1786412666_123_1736953200"));
+    }
+
+    [Fact]
+    public async Task Records_a_group_message_in_the_ledger_with_the_MsgSeq_IM_answered_under_the_event_id_when_it_has_no_legacy_id()
+    {
+        _client.Answering("""{ "ActionStatus": "OK", "ErrorCode": 0, "MsgTime": 1736953200, "MsgSeq": 42, "MsgDropReason": "" }""");
+
+        await Writer().ApplyAsync(_context, new LegacyGroupMessageSent(Meta(EventTypes.LegacyGroupMessageSent, "lg-gm-1", "group:g_42"),
+            new GroupMessageData("g_42", "u_3", [Text("Deploy done")])));
+
+        var ledger = new MessageLedger(_store, Options.Create(new LedgerOptions()));
+        var expected = new LedgerEntry("lg-gm-1", MessageOrigin.Legacy, "u_3", GroupId: "g_42", MsgSeq: 42, MsgTime: 1736953200);
+        Assert.Equal(expected, await ledger.FindByLegacyIdAsync("lg-gm-1"));
+        Assert.Equal(expected, await ledger.FindByGroupSeqAsync("g_42", 42));
+    }
+
+    [Fact]
+    public async Task A_message_IM_has_counts_as_applied_when_its_ledger_entry_cannot_be_written()
+    {
+        var store = Substitute.For<IKeyValueStore>();
+        store.ExistsAsync(Arg.Any<string>()).Returns(false);
+        store.TakeOnceAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<string>>(), Arg.Any<TimeSpan>())
+            .Returns(call => (IReadOnlyList<bool>)[.. call.Arg<IReadOnlyList<string>>().Select(_ => false)]);
+        store.SetValueAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<TimeSpan>(), Arg.Any<bool>())
+            .ThrowsAsync(new TimeoutException("Redis did not answer"));
+        _client.Answering("""{ "ActionStatus": "OK", "ErrorCode": 0, "MsgTime": 1736953200, "MsgKey": "1_2_1736953200" }""");
+
+        await Writer(store).ApplyAsync(_context, C2C("lg-c2c-1"));
+
+        Assert.Single(_client.Calls);
+        await store.Received().SetAsync(RedisKeys.Done(RelayDirection.LegacyToIm, "lg-c2c-1"), Arg.Any<TimeSpan>());
+    }
+
+    [Fact]
+    public async Task A_new_account_is_imported_with_its_nick_and_face_url()
+    {
+        var evt = new LegacyAccountCreated(Meta(EventTypes.LegacyAccountCreated, "lg-acct-1", "user:u_9"),
+            new AccountCreatedData("u_9", "Ana", "https://cdn.example.com/a/9.png"));
+
+        await Writer().ApplyAsync(_context, evt);
+
+        AssertCall(ImApi.AccountImport, """{ "UserID": "u_9", "Nick": "Ana", "FaceUrl": "https://cdn.example.com/a/9.png" }""");
+    }
+
+    [Fact]
+    public async Task Imports_the_accounts_of_a_message_IM_does_not_know_and_sends_it_once_more()
+    {
+        _client.Answering("""{ "ActionStatus": "FAIL", "ErrorCode": 20003, "ErrorInfo": "invalid account" }""");
+
+        await Writer().ApplyAsync(_context, C2C("lg-c2c-1"));
+
+        Assert.Equal([ImApi.SendMsg, ImApi.AccountImport, ImApi.AccountImport, ImApi.SendMsg], _client.Calls.Select(c => c.Api));
+        Assert.Equal(["u_1", "u_2"], _client.Calls.Where(c => c.Api == ImApi.AccountImport).Select(c => (string)c.Body["UserID"]!));
+        Assert.True(JsonNode.DeepEquals(_client.Calls[0].Body, _client.Calls[3].Body));
+    }
+
+    [Fact]
+    public async Task Imports_the_sender_of_a_group_message_IM_does_not_know()
+    {
+        _client.Answering("""{ "ActionStatus": "FAIL", "ErrorCode": 10019, "ErrorInfo": "From_Account does not exist" }""");
+
+        await Writer().ApplyAsync(_context, new LegacyGroupMessageSent(Meta(EventTypes.LegacyGroupMessageSent, "lg-gm-1", "group:g_42"),
+            new GroupMessageData("g_42", "u_new", [Text("hello")])));
+
+        Assert.Equal([ImApi.SendGroupMsg, ImApi.AccountImport, ImApi.SendGroupMsg], _client.Calls.Select(c => c.Api));
+        Assert.Equal("u_new", (string)_client.Calls[1].Body["UserID"]!);
+    }
+
+    [Fact]
+    public async Task Imports_the_members_IM_did_not_add_and_adds_them_once_more()
+    {
+        _client.Answering(
+            """{ "ActionStatus": "OK", "ErrorCode": 0, "MemberList": [ { "Member_Account": "u_3", "Result": 1 }, { "Member_Account": "u_new", "Result": 0 } ] }""",
+            "{}",
+            """{ "ActionStatus": "OK", "ErrorCode": 0, "MemberList": [ { "Member_Account": "u_3", "Result": 2 }, { "Member_Account": "u_new", "Result": 1 } ] }""");
+
+        await Writer().ApplyAsync(_context, Joined("lg-gj-1", "u_3", "u_new"));
+
+        Assert.Equal([ImApi.AddGroupMember, ImApi.AccountImport, ImApi.AddGroupMember], _client.Calls.Select(c => c.Api));
+        Assert.Equal("u_new", (string)_client.Calls[1].Body["UserID"]!);
+    }
+
+    [Fact]
+    public async Task Imports_the_owner_and_members_of_a_group_IM_does_not_know_and_creates_it_once_more()
+    {
+        _client.Answering("""{ "ActionStatus": "FAIL", "ErrorCode": 10019, "ErrorInfo": "member account does not exist" }""");
+        var evt = new LegacyGroupCreated(Meta(EventTypes.LegacyGroupCreated, "lg-gc-1", "group:g_42"),
+            new GroupCreatedData("g_42", "Public", "Ops", Owner: "u_1", Members: ["u_2", "u_new"]));
+
+        await Writer().ApplyAsync(_context, evt);
+
+        Assert.Equal([ImApi.CreateGroup, ImApi.AccountImport, ImApi.AccountImport, ImApi.AccountImport, ImApi.CreateGroup], _client.Calls.Select(c => c.Api));
+        Assert.Equal(["u_1", "u_2", "u_new"], _client.Calls.Where(c => c.Api == ImApi.AccountImport).Select(c => (string)c.Body["UserID"]!));
+    }
+
+    [Fact]
+    public async Task Faults_when_IM_still_does_not_know_an_account_after_importing_it()
+    {
+        const string missing = """{ "ActionStatus": "FAIL", "ErrorCode": 90012, "ErrorInfo": "To_Account not registered" }""";
+        _client.Answering(missing, "{}", "{}", missing);
+
+        var failure = await Assert.ThrowsAsync<ImPermanentException>(() => Writer().ApplyAsync(_context, C2C("lg-c2c-1")));
+
+        Assert.Equal(90012, failure.ErrorCode);
+        Assert.Equal(4, _client.Calls.Count);
+    }
+
+    [Fact]
+    public async Task Faults_without_importing_when_importing_missing_accounts_is_off()
+    {
+        _toIm.ImportMissingAccounts = false;
+        _client.Answering("""{ "ActionStatus": "FAIL", "ErrorCode": 20003, "ErrorInfo": "invalid account" }""");
+
+        await Assert.ThrowsAsync<ImPermanentException>(() => Writer().ApplyAsync(_context, C2C("lg-c2c-1")));
+
+        Assert.Equal([ImApi.SendMsg], _client.Calls.Select(c => c.Api));
+    }
+
+    [Fact]
     public async Task Fails_without_calling_IM_when_the_store_is_unreachable()
     {
         var store = Substitute.For<IKeyValueStore>();
@@ -472,7 +611,8 @@ public sealed class ImWriterTests
         store ??= _store;
         return new(
             new RelaySteps(store, TestTelemetry.Create(), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
-            new ImWriter(new OriginTags(store, Options.Create(_sync)), _client, Options.Create(_sync), Options.Create(_im),
+            new ImWriter(new OriginTags(store, Options.Create(_sync)), _client, new MessageLedger(store, Options.Create(new LedgerOptions())),
+                Options.Create(_sync), Options.Create(_im),
                 Options.Create(_toIm), NullLogger<ImWriter>.Instance));
     }
 
@@ -501,9 +641,9 @@ public sealed class ImWriterTests
     private static EventMeta Meta(string type, string id, string subject, string? syncOrigin = null)
         => new(id, "/legacy/chat", type, subject, EventTime, EventTime.AddSeconds(1), SyncOrigin: syncOrigin);
 
-    private static LegacyC2CMessageSent C2C(string id, string? syncOrigin = null)
+    private static LegacyC2CMessageSent C2C(string id, string? syncOrigin = null, string? legacyMessageId = null)
         => new(Meta(EventTypes.LegacyC2CMessageSent, id, "c2c:u_1:u_2", syncOrigin),
-            new C2CMessageData("u_1", "u_2", [Text("See you at 7?")], CloudCustomData: """{"app":"legacy"}""", LegacyMessageId: "L-77812"));
+            new C2CMessageData("u_1", "u_2", [Text("See you at 7?")], CloudCustomData: """{"app":"legacy"}""", LegacyMessageId: legacyMessageId));
 
     private static LegacyGroupDismissed Dismissed(string id)
         => new(Meta(EventTypes.LegacyGroupDismissed, id, "group:g_42"), new GroupDismissedData("g_42", "Public", "Ops"));

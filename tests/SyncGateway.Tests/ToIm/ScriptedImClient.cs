@@ -45,7 +45,7 @@ internal sealed class ScriptedImClient : IImRestClient
         var answer = _answers.Count > 0 ? _answers.Dequeue()() : JsonDocument.Parse(Ok).RootElement.Clone();
         var code = answer.TryGetProperty("ErrorCode", out var c) ? c.GetInt32() : 0;
         var info = answer.TryGetProperty("ErrorInfo", out var i) ? i.GetString() ?? "" : "";
-        return ImErrorClassification.Classify(code).Kind switch
+        return ImErrorClassification.Classify(code, api).Kind switch
         {
             ImErrorKind.Success or ImErrorKind.AlreadyDone => answer,
             ImErrorKind.Transient => throw new ImTransientException(api, code, info),

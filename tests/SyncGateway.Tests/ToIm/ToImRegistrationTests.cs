@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SyncGateway.Im;
+using SyncGateway.Ledger;
 using SyncGateway.Store;
 using SyncGateway.ToIm;
 
@@ -29,6 +30,21 @@ public sealed class ToImRegistrationTests
         Assert.IsType<ImRestClient>(services.GetRequiredService<IImRestClient>());
         var options = services.GetRequiredService<IOptions<ToImOptions>>().Value;
         Assert.Equal((20, 100, 100), (options.AddMembersBatchSize, options.DeleteMembersBatchSize, options.CreateGroupMembersLimit));
+    }
+
+    [Fact]
+    public void Resolves_the_message_ledger_and_rejects_a_ttl_out_of_range_naming_the_key()
+    {
+        using (var services = Build())
+        {
+            Assert.NotNull(services.GetRequiredService<MessageLedger>());
+            Assert.True(services.GetRequiredService<IOptions<ToImOptions>>().Value.ImportMissingAccounts);
+        }
+        using var invalid = Build(("Ledger:MessageTtlDays", "0"));
+
+        var error = Assert.Throws<OptionsValidationException>(() => invalid.GetRequiredService<IOptions<LedgerOptions>>().Value).Message;
+
+        Assert.Contains("Ledger:MessageTtlDays", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using NSubstitute;
 using SyncGateway.Contracts;
 using SyncGateway.Hosting;
 using SyncGateway.FromIm;
+using SyncGateway.Ledger;
 using SyncGateway.LoopSuppression;
 using SyncGateway.Messaging;
 using SyncGateway.Store;
@@ -94,6 +95,35 @@ public sealed class LegacyRelayTests : IDisposable
     }
 
     [Fact]
+    public async Task A_message_that_came_from_legacy_carries_its_legacy_message_id()
+    {
+        var handler = StubHttpHandler.Answering(HttpStatusCode.OK);
+        var evt = Parse<ImC2CMessageSent>(C2CMessage);
+        await Ledger().RecordAsync(new LedgerEntry("L-77812", MessageOrigin.Legacy, evt.Data.From, evt.Data.To, MsgKey: evt.Data.MsgKey));
+
+        await Relay(handler).RelayAsync(_context, evt);
+
+        var cloudEvent = JsonNode.Parse(Assert.Single(handler.Requests).Body)!;
+        Assert.Equal("L-77812", (string?)cloudEvent["data"]!["legacyMessageId"]);
+    }
+
+    [Fact]
+    public async Task A_message_born_in_IM_is_recorded_under_its_event_id_and_carries_no_legacy_message_id()
+    {
+        var handler = StubHttpHandler.Answering(HttpStatusCode.OK);
+        var evt = Parse<ImGroupMessageSent>(GroupMessage);
+
+        await Relay(handler).RelayAsync(_context, evt);
+
+        var cloudEvent = JsonNode.Parse(Assert.Single(handler.Requests).Body)!;
+        Assert.Null(cloudEvent["data"]!["legacyMessageId"]);
+        var entry = await Ledger().FindByGroupSeqAsync(evt.Data.GroupId, evt.Data.MsgSeq!.Value);
+        Assert.Equal(new LedgerEntry(evt.Meta.Id, MessageOrigin.Im, evt.Data.From, GroupId: evt.Data.GroupId, MsgSeq: evt.Data.MsgSeq,
+            MsgTime: evt.Data.MsgTime), entry);
+        Assert.Equal(entry, await Ledger().FindByLegacyIdAsync(evt.Meta.Id));
+    }
+
+    [Fact]
     public async Task Delivers_an_event_again_after_a_permanent_failure()
     {
         var handler = StubHttpHandler.Answering(HttpStatusCode.BadRequest, HttpStatusCode.OK);
@@ -123,7 +153,9 @@ public sealed class LegacyRelayTests : IDisposable
     private RelayUnderTest Relay(StubHttpHandler handler)
         => new(
             new RelaySteps(_store, TestTelemetry.Create(), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
-            new LegacyRelay(_tags, _clients.Create(_legacy, handler)));
+            new LegacyRelay(_tags, Ledger(), _clients.Create(_legacy, handler)));
+
+    private MessageLedger Ledger() => new(_store, Options.Create(new LedgerOptions()));
 
     /// <summary>The relay as its consumer runs it: inside the steps every event takes.</summary>
     private sealed class RelayUnderTest(RelaySteps steps, LegacyRelay relay)

@@ -22,7 +22,8 @@ internal sealed record C2CMessageLine(
 /// <c>c2c-messages.jsonl</c>: one <c>importmsg</c> per message (<c>SyncFromOldSystem</c> 2: history, no unread, no
 /// push), in file order per conversation. <c>MsgRandom</c> comes from the legacy id and
 /// <c>MsgSeq</c> from the line or its place within the conversation's second, so a re-run hits IM's dedup
-/// (same <c>MsgSeq</c>, <c>MsgRandom</c>, <c>MsgTimeStamp</c>).
+/// (same <c>MsgSeq</c>, <c>MsgRandom</c>, <c>MsgTimeStamp</c>). These messages are not in the message id ledger:
+/// <c>importmsg</c> answers no <c>MsgKey</c>, and IM documents no rule to compute one.
 /// </summary>
 internal sealed class C2CMessagesPhase : ImportPhase<C2CMessageLine>
 {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SyncGateway.Contracts;
 using SyncGateway.Im;
+using SyncGateway.Ledger;
 
 namespace SyncGateway.Import.Phases;
 
@@ -29,6 +30,7 @@ internal sealed class GroupMessagesPhase : ImportPhase<GroupMessageLine>
                 Key = item => item.GroupId,
                 Body = Request,
                 Failures = FailedMessages,
+                LedgerEntries = ImportedMessages,
             },
         ];
 
@@ -90,6 +92,28 @@ internal sealed class GroupMessagesPhase : ImportPhase<GroupMessageLine>
             if (index < items.Count && result.TryGetProperty("Result", out var code) && code.ValueKind == JsonValueKind.Number && code.GetInt32() != 0)
             {
                 yield return new ItemFailure(index, code.GetInt32(), $"ImportMsgResult Result {code.GetInt32()}");
+            }
+            index++;
+        }
+    }
+
+    // ImportMsgResult[i].MsgSeq is the group sequence IM gave the i-th message: the ledger can name it.
+    private static IEnumerable<LedgerEntry> ImportedMessages(JsonElement response, IReadOnlyList<GroupMessageLine> items)
+    {
+        if (!response.TryGetProperty("ImportMsgResult", out var results) || results.ValueKind != JsonValueKind.Array)
+        {
+            yield break;
+        }
+        var index = 0;
+        foreach (var result in results.EnumerateArray())
+        {
+            if (index < items.Count
+                && result.TryGetProperty("Result", out var code) && code.ValueKind == JsonValueKind.Number && code.GetInt32() == 0
+                && result.TryGetProperty("MsgSeq", out var seq) && seq.ValueKind == JsonValueKind.Number && seq.GetInt64() > 0)
+            {
+                var item = items[index];
+                var time = result.TryGetProperty("MsgTime", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetInt64() : item.Time;
+                yield return new LedgerEntry(item.Id, MessageOrigin.Legacy, item.From, GroupId: item.GroupId, MsgSeq: seq.GetInt64(), MsgTime: time);
             }
             index++;
         }

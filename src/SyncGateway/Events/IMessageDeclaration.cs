@@ -1,0 +1,19 @@
+using System.Text.Json;
+using SyncGateway.Contracts;
+using SyncGateway.Ledger;
+
+namespace SyncGateway.Events;
+
+/// <summary>What the message ledger asks of a message type, beside <see cref="IEventDeclaration{TData}"/>.</summary>
+internal interface IMessageDeclaration<TData>
+    where TData : class
+{
+    /// <summary>The ledger entry of a message relayed from IM, from its callback; null when the callback lacks IM's id.</summary>
+    LedgerEntry? FromIm(EventMeta meta, TData data);
+
+    /// <summary>The ledger entry of a legacy message written to IM, from IM's answer to the write; null when the answer lacks IM's id.</summary>
+    LedgerEntry? FromImAnswer(EventMeta meta, TData data, JsonElement answer);
+
+    /// <summary>The data of an IM event about a message that came from legacy, naming the legacy id.</summary>
+    TData WithLegacyMessageId(TData data, string legacyMessageId);
+}

@@ -28,6 +28,8 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
 
     public IngressResult? Ingress { get; set; }
 
+    public SpoolResult? Spool { get; set; }
+
     public EndToEndResult? ImToLegacy { get; set; }
 
     public EndToEndResult? LegacyToIm { get; set; }
@@ -88,6 +90,10 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
                 $"{relay.HalfAcceptedPerSecond:N0}/s accepted; p50 {Ms(relay.HalfLatency.P50)}, p99 {Ms(relay.HalfLatency.P99)}, max {Ms(relay.HalfLatency.Max)}{Failures(relay.HalfFailed)}",
                 "—", null));
         }
+        if (Spool is { } spool)
+        {
+            rows.AddRange(SpoolRows(spool));
+        }
         if (ImToLegacy is { } toLegacy)
         {
             rows.Add(EndToEndRow("3. End to end IM → legacy: callback POST → stub legacy receives the signed CloudEvent", toLegacy, "p99 < 250 ms", toLegacy.Drained && toLegacy.Latency.P99 < 250));
@@ -134,6 +140,32 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
                 "≤ 1.5 × idle", ratio <= 1.5));
         }
         return rows;
+    }
+
+    private IEnumerable<ReportRow> SpoolRows(SpoolResult spool)
+    {
+        var outage = spool.Outage;
+        var beside = (Limit is null ? "" : $" = {outage.MaxPerSecond / Limit.MessagesPerSecond:F2} × limit")
+                     + (Ingress is null ? "" : $" ({outage.MaxPerSecond / Ingress.Intake.MaxPerSecond:F2} × the ingress max with the broker, relay held)");
+        var cpu = outage.MaxCpu;
+        yield return new ReportRow(
+            $"2. Ingress max with the broker stopped: the same callbacks, {spool.Clients} clients, closed loop; `RabbitMq__Uri` at a loopback port where nothing listens (connection refused), so every event is written to the spool (SQLite, fsynced) before the OK",
+            $"**{outage.MaxPerSecond:N0}/s** into the spool{beside}; p50 {Ms(outage.MaxLatency.P50)}, **p99 {Ms(outage.MaxLatency.P99)}**, max {Ms(outage.MaxLatency.Max)}{Failures(outage.MaxFailed)}; " +
+            $"gateway {cpu.Gateway:F2} cores ({Micro(cpu.Gateway, outage.MaxPerSecond)} per callback), whole machine {cpu.Machine:F2}; gateway RSS steady {outage.Memory.SteadyRss / MiB:N0} MB, peak {outage.Memory.PeakRss / MiB:N0} MB",
+            "—", null);
+        yield return new ReportRow(
+            $"2. Ingress at half load with the broker stopped: open loop, {outage.HalfOfferedPerSecond:N0}/s offered",
+            $"{outage.HalfAcceptedPerSecond:N0}/s accepted; p50 {Ms(outage.HalfLatency.P50)}, **p99 {Ms(outage.HalfLatency.P99)}**, max {Ms(outage.HalfLatency.Max)}{Failures(outage.HalfFailed)}; " +
+            $"the spool then held **{spool.Depth:N0} events** ({spool.DepthBytes / MiB:N0} MB of bodies), for {spool.Answered:N0} callbacks answered OK since start (warm-up included){Failures(spool.Refused)}",
+            "—", null);
+        var drain = spool.Drain;
+        var empty = drain.EmptySeconds is { } seconds ? $"{seconds:F1} s" : "never";
+        yield return new ReportRow(
+            "2. Spool drain when the broker is back: that gateway stopped (SIGTERM), a new one started on the same spool file with the broker and the relay running to the stub legacy system",
+            $"**{drain.Events:N0} events at legacy in {drain.DeliveredSeconds:F1} s = {drain.PerSecond:N0}/s** from its launch (ready after {drain.ReadySeconds:F1} s, spool empty after {empty}){(drain.Drained ? "" : ", NOT all arrived")}; " +
+            $"arrived twice **{drain.Duplicates}**, answered OK and missing **{drain.Missing}**, arrived without an OK {drain.Unexpected}; " +
+            $"the stopped gateway exited in {spool.StopSeconds:F1} s{(spool.StoppedByItself ? "" : " (**killed**)")}; CPU from ready to the last arrival: gateway {drain.Cpu.Gateway:F2}, RabbitMQ {drain.Cpu.Broker:F2}, whole machine {drain.Cpu.Machine:F2} cores",
+            "every event once", drain.Drained && drain.Duplicates == 0 && drain.Missing == 0);
     }
 
     private ReportRow CpuRow(string measurement, IngressRun run, BrokerLimitResult? limit)
@@ -185,6 +217,7 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
         durationSeconds = Duration.TotalSeconds,
         limit = Limit,
         ingress = Ingress,
+        spool = Spool,
         imToLegacy = ImToLegacy,
         legacyToIm = LegacyToIm,
         echo = Echo,

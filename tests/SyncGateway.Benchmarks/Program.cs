@@ -5,7 +5,7 @@ using SyncGateway.Benchmarks.Infrastructure;
 using SyncGateway.Benchmarks.Reporting;
 using SyncGateway.Benchmarks.Scenarios;
 
-string[] scenarioNames = ["ingress", "limit", "im-to-legacy", "legacy-to-im", "echo", "large-bodies", "import"];
+string[] scenarioNames = ["ingress", "limit", "spool", "im-to-legacy", "legacy-to-im", "echo", "large-bodies", "import"];
 
 var quick = new Option<bool>("--quick") { Description = "Small counts and short runs (about 2 minutes) instead of the full profile" };
 var gateway = new Option<FileInfo>("--gateway") { Description = "The published SyncGateway.dll (run.sh publishes it Release)", Required = true };
@@ -93,6 +93,11 @@ static async Task<int> RunAsync(
             Console.WriteLine("Broker limit…");
             report.Limit = await BrokerLimit.RunAsync(
                 profile, profile.Clients, report.Ingress?.EnvelopeBytes ?? 2048, report.Ingress?.RelayQueues ?? 32, report.Ingress?.Intake.HalfOfferedPerSecond);
+        }
+        if (selected.Contains("spool"))
+        {
+            Console.WriteLine("Ingress with the broker stopped, then the spool's drain…");
+            report.Spool = await Spool.RunAsync(rig, profile, () => Interlocked.Increment(ref imSequence));
         }
         // The relay scenarios load a fraction of what the whole pipeline sustains end to end (the relay, not the
         // intake, is its narrower part); without an ingress run, a modest fixed load.

@@ -14,12 +14,16 @@ internal sealed class GatewayProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private GatewayProcess(Process process, Uri baseAddress, string logFile)
+    private GatewayProcess(Process process, long launchedAt, Uri baseAddress, string logFile)
     {
         _process = process;
+        LaunchedAt = launchedAt;
         BaseAddress = baseAddress;
         LogFile = logFile;
     }
+
+    /// <summary>When <c>dotnet</c> was started (a <see cref="Stopwatch"/> timestamp): the start of a start-up drain.</summary>
+    public long LaunchedAt { get; }
 
     public Uri BaseAddress { get; }
 
@@ -44,8 +48,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
         {
             start.Environment[key] = value;
         }
+        var launchedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var gateway = new GatewayProcess(process, baseAddress, logFile);
+        var gateway = new GatewayProcess(process, launchedAt, baseAddress, logFile);
         try
         {
             await gateway.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
@@ -130,22 +135,31 @@ internal sealed class GatewayProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>SIGTERM (graceful stop), then kill if it has not stopped within 20 s.</summary>
+    /// <summary>SIGTERM (graceful stop), then kill if it has not stopped within 20 s; false when it had to be killed.</summary>
+    public async Task<bool> StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return true;
+        }
+        await BenchServices.RunAsync("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            return false;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            await BenchServices.RunAsync("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
+        await StopAsync();
         _process.Dispose();
     }
 }

@@ -28,6 +28,8 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
 
     public IngressResult? Ingress { get; set; }
 
+    public SpoolResult? Spool { get; set; }
+
     public EndToEndResult? ImToLegacy { get; set; }
 
     public EndToEndResult? LegacyToIm { get; set; }
@@ -71,7 +73,7 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
             var spreadRatio = Limit?.Spread is { } spreadLimit ? $" ({intake.MaxPerSecond / spreadLimit.MessagesPerSecond:F2} × the limit spread over {spreadLimit.Queues} queues)" : "";
             rows.Add(new ReportRow(
                 $"2. Ingress max: signed callbacks (7-command mix), {ingress.Clients} clients, closed loop, over {ingress.RelayQueues} relay queues; relay held (`Sync__Paused=true`), like the limit run without consumers",
-                $"**{intake.MaxPerSecond:N0}/s** = **{ratio:F2} × limit**{spreadRatio}; p50 {Ms(intake.MaxLatency.P50)}, p99 {Ms(intake.MaxLatency.P99)}, max {Ms(intake.MaxLatency.Max)}{Failures(intake.MaxFailed)}",
+                $"**{intake.MaxPerSecond:N0}/s** = **{ratio:F2} × limit**{spreadRatio}; p50 {Ms(intake.MaxLatency.P50)}, p99 {Ms(intake.MaxLatency.P99)}, max {Ms(intake.MaxLatency.Max)}{Failures(intake.MaxFailed)}{SpoolUse(intake)}",
                 "≥ 0.6 × limit", Limit is null ? null : ratio >= 0.6));
             rows.Add(new ReportRow(
                 $"2. Ingress at half load: open loop, {intake.HalfOfferedPerSecond:N0}/s offered, relay held",
@@ -81,12 +83,16 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
             var relayRatio = Limit is null ? double.NaN : relay.MaxPerSecond / Limit.MessagesPerSecond;
             rows.Add(new ReportRow(
                 "2. Ingress max with the relay running (production configuration: every callback is also relayed to the stub legacy system on the same cores)",
-                $"**{relay.MaxPerSecond:N0}/s** = {relayRatio:F2} × limit, while the relay delivered **{relay.RelayedPerSecond:N0}/s** (the end-to-end maximum; the relay scenarios offer fractions of it); p50 {Ms(relay.MaxLatency.P50)}, p99 {Ms(relay.MaxLatency.P99)}, max {Ms(relay.MaxLatency.Max)}{Failures(relay.MaxFailed)}",
+                $"**{relay.MaxPerSecond:N0}/s** = {relayRatio:F2} × limit, while the relay delivered **{relay.RelayedPerSecond:N0}/s** (the end-to-end maximum; the relay scenarios offer fractions of it); p50 {Ms(relay.MaxLatency.P50)}, p99 {Ms(relay.MaxLatency.P99)}, max {Ms(relay.MaxLatency.Max)}{Failures(relay.MaxFailed)}{SpoolUse(relay)}",
                 "—", null));
             rows.Add(new ReportRow(
                 $"2. Ingress at half load with the relay running: open loop, {relay.HalfOfferedPerSecond:N0}/s offered",
                 $"{relay.HalfAcceptedPerSecond:N0}/s accepted; p50 {Ms(relay.HalfLatency.P50)}, p99 {Ms(relay.HalfLatency.P99)}, max {Ms(relay.HalfLatency.Max)}{Failures(relay.HalfFailed)}",
                 "—", null));
+        }
+        if (Spool is { } spool)
+        {
+            rows.AddRange(SpoolRows(spool));
         }
         if (ImToLegacy is { } toLegacy)
         {
@@ -134,6 +140,32 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
                 "≤ 1.5 × idle", ratio <= 1.5));
         }
         return rows;
+    }
+
+    private IEnumerable<ReportRow> SpoolRows(SpoolResult spool)
+    {
+        var outage = spool.Outage;
+        var beside = (Limit is null ? "" : $" = {outage.MaxPerSecond / Limit.MessagesPerSecond:F2} × limit")
+                     + (Ingress is null ? "" : $" ({outage.MaxPerSecond / Ingress.Intake.MaxPerSecond:F2} × the ingress max with the broker, relay held)");
+        var cpu = outage.MaxCpu;
+        yield return new ReportRow(
+            $"2. Ingress max with the broker stopped: the same callbacks, {spool.Clients} clients, closed loop; `RabbitMq__Uri` at a loopback port where nothing listens (connection refused), so every event is written to the spool (SQLite, fsynced) before the OK",
+            $"**{outage.MaxPerSecond:N0}/s** into the spool{beside}; p50 {Ms(outage.MaxLatency.P50)}, **p99 {Ms(outage.MaxLatency.P99)}**, max {Ms(outage.MaxLatency.Max)}{Failures(outage.MaxFailed)}; " +
+            $"gateway {cpu.Gateway:F2} cores ({Micro(cpu.Gateway, outage.MaxPerSecond)} per callback), whole machine {cpu.Machine:F2}; gateway RSS steady {outage.Memory.SteadyRss / MiB:N0} MB, peak {outage.Memory.PeakRss / MiB:N0} MB",
+            "—", null);
+        yield return new ReportRow(
+            $"2. Ingress at half load with the broker stopped: open loop, {outage.HalfOfferedPerSecond:N0}/s offered",
+            $"{outage.HalfAcceptedPerSecond:N0}/s accepted; p50 {Ms(outage.HalfLatency.P50)}, **p99 {Ms(outage.HalfLatency.P99)}**, max {Ms(outage.HalfLatency.Max)}{Failures(outage.HalfFailed)}; " +
+            $"the spool then held **{spool.Depth:N0} events** ({spool.DepthBytes / MiB:N0} MB of bodies), for {spool.Answered:N0} callbacks answered OK since start (warm-up included){Failures(spool.Refused)}",
+            "—", null);
+        var drain = spool.Drain;
+        var empty = drain.EmptySeconds is { } seconds ? $"{seconds:F1} s" : "never";
+        yield return new ReportRow(
+            "2. Spool drain when the broker is back: that gateway stopped (SIGTERM), a new one started on the same spool file with the broker and the relay running to the stub legacy system",
+            $"**{drain.Events:N0} events at legacy in {drain.DeliveredSeconds:F1} s = {drain.PerSecond:N0}/s** from its launch (ready after {drain.ReadySeconds:F1} s, spool empty after {empty}){(drain.Drained ? "" : ", NOT all arrived")}; " +
+            $"arrived twice **{drain.Duplicates}**, answered OK and missing **{drain.Missing}**, arrived without an OK {drain.Unexpected}; " +
+            $"the stopped gateway exited in {spool.StopSeconds:F1} s{(spool.StoppedByItself ? "" : " (**killed**)")}; CPU from ready to the last arrival: gateway {drain.Cpu.Gateway:F2}, RabbitMQ {drain.Cpu.Broker:F2}, whole machine {drain.Cpu.Machine:F2} cores",
+            "every event once", drain.Drained && drain.Duplicates == 0 && drain.Missing == 0);
     }
 
     private ReportRow CpuRow(string measurement, IngressRun run, BrokerLimitResult? limit)
@@ -185,6 +217,7 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
         durationSeconds = Duration.TotalSeconds,
         limit = Limit,
         ingress = Ingress,
+        spool = Spool,
         imToLegacy = ImToLegacy,
         legacyToIm = LegacyToIm,
         echo = Echo,
@@ -195,6 +228,12 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
     private static string Ms(double milliseconds) => double.IsNaN(milliseconds) ? "n/a" : milliseconds.ToString(milliseconds < 10 ? "0.0" : "0", CultureInfo.InvariantCulture) + " ms";
 
     private static string Micro(double cores, double perSecond) => $"{cores / perSecond * 1e6:N0} µs";
+
+    // Applies to the maximum and the half-load run together, so it is written on the maximum's row.
+    private static string SpoolUse(IngressRun run)
+        => run.SpoolFallbacks == 0
+            ? "; spool idle through this and the half-load run"
+            : $"; **the spool took events {run.SpoolFallbacks} times** through this and the half-load run (a confirm later than the publish timeout)";
 
     private static string Failures(long failed) => failed == 0 ? "" : $"; **{failed:N0} refused**";
 

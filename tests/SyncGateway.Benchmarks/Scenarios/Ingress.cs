@@ -15,7 +15,9 @@ internal sealed record IngressResult(int Clients, IngressRun Intake, IngressRun 
 /// <summary>
 /// One gateway's maximum (closed loop), latency at half of it (open loop), CPU at the maximum and memory.
 /// <see cref="RelayedPerSecond"/>: events the stub legacy system accepted per second during the maximum, which is what
-/// the whole pipeline sustains end to end when the relay runs (zero when it is held).
+/// the whole pipeline sustains end to end when the relay runs (zero when it is held). <see cref="SpoolFallbacks"/>: how
+/// many times during the maximum and the half load the broker's confirm did not come within the publish timeout and
+/// the intake turned to its spool (the gateway logs the first failure after a confirm); zero means the spool was idle.
 /// </summary>
 internal sealed record IngressRun(
     double MaxPerSecond,
@@ -27,7 +29,8 @@ internal sealed record IngressRun(
     double HalfAcceptedPerSecond,
     LatencySummary HalfLatency,
     long HalfFailed,
-    MemoryResult Memory);
+    MemoryResult Memory,
+    int SpoolFallbacks);
 
 /// <summary>Resident set size of the gateway process, in bytes: after start-up, the highest sample and the median of the second half of the load.</summary>
 internal sealed record MemoryResult(long IdleRss, long PeakRss, long SteadyRss, long KernelPeakRss, int Samples);
@@ -36,6 +39,9 @@ internal static class Ingress
 {
     // The gateway's queues towards legacy (docs/operations.md): relay.im-to-legacy.0 … .{Sync__Shards - 1}.
     private const string HeldQueuePrefix = "relay.im-to-legacy.";
+
+    // The start of the gateway's warning when a confirm does not come in time and events go to the spool.
+    private const string SpoolFallbackMessage = "RabbitMQ did not confirm within";
 
     public static async Task<IngressResult> RunAsync(BenchRig rig, BenchmarkProfile profile, Func<long> next)
     {
@@ -46,20 +52,24 @@ internal static class Ingress
         {
             heldQueues = await HeldQueuesAsync(gateway);
             var traffic = new ImCallbackTraffic(gateway.Http, BenchRig.SdkAppId, BenchRig.CallbackToken);
-            intake = await MeasureAsync("intake", rig, gateway, traffic, profile, next, () => PurgeAsync(gateway, heldQueues));
+            intake = await MeasureAsync("intake", rig, gateway, traffic.PostAsync, profile, next, () => PurgeAsync(gateway, heldQueues));
             envelopeBytes = await EnvelopeBytesAsync(gateway, heldQueues, traffic, next);
         }
         await using (var gateway = await rig.StartGatewayAsync("ingress-relay", profile.Clients))
         {
             var traffic = new ImCallbackTraffic(gateway.Http, BenchRig.SdkAppId, BenchRig.CallbackToken);
-            var withRelay = await MeasureAsync("with relay", rig, gateway, traffic, profile, next, () => Task.CompletedTask);
+            var withRelay = await MeasureAsync("with relay", rig, gateway, traffic.PostAsync, profile, next, () => Task.CompletedTask);
             return new IngressResult(profile.Clients, intake, withRelay, envelopeBytes, heldQueues.Count);
         }
     }
 
-    private static async Task<IngressRun> MeasureAsync(string name, BenchRig rig, GatewayUnderTest gateway, ImCallbackTraffic traffic, BenchmarkProfile profile, Func<long> next, Func<Task> betweenPhases)
+    /// <summary>
+    /// Warm-up, then the maximum (closed loop) and half of it (open loop), each callback posted by <paramref name="post"/>;
+    /// <paramref name="betweenPhases"/> runs after the warm-up and after the maximum.
+    /// </summary>
+    public static async Task<IngressRun> MeasureAsync(string name, BenchRig rig, GatewayUnderTest gateway, Func<long, Task<bool>> post, BenchmarkProfile profile, Func<long> next, Func<Task> betweenPhases)
     {
-        Task<bool> Send(long n, long _) => traffic.PostAsync(n);
+        Task<bool> Send(long n, long _) => post(n);
 
         var idle = gateway.Process.Memory().Rss;
         using var sampler = new MemorySampler(gateway.Process);
@@ -68,6 +78,7 @@ internal static class Ingress
         await LoadRunner.ClosedLoopAsync(profile.Clients, profile.Warmup, next, Send, null);
         await betweenPhases();
 
+        var fallbacksBefore = gateway.Process.CountLogMessages(SpoolFallbackMessage);
         var maxLatency = new Latencies();
         var cpu = CpuMeter.Start(gateway.Process.ProcessId);
         var relayedBefore = rig.Legacy.Accepted;
@@ -81,9 +92,10 @@ internal static class Ingress
         var halfLatency = new Latencies();
         var half = await LoadRunner.OpenLoopAsync(halfRate, profile.Measure, 4 * profile.Clients, next, Send, halfLatency);
         Console.WriteLine($"  ingress at {halfRate:F0}/s ({name}): p99 {halfLatency.Summarise().P99:F1} ms ({half.Failed} failed)");
+        var fallbacks = gateway.Process.CountLogMessages(SpoolFallbackMessage) - fallbacksBefore;
 
         return new IngressRun(max.AcceptedPerSecond, relayedPerSecond, maxLatency.Summarise(), max.Failed, maxCpu,
-            halfRate, half.AcceptedPerSecond, halfLatency.Summarise(), half.Failed, sampler.Stop(idle));
+            halfRate, half.AcceptedPerSecond, halfLatency.Summarise(), half.Failed, sampler.Stop(idle), fallbacks);
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ internal sealed partial class SpoolForwarder(EventSpool spool, EventPublisher br
     : BackgroundService
 {
     private const int BatchSize = 512;
-    private const int ConversationsInFlight = 32;
+    private const int ConversationsInFlight = 128;
     private static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(30);

@@ -33,8 +33,6 @@ internal sealed partial class RelaySteps(
     TimeProvider time,
     ILogger<RelaySteps> logger)
 {
-    private const int MarkerAttempts = 3;
-
     public async Task RunAsync(RelayDirection direction, ConsumeContext context, ISyncEvent evt, Func<CancellationToken, Task<RelayResult>> work)
     {
         IdleMemoryTrim.NoteWork();
@@ -93,22 +91,9 @@ internal sealed partial class RelaySteps(
     /// </summary>
     private async Task RememberDeliveredAsync(string done, EventMeta meta, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        if (await AfterDelivery.TryWriteAsync(() => store.SetAsync(done, TimeSpan.FromSeconds(options.Value.DedupeTtlSeconds)), time, cancellationToken) is { } failure)
         {
-            try
-            {
-                await store.SetAsync(done, TimeSpan.FromSeconds(options.Value.DedupeTtlSeconds));
-                return;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                if (attempt == MarkerAttempts)
-                {
-                    LogNotRemembered(logger, meta.Type, meta.Id, meta.Subject, ex.Message);
-                    return;
-                }
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), time, cancellationToken);
+            LogNotRemembered(logger, meta.Type, meta.Id, meta.Subject, failure.Message);
         }
     }
 

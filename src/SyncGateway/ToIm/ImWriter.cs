@@ -30,8 +30,6 @@ internal sealed partial class ImWriter(
     IOptions<ToImOptions> options,
     ILogger<ImWriter> logger)
 {
-    private const int LedgerAttempts = 3;
-
     public async Task<RelayResult> ApplyAsync<TData>(IEventDeclaration<TData> declaration, ISyncEvent<TData> evt, CancellationToken cancellationToken)
         where TData : class
     {
@@ -69,22 +67,9 @@ internal sealed partial class ImWriter(
     /// </summary>
     private async Task RecordAsync(EventMeta meta, LedgerEntry entry)
     {
-        for (var attempt = 1; ; attempt++)
+        if (await AfterDelivery.TryWriteAsync(() => ledger.RecordAsync(entry), TimeProvider.System, CancellationToken.None) is { } failure)
         {
-            try
-            {
-                await ledger.RecordAsync(entry);
-                return;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                if (attempt == LedgerAttempts)
-                {
-                    LogNotRecorded(logger, meta.Type, meta.Id, entry.LegacyMessageId, ex.Message);
-                    return;
-                }
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+            LogNotRecorded(logger, meta.Type, meta.Id, entry.LegacyMessageId, failure.Message);
         }
     }
 

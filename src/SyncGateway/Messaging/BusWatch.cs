@@ -15,10 +15,13 @@ internal sealed class BusWatch(IBusControl bus, BrokerState broker) : Background
         using var timer = new PeriodicTimer(Interval);
         do
         {
-            broker.BusHealth(bus.CheckHealth().Status == BusHealthStatus.Healthy);
+            broker.BusHealth(IsConnected(bus));
         }
         while (await WaitAsync(timer, stoppingToken));
     }
+
+    /// <summary>Connected with every receive endpoint running: what <see cref="BrokerState.Connected"/> means.</summary>
+    public static bool IsConnected(IBusControl bus) => bus.CheckHealth().Status == BusHealthStatus.Healthy;
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
     {

@@ -25,7 +25,7 @@ internal sealed partial class SpoolingPublisher(
         if (!state.Connected)
         {
             // The watch looks four times a second; right after start-up or a reconnect, ask the bus itself.
-            state.BusHealth(bus.CheckHealth().Status == BusHealthStatus.Healthy);
+            state.BusHealth(BusWatch.IsConnected(bus));
         }
         if (!spool.Holds(EventSpool.KeyOf(message)) && (state.Confirms || (state.Connected && spool.Depth == 0)))
         {

@@ -63,20 +63,18 @@ internal sealed partial class SpoolForwarder(EventSpool spool, EventPublisher br
                 var (forwarded, failure) = await RoundAsync(probe ? 1 : BatchSize, probe ? ProbeTimeout : ConfirmTimeout, stoppingToken);
                 forwardedThisOutage += forwarded;
                 lastRoundConfirmed = failure is null && forwarded > 0;
-                if (failure is not null && probe)
+                if (failure is null)
                 {
-                    state.PublishFailed();
+                    backoff = TimeSpan.Zero;
+                    continue;
                 }
-                else if (failure is not null)
+                state.PublishFailed();
+                // A failed probe waits for the next one; a failed round while connected backs off.
+                if (!probe)
                 {
-                    state.PublishFailed();
                     backoff = backoff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
                     LogRetrying(logger, failure.GetType().Name, failure.Message, backoff.TotalSeconds);
                     await Task.Delay(backoff, time, stoppingToken);
-                }
-                else
-                {
-                    backoff = TimeSpan.Zero;
                 }
             }
         }

@@ -9,9 +9,11 @@ using OpenTelemetry.Trace;
 using SyncGateway.Fakes.Telemetry;
 using SyncGateway.Hosting;
 using SyncGateway.Store;
+using SyncGateway.Tests.Support;
 
 namespace SyncGateway.Tests.Hosting;
 
+[Collection(GlobalActivityListeners.Name)]
 public sealed class RequestLoggingTests
 {
     private const string Sign = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";

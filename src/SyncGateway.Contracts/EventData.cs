@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace SyncGateway.Contracts;
 
 /// <summary>Event data about one group.</summary>
@@ -155,3 +157,130 @@ public sealed record AccountCreatedData(
     string UserId,
     string? Nick = null,
     string? FaceUrl = null);
+
+/// <summary>
+/// The earlier message a recall or edit refers to, by any of its ids: at least one identifying form (the legacy id,
+/// IM's <c>MsgKey</c> of a 1:1 message, or group and <c>MsgSeq</c> of a group message). The gateway fills in the
+/// others from its message ledger when it relays.
+/// </summary>
+/// <param name="LegacyMessageId">The legacy system's id of the message.</param>
+/// <param name="MsgKey">IM's key of a 1:1 message.</param>
+/// <param name="GroupId">The group of a group message.</param>
+/// <param name="MsgSeq">IM's sequence number of a group message.</param>
+/// <param name="TopicId">The topic of a group message in a topic-enabled community.</param>
+public sealed record MessageTarget(
+    string? LegacyMessageId = null,
+    string? MsgKey = null,
+    string? GroupId = null,
+    long? MsgSeq = null,
+    string? TopicId = null);
+
+/// <summary>A 1:1 message was recalled (<c>im.c2c.message.recalled</c> / <c>legacy.c2c.message.recalled</c>).</summary>
+/// <param name="From">Sender of the recalled message.</param>
+/// <param name="To">Recipient of the recalled message.</param>
+/// <param name="Target">The recalled message.</param>
+/// <param name="UnreadMsgNum">The recipient's total 1:1 unread count after the recall, when IM sends it.</param>
+public sealed record C2CMessageRecalledData(
+    string From,
+    string To,
+    MessageTarget Target,
+    int? UnreadMsgNum = null);
+
+/// <summary>A group message was recalled (<c>im.group.message.recalled</c> / <c>legacy.group.message.recalled</c>); one event per message.</summary>
+/// <param name="GroupId">Group id.</param>
+/// <param name="Target">The recalled message.</param>
+/// <param name="Operator">Who recalled it.</param>
+/// <param name="Type">IM group type.</param>
+/// <param name="MsgId">IM client-side message id, when IM sends one.</param>
+public sealed record GroupMessageRecalledData(
+    string GroupId,
+    MessageTarget Target,
+    string? Operator = null,
+    string? Type = null,
+    string? MsgId = null) : IGroupEventData;
+
+/// <summary>
+/// A 1:1 message was edited (<c>im.c2c.message.edited</c> / <c>legacy.c2c.message.edited</c>). An absent body or
+/// custom data is unchanged.
+/// </summary>
+/// <param name="From">Sender of the edited message.</param>
+/// <param name="To">Recipient of the edited message.</param>
+/// <param name="Target">The edited message.</param>
+/// <param name="Body">The new message elements, replacing the whole body.</param>
+/// <param name="CloudCustomData">The new custom data.</param>
+/// <param name="Operator">Who edited it.</param>
+public sealed record C2CMessageEditedData(
+    string From,
+    string To,
+    MessageTarget Target,
+    IReadOnlyList<MessageElement>? Body = null,
+    string? CloudCustomData = null,
+    string? Operator = null);
+
+/// <summary>
+/// A group message was edited (<c>im.group.message.edited</c> / <c>legacy.group.message.edited</c>). An absent body
+/// or custom data is unchanged.
+/// </summary>
+/// <param name="GroupId">Group id.</param>
+/// <param name="Target">The edited message.</param>
+/// <param name="Body">The new message elements, replacing the whole body.</param>
+/// <param name="CloudCustomData">The new custom data.</param>
+/// <param name="Operator">Who edited it.</param>
+public sealed record GroupMessageEditedData(
+    string GroupId,
+    MessageTarget Target,
+    IReadOnlyList<MessageElement>? Body = null,
+    string? CloudCustomData = null,
+    string? Operator = null) : IGroupEventData;
+
+/// <summary>
+/// A 1:1 conversation was read (<c>im.c2c.message.read</c> / <c>legacy.c2c.message.read</c>): every message of it up
+/// to <paramref name="ReadUpTo"/> is read by <paramref name="Reader"/>.
+/// </summary>
+/// <param name="Reader">Who read.</param>
+/// <param name="Peer">The other user of the conversation.</param>
+/// <param name="ReadUpTo">The read-up-to mark, Unix seconds.</param>
+/// <param name="UnreadMsgNum">The reader's total 1:1 unread count afterwards, when IM sends it.</param>
+public sealed record C2CMessageReadData(
+    string Reader,
+    string Peer,
+    long ReadUpTo,
+    int? UnreadMsgNum = null);
+
+/// <summary>
+/// A user's profile changed (<c>im.profile.changed</c> / <c>legacy.profile.changed</c>). Only changed fields are
+/// present; an absent field is unchanged.
+/// </summary>
+/// <param name="UserId">Whose profile changed.</param>
+/// <param name="Nick">Nickname (IM <c>Tag_Profile_IM_Nick</c>).</param>
+/// <param name="FaceUrl">Avatar URL (<c>Tag_Profile_IM_Image</c>).</param>
+/// <param name="Gender">IM gender value (<c>Tag_Profile_IM_Gender</c>): <c>Gender_Type_Unknown</c>, <c>Gender_Type_Female</c> or <c>Gender_Type_Male</c>.</param>
+/// <param name="Birthday">Birthday as IM stores it (<c>Tag_Profile_IM_BirthDay</c>), e.g. 19900101.</param>
+/// <param name="SelfSignature">Status line (<c>Tag_Profile_IM_SelfSignature</c>).</param>
+/// <param name="Custom">Custom profile fields by their full IM tag (<c>Tag_Profile_Custom_…</c>): a string or an unsigned integer each.</param>
+/// <param name="Operator">Who made the change.</param>
+public sealed record ProfileChangedData(
+    string UserId,
+    string? Nick = null,
+    string? FaceUrl = null,
+    string? Gender = null,
+    long? Birthday = null,
+    string? SelfSignature = null,
+    IReadOnlyDictionary<string, JsonElement>? Custom = null,
+    string? Operator = null);
+
+/// <summary>A user added a friend (<c>im.friend.added</c> / <c>legacy.friend.added</c>): <paramref name="To"/> is now in <paramref name="From"/>'s list.</summary>
+/// <param name="From">Whose friend list changed.</param>
+/// <param name="To">The friend added.</param>
+/// <param name="Initiator">Who asked for the friendship, when IM says.</param>
+public sealed record FriendAddedData(
+    string From,
+    string To,
+    string? Initiator = null);
+
+/// <summary>A user removed a friend (<c>im.friend.removed</c> / <c>legacy.friend.removed</c>): <paramref name="To"/> is no longer in <paramref name="From"/>'s list.</summary>
+/// <param name="From">Whose friend list changed.</param>
+/// <param name="To">The friend removed.</param>
+public sealed record FriendRemovedData(
+    string From,
+    string To);

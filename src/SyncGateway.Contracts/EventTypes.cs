@@ -17,6 +17,22 @@ public static class EventTypes
     public const string ImGroupMembersLeft = "im.group.member.left";
     /// <summary>IM → legacy: group message sent.</summary>
     public const string ImGroupMessageSent = "im.group.message.sent";
+    /// <summary>IM → legacy: 1:1 message recalled.</summary>
+    public const string ImC2CMessageRecalled = "im.c2c.message.recalled";
+    /// <summary>IM → legacy: group message recalled.</summary>
+    public const string ImGroupMessageRecalled = "im.group.message.recalled";
+    /// <summary>IM → legacy: 1:1 message edited.</summary>
+    public const string ImC2CMessageEdited = "im.c2c.message.edited";
+    /// <summary>IM → legacy: group message edited.</summary>
+    public const string ImGroupMessageEdited = "im.group.message.edited";
+    /// <summary>IM → legacy: a 1:1 conversation was read up to a time.</summary>
+    public const string ImC2CMessageRead = "im.c2c.message.read";
+    /// <summary>IM → legacy: a user's profile changed.</summary>
+    public const string ImProfileChanged = "im.profile.changed";
+    /// <summary>IM → legacy: a user added a friend.</summary>
+    public const string ImFriendAdded = "im.friend.added";
+    /// <summary>IM → legacy: a user removed a friend.</summary>
+    public const string ImFriendRemoved = "im.friend.removed";
 
     /// <summary>Legacy → IM: 1:1 message sent.</summary>
     public const string LegacyC2CMessageSent = "legacy.c2c.message.sent";
@@ -34,4 +50,20 @@ public static class EventTypes
     public const string LegacyGroupMessageSent = "legacy.group.message.sent";
     /// <summary>Legacy → IM: a user account was created (IM has no account events, so there is no <c>im.</c> counterpart).</summary>
     public const string LegacyAccountCreated = "legacy.account.created";
+    /// <summary>Legacy → IM: 1:1 message recalled.</summary>
+    public const string LegacyC2CMessageRecalled = "legacy.c2c.message.recalled";
+    /// <summary>Legacy → IM: group message recalled.</summary>
+    public const string LegacyGroupMessageRecalled = "legacy.group.message.recalled";
+    /// <summary>Legacy → IM: 1:1 message edited.</summary>
+    public const string LegacyC2CMessageEdited = "legacy.c2c.message.edited";
+    /// <summary>Legacy → IM: group message edited.</summary>
+    public const string LegacyGroupMessageEdited = "legacy.group.message.edited";
+    /// <summary>Legacy → IM: a 1:1 conversation was read up to a time.</summary>
+    public const string LegacyC2CMessageRead = "legacy.c2c.message.read";
+    /// <summary>Legacy → IM: a user's profile changed.</summary>
+    public const string LegacyProfileChanged = "legacy.profile.changed";
+    /// <summary>Legacy → IM: a user added a friend.</summary>
+    public const string LegacyFriendAdded = "legacy.friend.added";
+    /// <summary>Legacy → IM: a user removed a friend.</summary>
+    public const string LegacyFriendRemoved = "legacy.friend.removed";
 }

@@ -59,3 +59,51 @@ public sealed record LegacyGroupMessageSent(EventMeta Meta, GroupMessageData Dat
 
 /// <summary>Legacy: a user account was created (<c>legacy.account.created</c>).</summary>
 public sealed record LegacyAccountCreated(EventMeta Meta, AccountCreatedData Data) : ISyncEvent<AccountCreatedData>;
+
+/// <summary>IM: a 1:1 message was recalled (<c>C2C.CallbackAfterMsgWithDraw</c>).</summary>
+public sealed record ImC2CMessageRecalled(EventMeta Meta, C2CMessageRecalledData Data) : ISyncEvent<C2CMessageRecalledData>;
+
+/// <summary>Legacy: a 1:1 message was recalled (<c>legacy.c2c.message.recalled</c>).</summary>
+public sealed record LegacyC2CMessageRecalled(EventMeta Meta, C2CMessageRecalledData Data) : ISyncEvent<C2CMessageRecalledData>;
+
+/// <summary>IM: a group message was recalled (<c>Group.CallbackAfterRecallMsg</c>, one event per recalled message).</summary>
+public sealed record ImGroupMessageRecalled(EventMeta Meta, GroupMessageRecalledData Data) : ISyncEvent<GroupMessageRecalledData>;
+
+/// <summary>Legacy: a group message was recalled (<c>legacy.group.message.recalled</c>).</summary>
+public sealed record LegacyGroupMessageRecalled(EventMeta Meta, GroupMessageRecalledData Data) : ISyncEvent<GroupMessageRecalledData>;
+
+/// <summary>IM: a 1:1 message was edited (<c>C2C.CallbackAfterModifyMsg</c>).</summary>
+public sealed record ImC2CMessageEdited(EventMeta Meta, C2CMessageEditedData Data) : ISyncEvent<C2CMessageEditedData>;
+
+/// <summary>Legacy: a 1:1 message was edited (<c>legacy.c2c.message.edited</c>).</summary>
+public sealed record LegacyC2CMessageEdited(EventMeta Meta, C2CMessageEditedData Data) : ISyncEvent<C2CMessageEditedData>;
+
+/// <summary>IM: a group message was edited (<c>Group.CallbackAfterModifyMsg</c>).</summary>
+public sealed record ImGroupMessageEdited(EventMeta Meta, GroupMessageEditedData Data) : ISyncEvent<GroupMessageEditedData>;
+
+/// <summary>Legacy: a group message was edited (<c>legacy.group.message.edited</c>).</summary>
+public sealed record LegacyGroupMessageEdited(EventMeta Meta, GroupMessageEditedData Data) : ISyncEvent<GroupMessageEditedData>;
+
+/// <summary>IM: a 1:1 conversation was read (<c>C2C.CallbackAfterMsgReport</c>).</summary>
+public sealed record ImC2CMessageRead(EventMeta Meta, C2CMessageReadData Data) : ISyncEvent<C2CMessageReadData>;
+
+/// <summary>Legacy: a 1:1 conversation was read (<c>legacy.c2c.message.read</c>).</summary>
+public sealed record LegacyC2CMessageRead(EventMeta Meta, C2CMessageReadData Data) : ISyncEvent<C2CMessageReadData>;
+
+/// <summary>IM: a user's profile changed (<c>Profile.CallbackPortraitSet</c>).</summary>
+public sealed record ImProfileChanged(EventMeta Meta, ProfileChangedData Data) : ISyncEvent<ProfileChangedData>;
+
+/// <summary>Legacy: a user's profile changed (<c>legacy.profile.changed</c>).</summary>
+public sealed record LegacyProfileChanged(EventMeta Meta, ProfileChangedData Data) : ISyncEvent<ProfileChangedData>;
+
+/// <summary>IM: a user added a friend (<c>Sns.CallbackFriendAdd</c>, one event per pair).</summary>
+public sealed record ImFriendAdded(EventMeta Meta, FriendAddedData Data) : ISyncEvent<FriendAddedData>;
+
+/// <summary>Legacy: a user added a friend (<c>legacy.friend.added</c>).</summary>
+public sealed record LegacyFriendAdded(EventMeta Meta, FriendAddedData Data) : ISyncEvent<FriendAddedData>;
+
+/// <summary>IM: a user removed a friend (<c>Sns.CallbackFriendDelete</c>, one event per pair).</summary>
+public sealed record ImFriendRemoved(EventMeta Meta, FriendRemovedData Data) : ISyncEvent<FriendRemovedData>;
+
+/// <summary>Legacy: a user removed a friend (<c>legacy.friend.removed</c>).</summary>
+public sealed record LegacyFriendRemoved(EventMeta Meta, FriendRemovedData Data) : ISyncEvent<FriendRemovedData>;

@@ -68,13 +68,23 @@ internal static class ImCallbackEndpoint
                 ImCallbackLog.Ignored(logger, command, ignored.Reason);
                 return ImAnswers.Ok();
             case CallbackParseResult.Accepted accepted:
-                return await PublishAsync(accepted.Event, command, publisher, telemetry, logger, http.RequestAborted);
+                foreach (var evt in accepted.Events)
+                {
+                    // In order, each durable before the next: an error answer leaves the earlier ones published, and a
+                    // repeat of the callback (IM's optional retry) dedupes them by their ids.
+                    if (await PublishAsync(evt, command, publisher, telemetry, logger, http.RequestAborted) is { } failure)
+                    {
+                        return failure;
+                    }
+                }
+                return ImAnswers.Ok();
             default:
                 throw new InvalidOperationException("unreachable");
         }
     }
 
-    private static async Task<Results<ContentHttpResult, JsonHttpResult<ImAnswer>>> PublishAsync(
+    /// <summary>Publishes one event; null once it is durable, else the error answer.</summary>
+    private static async Task<JsonHttpResult<ImAnswer>?> PublishAsync(
         ISyncEvent evt, string command, IEventPublisher publisher, SyncTelemetry telemetry, ILogger logger, CancellationToken cancellationToken)
     {
         var meta = evt.Meta;
@@ -100,7 +110,7 @@ internal static class ImCallbackEndpoint
             return ImAnswers.Fail(StatusCodes.Status503ServiceUnavailable, "event could not be made durable");
         }
         telemetry.RecordOutcome(RelayDirection.ImToLegacy, meta.Type, SyncTelemetry.Outcomes.Published);
-        return ImAnswers.Ok();
+        return null;
     }
 
     private static JsonHttpResult<ImAnswer> Refused(SyncTelemetry telemetry, ILogger logger, string command, string problem)

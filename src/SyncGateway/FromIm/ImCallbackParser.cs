@@ -9,7 +9,18 @@ namespace SyncGateway.FromIm;
 /// <summary>The result of reading one callback: an event to publish, an event to leave alone, an unknown command, or a bad body.</summary>
 internal abstract record CallbackParseResult
 {
-    public sealed record Accepted(ISyncEvent Event) : CallbackParseResult;
+    /// <summary>The events of one callback, in order: one, or one per item of a callback that reports several (recalled messages, friend pairs).</summary>
+    public sealed record Accepted(IReadOnlyList<ISyncEvent> Events) : CallbackParseResult
+    {
+        public Accepted(ISyncEvent evt)
+            : this([evt])
+        {
+        }
+
+        /// <summary>The first event (the only one of most callbacks).</summary>
+        public ISyncEvent Event => Events[0];
+    }
+
     public sealed record Ignored(string EventType, string Reason) : CallbackParseResult;
     public sealed record UnknownCommand(string Command) : CallbackParseResult;
     public sealed record Invalid(string Problem) : CallbackParseResult;
@@ -31,7 +42,8 @@ internal sealed class ImCallbackParser(long sdkAppId, bool relayUndeliveredC2CMe
         try
         {
             var result = declaration.ParseCallback(command, body, new CallbackContext(_source, receivedAt, relayUndeliveredC2CMessages));
-            return result is CallbackParseResult.Accepted { Event.Meta.Subject: var subject } && Conversations.Problem(subject) is { } problem
+            return result is CallbackParseResult.Accepted accepted
+                   && accepted.Events.Select(e => Conversations.Problem(e.Meta.Subject)).FirstOrDefault(p => p is not null) is { } problem
                 ? new CallbackParseResult.Invalid($"{command} body {problem}")
                 : result;
         }

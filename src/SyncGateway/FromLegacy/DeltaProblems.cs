@@ -97,4 +97,33 @@ internal sealed class DeltaProblems(int index, string? id, List<IngressError> er
         }
         return true;
     }
+
+    /// <summary>
+    /// The message a recall or edit refers to: at least one of its identifying forms, the legacy id or IM's
+    /// (<c>msgKey</c> for a 1:1 message, <c>msgSeq</c> for a group message).
+    /// </summary>
+    public bool Target(MessageTarget? target, bool groupMessage)
+    {
+        var named = target is not null
+            && (!string.IsNullOrEmpty(target.LegacyMessageId) || (groupMessage ? target.MsgSeq is not null : !string.IsNullOrEmpty(target.MsgKey)));
+        if (named)
+        {
+            return true;
+        }
+        Add("data.target", groupMessage
+            ? "must name the message: legacyMessageId, or msgSeq (IM's id in the group)"
+            : "must name the message: legacyMessageId, or msgKey (IM's id)");
+        return false;
+    }
+
+    /// <summary>An optional string of at most <paramref name="maxBytes"/> UTF-8 bytes.</summary>
+    public bool MaxBytes(string? value, string field, int maxBytes, string limit)
+    {
+        if (value is null || System.Text.Encoding.UTF8.GetByteCount(value) <= maxBytes)
+        {
+            return true;
+        }
+        Add(field, $"must be at most {maxBytes} bytes ({limit})");
+        return false;
+    }
 }

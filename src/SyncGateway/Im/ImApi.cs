@@ -25,4 +25,10 @@ internal sealed record ImApi(string Service, string Command, int DefaultCallsPer
     public static readonly ImApi AccountCheck = new("im_open_login_svc", "account_check", 100);
     public static readonly ImApi PortraitSet = new("profile", "portrait_set", 200);
     public static readonly ImApi FriendImport = new("sns", "friend_import", 200);
+    public static readonly ImApi AdminMsgWithdraw = new("openim", "admin_msgwithdraw", 200);
+    public static readonly ImApi GroupMsgRecall = new("group_open_http_svc", "group_msg_recall", 200);
+    public static readonly ImApi ModifyC2CMsg = new("openim", "modify_c2c_msg", 200);
+    public static readonly ImApi ModifyGroupMsg = new("openim", "modify_group_msg", 200);
+    public static readonly ImApi FriendAdd = new("sns", "friend_add", 200);
+    public static readonly ImApi FriendDelete = new("sns", "friend_delete", 200);
 }

@@ -95,3 +95,68 @@ internal sealed record GroupAfterSendMsgBody(
     [property: JsonPropertyName("TopicId")] string? TopicId,
     [property: JsonPropertyName("GroupAtInfo")] IReadOnlyList<ImGroupAtItem>? GroupAtInfo,
     [property: JsonPropertyName("EventTime")] long? EventTime);
+
+internal sealed record C2CMsgWithDrawBody(
+    [property: JsonPropertyName("From_Account")] string? FromAccount,
+    [property: JsonPropertyName("To_Account")] string? ToAccount,
+    [property: JsonPropertyName("MsgKey")] string? MsgKey,
+    [property: JsonPropertyName("UnreadMsgNum")] int? UnreadMsgNum,
+    [property: JsonPropertyName("EventTime")] long? EventTime);
+
+internal sealed record ImMsgSeqItem(
+    [property: JsonPropertyName("MsgSeq")] long? MsgSeq,
+    [property: JsonPropertyName("MsgId")] string? MsgId);
+
+internal sealed record GroupRecallMsgBody(
+    [property: JsonPropertyName("Operator_Account")] string? OperatorAccount,
+    [property: JsonPropertyName("Type")] string? Type,
+    [property: JsonPropertyName("GroupId")] string? GroupId,
+    [property: JsonPropertyName("MsgSeqList")] IReadOnlyList<ImMsgSeqItem>? MsgSeqList,
+    [property: JsonPropertyName("TopicId")] string? TopicId,
+    [property: JsonPropertyName("EventTime")] long? EventTime);
+
+internal sealed record C2CModifyMsgBody(
+    [property: JsonPropertyName("Operator_Account")] string? OperatorAccount,
+    [property: JsonPropertyName("From_Account")] string? FromAccount,
+    [property: JsonPropertyName("To_Account")] string? ToAccount,
+    [property: JsonPropertyName("MsgKey")] string? MsgKey,
+    [property: JsonPropertyName("MsgTime")] long? MsgTime,
+    [property: JsonPropertyName("MsgBody")] IReadOnlyList<ImMsgBodyItem>? MsgBody,
+    [property: JsonPropertyName("CloudCustomData")] string? CloudCustomData,
+    [property: JsonPropertyName("EventTime")] long? EventTime);
+
+internal sealed record GroupModifyMsgBody(
+    [property: JsonPropertyName("Operator_Account")] string? OperatorAccount,
+    [property: JsonPropertyName("GroupId")] string? GroupId,
+    [property: JsonPropertyName("TopicId")] string? TopicId,
+    [property: JsonPropertyName("MsgSeq")] long? MsgSeq,
+    [property: JsonPropertyName("MsgBody")] IReadOnlyList<ImMsgBodyItem>? MsgBody,
+    [property: JsonPropertyName("CloudCustomData")] string? CloudCustomData,
+    [property: JsonPropertyName("EventTime")] long? EventTime);
+
+internal sealed record C2CMsgReportBody(
+    [property: JsonPropertyName("Report_Account")] string? ReportAccount,
+    [property: JsonPropertyName("Peer_Account")] string? PeerAccount,
+    [property: JsonPropertyName("LastReadTime")] long? LastReadTime,
+    [property: JsonPropertyName("UnreadMsgNum")] int? UnreadMsgNum,
+    [property: JsonPropertyName("EventTime")] long? EventTime);
+
+internal sealed record ImProfileItem(
+    [property: JsonPropertyName("Tag")] string? Tag,
+    [property: JsonPropertyName("Value")] JsonElement Value);
+
+internal sealed record PortraitSetBody(
+    [property: JsonPropertyName("Operator_Account")] string? OperatorAccount,
+    [property: JsonPropertyName("From_Account")] string? FromAccount,
+    [property: JsonPropertyName("ProfileItem")] IReadOnlyList<ImProfileItem>? ProfileItem,
+    [property: JsonPropertyName("EventTime")] long? EventTime);
+
+internal sealed record ImFriendPair(
+    [property: JsonPropertyName("From_Account")] string? FromAccount,
+    [property: JsonPropertyName("To_Account")] string? ToAccount,
+    [property: JsonPropertyName("Initiator_Account")] string? InitiatorAccount);
+
+internal sealed record FriendChangeBody(
+    [property: JsonPropertyName("PairList")] IReadOnlyList<ImFriendPair>? PairList,
+    [property: JsonPropertyName("Admin_Account")] string? AdminAccount,
+    [property: JsonPropertyName("EventTime")] long? EventTime);

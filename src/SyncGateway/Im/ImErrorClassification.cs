@@ -75,6 +75,8 @@ internal static class ImErrorClassification
 
         [10013] = AlreadyDone, // already a group member
         [10025] = AlreadyDone, // group id already used by us
+        [20023] = AlreadyDone, // 1:1 message already recalled
+        [31704] = AlreadyDone, // not friends (any more): the deletion is done
 
         [60007] = RateLimited, // REST API call rate exceeded
         [60011] = RateLimited, // SDKAppID-level rate exceeded

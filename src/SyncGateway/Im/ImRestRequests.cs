@@ -82,3 +82,68 @@ internal sealed record AccountImportRequest(
     [property: JsonPropertyName("UserID")] string UserId,
     [property: JsonPropertyName("Nick"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Nick = null,
     [property: JsonPropertyName("FaceUrl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FaceUrl = null);
+
+/// <summary><c>openim/admin_msgwithdraw</c>: recalls a 1:1 message by its <c>MsgKey</c>.</summary>
+internal sealed record AdminMsgWithdrawRequest(
+    [property: JsonPropertyName("From_Account")] string FromAccount,
+    [property: JsonPropertyName("To_Account")] string ToAccount,
+    [property: JsonPropertyName("MsgKey")] string MsgKey);
+
+internal sealed record MsgSeqRequest([property: JsonPropertyName("MsgSeq")] long MsgSeq);
+
+/// <summary><c>group_open_http_svc/group_msg_recall</c>: up to 10 messages of one group by <c>MsgSeq</c>.</summary>
+internal sealed record GroupMsgRecallRequest(
+    [property: JsonPropertyName("GroupId")] string GroupId,
+    [property: JsonPropertyName("MsgSeqList")] IReadOnlyList<MsgSeqRequest> MsgSeqList,
+    [property: JsonPropertyName("TopicId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TopicId);
+
+/// <summary><c>openim/modify_c2c_msg</c>: a new body and/or custom data for a 1:1 message.</summary>
+internal sealed record ModifyC2CMsgRequest(
+    [property: JsonPropertyName("From_Account")] string FromAccount,
+    [property: JsonPropertyName("To_Account")] string ToAccount,
+    [property: JsonPropertyName("MsgKey")] string MsgKey,
+    [property: JsonPropertyName("MsgBody"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ImMsgElement>? MsgBody,
+    [property: JsonPropertyName("CloudCustomData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CloudCustomData);
+
+/// <summary><c>openim/modify_group_msg</c>: a new body and/or custom data for a group message.</summary>
+internal sealed record ModifyGroupMsgRequest(
+    [property: JsonPropertyName("GroupId")] string GroupId,
+    [property: JsonPropertyName("MsgSeq")] long MsgSeq,
+    [property: JsonPropertyName("MsgBody"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ImMsgElement>? MsgBody,
+    [property: JsonPropertyName("CloudCustomData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CloudCustomData,
+    [property: JsonPropertyName("TopicId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TopicId);
+
+/// <summary>
+/// <c>openim/admin_set_msg_read</c>: everything in the conversation up to <c>MsgReadTime</c> (Unix seconds) is read.
+/// IM's page documents <c>MsgReadTime</c> as a string, its SDK model as an integer: the caller picks.
+/// </summary>
+internal sealed record AdminSetMsgReadRequest(
+    [property: JsonPropertyName("Report_Account")] string ReportAccount,
+    [property: JsonPropertyName("Peer_Account")] string PeerAccount,
+    [property: JsonPropertyName("MsgReadTime")] object MsgReadTime);
+
+internal sealed record ProfileItemRequest(
+    [property: JsonPropertyName("Tag")] string Tag,
+    [property: JsonPropertyName("Value")] JsonElement Value);
+
+/// <summary><c>profile/portrait_set</c>: the given profile fields of one user.</summary>
+internal sealed record PortraitSetRequest(
+    [property: JsonPropertyName("From_Account")] string FromAccount,
+    [property: JsonPropertyName("ProfileItem")] IReadOnlyList<ProfileItemRequest> ProfileItem);
+
+internal sealed record AddFriendItemRequest(
+    [property: JsonPropertyName("To_Account")] string ToAccount,
+    [property: JsonPropertyName("AddSource")] string AddSource);
+
+/// <summary><c>sns/friend_add</c>.</summary>
+internal sealed record FriendAddRequest(
+    [property: JsonPropertyName("From_Account")] string FromAccount,
+    [property: JsonPropertyName("AddFriendItem")] IReadOnlyList<AddFriendItemRequest> AddFriendItem,
+    [property: JsonPropertyName("AddType")] string AddType,
+    [property: JsonPropertyName("ForceAddFlags")] int ForceAddFlags);
+
+/// <summary><c>sns/friend_delete</c>; IM does not document the default <c>DeleteType</c>, so it is always set.</summary>
+internal sealed record FriendDeleteRequest(
+    [property: JsonPropertyName("From_Account")] string FromAccount,
+    [property: JsonPropertyName("To_Account")] IReadOnlyList<string> ToAccount,
+    [property: JsonPropertyName("DeleteType")] string DeleteType);

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SyncGateway.Contracts;
 
 namespace SyncGateway.Ledger;
 
@@ -43,4 +44,14 @@ internal sealed record LedgerEntry(
     /// <summary>True when IM's id of the message is known (<c>MsgKey</c>, or group and <c>MsgSeq</c>).</summary>
     [JsonIgnore]
     public bool HasImId => MsgKey is not null || (GroupId is not null && MsgSeq is not null);
+
+    /// <summary><paramref name="target"/> with the ids it lacks taken from this entry; the ids it has are kept.</summary>
+    public MessageTarget Complete(MessageTarget target) => target with
+    {
+        LegacyMessageId = target.LegacyMessageId ?? LegacyMessageId,
+        MsgKey = target.MsgKey ?? MsgKey,
+        GroupId = target.GroupId ?? GroupId,
+        MsgSeq = target.MsgSeq ?? MsgSeq,
+        TopicId = target.TopicId ?? TopicId,
+    };
 }

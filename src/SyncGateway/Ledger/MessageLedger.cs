@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using SyncGateway.Contracts;
 using SyncGateway.Store;
 
 namespace SyncGateway.Ledger;
@@ -51,6 +52,22 @@ internal sealed class MessageLedger(IKeyValueStore store, IOptions<LedgerOptions
     /// <summary>The entry of the group message <paramref name="msgSeq"/> of <paramref name="groupId"/> (and topic).</summary>
     public Task<LedgerEntry?> FindByGroupSeqAsync(string groupId, long msgSeq, string? topicId = null)
         => FindAsync(RedisKeys.LedgerByGroupSeq(groupId, topicId, msgSeq));
+
+    /// <summary>
+    /// The entry of the message <paramref name="target"/> names: by its legacy id first, then by IM's id; null when
+    /// none of its ids is recorded.
+    /// </summary>
+    public async Task<LedgerEntry?> FindAsync(MessageTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!string.IsNullOrEmpty(target.LegacyMessageId) && await FindByLegacyIdAsync(target.LegacyMessageId) is { } byLegacyId)
+        {
+            return byLegacyId;
+        }
+        return !string.IsNullOrEmpty(target.MsgKey) ? await FindByMsgKeyAsync(target.MsgKey)
+            : target is { GroupId: { Length: > 0 } groupId, MsgSeq: { } msgSeq } ? await FindByGroupSeqAsync(groupId, msgSeq, target.TopicId)
+            : null;
+    }
 
     /// <summary>The entry recorded for the IM id of <paramref name="probe"/>.</summary>
     public Task<LedgerEntry?> FindByImIdAsync(LedgerEntry probe) => FindAsync(ImKey(probe));

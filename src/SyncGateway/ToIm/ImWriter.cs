@@ -45,6 +45,11 @@ internal sealed partial class ImWriter(
             return new RelayResult.Echo(echo!);
         }
 
+        if (declaration is IMessageReferenceDeclaration<TData> reference)
+        {
+            data = await WithImTargetAsync(reference, meta, data);
+        }
+
         var plan = declaration.ToIm(meta, data, new ImWriteSettings(imOptions.Value.ForbidCallbacksOnSend, options.Value));
         if (plan.Calls.Count == 0)
         {
@@ -60,6 +65,32 @@ internal sealed partial class ImWriter(
         }
         return new RelayResult.Delivered(echo);
     }
+
+    /// <summary>
+    /// The data naming its target message with IM's id from the ledger. The message's own delta went through the same
+    /// conversation first, so a target still unknown was never relayed (or its ids expired): nothing to retry.
+    /// </summary>
+    private async Task<TData> WithImTargetAsync<TData>(IMessageReferenceDeclaration<TData> reference, EventMeta meta, TData data)
+        where TData : class
+    {
+        var target = reference.Target(data);
+        var complete = await ledger.FindAsync(target) is { } found ? found.Complete(target) : target;
+        if (!reference.NamesImMessage(complete))
+        {
+            throw new PermanentFailureException(
+                $"{meta.Type} {meta.Id}: the message it refers to ({Describe(target)}) is not in the message ledger: it was never relayed, " +
+                $"or it is older than Ledger:MessageTtlDays, so its IM id is unknown");
+        }
+        return reference.WithTarget(data, complete);
+    }
+
+    private static string Describe(MessageTarget target)
+        => string.Join(", ", new[]
+        {
+            target.LegacyMessageId is { } legacyId ? $"legacyMessageId {legacyId}" : null,
+            target.MsgKey is { } msgKey ? $"msgKey {msgKey}" : null,
+            target.MsgSeq is { } msgSeq ? $"group {target.GroupId} msgSeq {msgSeq}" : null,
+        }.OfType<string>());
 
     /// <summary>
     /// IM has the message now: failing would send it again, past IM's duplicate window if the store stays away. So the
@@ -118,7 +149,7 @@ internal sealed partial class ImWriter(
         if (failed.Count > 0)
         {
             throw new PermanentFailureException(
-                $"IM {ImApi.AddGroupMember} did not add {failed.Count} member(s) to group {plan.Calls[0].GroupId}: {string.Join(", ", failed)}");
+                $"IM refused {failed.Count} item(s) of {meta.Type} {meta.Id}{(plan.Calls[0].GroupId is { } groupId ? $" in group {groupId}" : "")}: {string.Join(", ", failed)}");
         }
         return answers;
     }
@@ -139,7 +170,7 @@ internal sealed partial class ImWriter(
         try
         {
             var answer = await client.CallAsync(call.Api, call.Body, cancellationToken);
-            missing = call.Api == ImApi.AddGroupMember ? MembersNotAdded(answer) : [];
+            missing = MissingAccounts(call, answer);
             if (missing.Count == 0)
             {
                 return answer;
@@ -158,12 +189,23 @@ internal sealed partial class ImWriter(
         return await client.CallAsync(call.Api, call.Body, cancellationToken);
     }
 
-    private static List<string> MembersNotAdded(JsonElement answer)
-        => answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("MemberList", out var members) && members.ValueKind == JsonValueKind.Array
-            ? [.. members.EnumerateArray()
-                .Where(m => !(m.TryGetProperty("Result", out var r) && r.ValueKind == JsonValueKind.Number && r.GetInt32() is 1 or 2 or 3))
-                .Select(m => ImRequests.String(m, "Member_Account"))
-                .OfType<string>()]
+    /// <summary>The accounts an OK answer reports as not there: members not added, friends IM does not know.</summary>
+    private static List<string> MissingAccounts(ImCall call, JsonElement answer)
+        => call.Api == ImApi.AddGroupMember
+            ? [.. Items(answer, "MemberList", "Member_Account", "Result").Where(m => m.Code is not (1 or 2 or 3)).Select(m => m.Item)]
+            : [.. ItemResults(call, answer).Where(r => ImErrorClassification.Classify(r.Code, call.Api).Kind == ImErrorKind.AccountMissing).Select(r => r.Item)];
+
+    /// <summary>Per-item results of the APIs that answer OK for a batch and report each item's own error code in it.</summary>
+    private static IEnumerable<(string Item, int Code)> ItemResults(ImCall call, JsonElement answer)
+        => call.Api == ImApi.GroupMsgRecall ? Items(answer, "RecallRetList", "MsgSeq", "RetCode")
+            : call.Api == ImApi.FriendAdd || call.Api == ImApi.FriendDelete ? Items(answer, "ResultItem", "To_Account", "ResultCode")
+            : [];
+
+    private static IEnumerable<(string Item, int Code)> Items(JsonElement answer, string list, string itemField, string codeField)
+        => answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty(list, out var items) && items.ValueKind == JsonValueKind.Array
+            ? items.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.Object).Select(i => (
+                i.TryGetProperty(itemField, out var name) ? (name.ValueKind == JsonValueKind.String ? name.GetString()! : name.GetRawText()) : "?",
+                i.TryGetProperty(codeField, out var code) && code.ValueKind == JsonValueKind.Number && code.TryGetInt32(out var c) ? c : 0))
             : [];
 
     /// <summary>Per-item results inside an OK answer (IM answers a batch OK and reports each item's result in it).</summary>
@@ -188,12 +230,10 @@ internal sealed partial class ImWriter(
         {
             Activity.Current?.SetTag("im.msg_seq", seq.GetInt64());
         }
-        if (call.Api == ImApi.AddGroupMember && answer.TryGetProperty("MemberList", out var members) && members.ValueKind == JsonValueKind.Array)
+        if (call.Api == ImApi.AddGroupMember)
         {
-            foreach (var member in members.EnumerateArray())
+            foreach (var (account, result) in Items(answer, "MemberList", "Member_Account", "Result"))
             {
-                var account = member.TryGetProperty("Member_Account", out var a) ? a.GetString() : null;
-                var result = member.TryGetProperty("Result", out var r) && r.ValueKind == JsonValueKind.Number ? r.GetInt32() : 0;
                 switch (result)
                 {
                     case 1 or 2: // added, already a member
@@ -205,6 +245,20 @@ internal sealed partial class ImWriter(
                         failed.Add($"{account} (Result {result})");
                         break;
                 }
+            }
+        }
+        foreach (var (item, code) in ItemResults(call, answer))
+        {
+            switch (ImErrorClassification.Classify(code, call.Api).Kind)
+            {
+                case ImErrorKind.Success or ImErrorKind.AlreadyDone:
+                    break;
+                case ImErrorKind.Transient:
+                    // The whole call again: the items already done answer as done (a recall or a friend change repeats harmlessly).
+                    throw new ImTransientException(call.Api, code, $"item {item} failed transiently");
+                default:
+                    failed.Add($"{call.Api} {item} (ErrorCode {code})");
+                    break;
             }
         }
     }

@@ -29,4 +29,13 @@ internal sealed class ToImOptions
     /// (<c>ToIm__ImportMissingAccounts</c>). Off: such a delta faults to the error queue.
     /// </summary>
     public bool ImportMissingAccounts { get; set; } = true;
+
+    /// <summary>
+    /// Send <c>admin_set_msg_read</c>'s <c>MsgReadTime</c> as a string (IM's page) rather than an integer (IM's SDK
+    /// model) (<c>ToIm__ReadTimeAsString</c>): which one IM requires is not confirmed.
+    /// </summary>
+    public bool ReadTimeAsString { get; set; } = true;
+
+    /// <summary><c>AddSource</c> of friends added from legacy (<c>ToIm__FriendAddSource</c>): <c>AddSource_Type_</c> plus up to 8 letters.</summary>
+    public string FriendAddSource { get; set; } = "AddSource_Type_Legacy";
 }

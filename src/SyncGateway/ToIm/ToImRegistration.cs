@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SyncGateway.Hosting;
@@ -8,7 +9,7 @@ using SyncGateway.Messaging;
 
 namespace SyncGateway.ToIm;
 
-internal static class ToImRegistration
+internal static partial class ToImRegistration
 {
     /// <summary>The legacy → IM writer: IM REST client, dedupe, echo suppression and origin tags.</summary>
     public static IHostApplicationBuilder AddToIm(this IHostApplicationBuilder builder)
@@ -38,5 +39,12 @@ internal static class ToImRegistration
         {
             yield return "ToIm:CreateGroupMembersLimit must be between 0 and 100.";
         }
+        if (!FriendAddSource().IsMatch(options.FriendAddSource ?? ""))
+        {
+            yield return "ToIm:FriendAddSource must be AddSource_Type_ followed by 1 to 8 letters (IM's rule).";
+        }
     }
+
+    [GeneratedRegex("^AddSource_Type_[A-Za-z]{1,8}$")]
+    private static partial Regex FriendAddSource();
 }

@@ -10,7 +10,8 @@ namespace SyncGateway.ToLegacy;
 
 /// <summary>
 /// The IM → legacy work on one event: drop it if it is the echo of our own IM write (origin tag), look a message up in
-/// the ledger (one that came from legacy carries its legacy id; one born in IM is recorded under the event id), tag
+/// the ledger (one that came from legacy carries its legacy id; one born in IM is recorded under the event id), name
+/// the message a recall or edit refers to with every id the ledger knows (a message unknown there keeps IM's ids), tag
 /// the legacy echo it will cause, POST the signed CloudEvent. Every step is idempotent, so a retry or redelivery at any
 /// point neither loses nor doubles the event; the steps around it are <see cref="RelaySteps"/>'.
 /// </summary>
@@ -38,6 +39,15 @@ internal sealed class LegacyRelay(OriginTags tags, MessageLedger ledger, LegacyE
             else if (known is null)
             {
                 await ledger.RecordAsync(entry);
+            }
+        }
+
+        if (declaration is IMessageReferenceDeclaration<TData> reference)
+        {
+            var target = reference.Target(data);
+            if (await ledger.FindAsync(target) is { } found)
+            {
+                data = reference.WithTarget(data, found.Complete(target));
             }
         }
 

@@ -13,8 +13,10 @@ public sealed class EventCatalogTests
     public void Finds_every_declared_event_type()
     {
         Assert.Equal(
-            ["AccountCreatedDeclaration", "C2CMessageDeclaration", "GroupCreatedDeclaration", "GroupDismissedDeclaration", "GroupMembersJoinedDeclaration",
-             "GroupMembersLeftDeclaration", "GroupMessageDeclaration", "GroupProfileChangedDeclaration"],
+            ["AccountCreatedDeclaration", "C2CMessageDeclaration", "C2CMessageEditedDeclaration", "C2CMessageReadDeclaration",
+             "C2CMessageRecalledDeclaration", "FriendAddedDeclaration", "FriendRemovedDeclaration", "GroupCreatedDeclaration",
+             "GroupDismissedDeclaration", "GroupMembersJoinedDeclaration", "GroupMembersLeftDeclaration", "GroupMessageDeclaration",
+             "GroupMessageEditedDeclaration", "GroupMessageRecalledDeclaration", "GroupProfileChangedDeclaration", "ProfileChangedDeclaration"],
             EventCatalog.All.Select(d => d.GetType().Name));
     }
 

@@ -126,6 +126,56 @@ internal static class CallbackSamples
         }
         """;
 
+    public const string C2CRecall = """
+        { "CallbackCommand": "C2C.CallbackAfterMsgWithDraw", "From_Account": "u_10086", "To_Account": "u_20017",
+          "MsgKey": "517364_1850291734_1736920800", "UnreadMsgNum": 2, "EventTime": 1736921100456 }
+        """;
+
+    public const string GroupRecall = """
+        { "CallbackCommand": "Group.CallbackAfterRecallMsg", "Operator_Account": "administrator", "Type": "Public",
+          "GroupId": "@TGS#2KDFJ3ASL", "MsgSeqList": [ { "MsgSeq": 42, "MsgId": "144115212345678902-1736953000-302115987" }, { "MsgSeq": 43 } ],
+          "EventTime": 1736953500111 }
+        """;
+
+    public const string C2CModify = """
+        { "CallbackCommand": "C2C.CallbackAfterModifyMsg", "Operator_Account": "u_10086", "From_Account": "u_10086",
+          "To_Account": "u_20017", "MsgKey": "517364_1850291734_1736920800", "MsgSeq": 517364, "MsgRandom": 1850291734,
+          "MsgTime": 1736920800, "MsgBody": [ { "MsgType": "TIMTextElem", "MsgContent": { "Text": "See you at 8?" } } ],
+          "CloudCustomData": "", "EventTime": 1736921300123 }
+        """;
+
+    public const string GroupModify = """
+        { "CallbackCommand": "Group.CallbackAfterModifyMsg", "Operator_Account": "u_20017", "GroupId": "@TGS#2KDFJ3ASL",
+          "TopicId": "", "MsgSeq": 42, "MsgBody": [ { "MsgType": "TIMTextElem", "MsgContent": { "Text": "trail is dry now" } } ],
+          "EventTime": 1736953600222 }
+        """;
+
+    public const string C2CRead = """
+        { "CallbackCommand": "C2C.CallbackAfterMsgReport", "Report_Account": "u_20017", "Peer_Account": "u_10086",
+          "LastReadTime": 1736921000, "UnreadMsgNum": 0, "EventTime": 1736921000789 }
+        """;
+
+    public const string PortraitSet = """
+        { "CallbackCommand": "Profile.CallbackPortraitSet", "Operator_Account": "u_10086", "From_Account": "u_10086",
+          "EventTime": 1736922000123, "ProfileItem": [ { "Tag": "Tag_Profile_IM_Nick", "Value": "Ana B." },
+          { "Tag": "Tag_Profile_IM_Image", "Value": "https://cdn.example.com/a/10086.png" },
+          { "Tag": "Tag_Profile_IM_BirthDay", "Value": 19900101 },
+          { "Tag": "Tag_Profile_Custom_Level", "Value": 7 }, { "Tag": "Tag_Profile_IM_Location", "Value": "CN" } ] }
+        """;
+
+    // IM documents no EventTime for the friend callbacks; the samples carry one so that they name one moment.
+    public const string FriendAdd = """
+        { "CallbackCommand": "Sns.CallbackFriendAdd", "PairList": [
+            { "From_Account": "u_10086", "To_Account": "u_20017", "Initiator_Account": "u_10086" },
+            { "From_Account": "u_20017", "To_Account": "u_10086", "Initiator_Account": "u_10086" } ],
+          "ClientCmd": "friend_add", "Admin_Account": "", "ForceFlag": 0, "EventTime": 1736922100000 }
+        """;
+
+    public const string FriendDelete = """
+        { "CallbackCommand": "Sns.CallbackFriendDelete", "PairList": [ { "From_Account": "u_10086", "To_Account": "u_20017" } ],
+          "EventTime": 1736922200000 }
+        """;
+
     /// <summary>Every command with its sample body, for theories.</summary>
     public static TheoryData<string, string> All => new()
     {
@@ -136,6 +186,14 @@ internal static class CallbackSamples
         { GroupMembersJoinedDeclaration.Command, NewMemberJoin },
         { GroupMembersLeftDeclaration.Command, MemberExit },
         { GroupMessageDeclaration.Command, GroupMessage },
+        { C2CMessageRecalledDeclaration.Command, C2CRecall },
+        { GroupMessageRecalledDeclaration.Command, GroupRecall },
+        { C2CMessageEditedDeclaration.Command, C2CModify },
+        { GroupMessageEditedDeclaration.Command, GroupModify },
+        { C2CMessageReadDeclaration.Command, C2CRead },
+        { ProfileChangedDeclaration.Command, PortraitSet },
+        { FriendAddedDeclaration.Command, FriendAdd },
+        { FriendRemovedDeclaration.Command, FriendDelete },
     };
 
     public static string CommandOf(string body) => (string)JsonNode.Parse(body)!["CallbackCommand"]!;

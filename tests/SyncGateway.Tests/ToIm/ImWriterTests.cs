@@ -606,6 +606,85 @@ public sealed class ImWriterTests
         Assert.Empty(_client.Calls);
     }
 
+    [Fact]
+    public async Task A_recall_naming_the_legacy_id_withdraws_the_message_by_the_MsgKey_the_ledger_recorded()
+    {
+        var ledger = new MessageLedger(_store, Options.Create(new LedgerOptions()));
+        await ledger.RecordAsync(new LedgerEntry("L-77812", MessageOrigin.Legacy, "u_1", "u_2", MsgKey: "517364_1850291734_1736920800"));
+
+        await Writer().ApplyAsync(_context, Recall("lg-recall-1", new MessageTarget(LegacyMessageId: "L-77812")));
+
+        AssertCall(ImApi.AdminMsgWithdraw, """{ "From_Account": "u_1", "To_Account": "u_2", "MsgKey": "517364_1850291734_1736920800" }""");
+        // IM's recall callback names only the MsgKey: its echo is tagged by it.
+        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-recall-echo", ["c2c:recall:517364_1850291734_1736920800"]));
+    }
+
+    [Fact]
+    public async Task A_recall_of_a_message_the_ledger_does_not_know_faults_naming_it_and_calls_nothing()
+    {
+        var failure = await Assert.ThrowsAsync<PermanentFailureException>(
+            () => Writer().ApplyAsync(_context, Recall("lg-recall-1", new MessageTarget(LegacyMessageId: "L-404"))));
+
+        Assert.Contains("legacyMessageId L-404", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("not in the message ledger", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(_client.Calls);
+    }
+
+    [Fact]
+    public async Task A_recall_naming_IMs_key_needs_no_ledger_entry_and_an_already_recalled_message_counts_as_done()
+    {
+        _client.Answering("""{ "ActionStatus": "FAIL", "ErrorCode": 20023, "ErrorInfo": "already recalled" }""");
+
+        await Writer().ApplyAsync(_context, Recall("lg-recall-1", new MessageTarget(MsgKey: "k_1")));
+
+        AssertCall(ImApi.AdminMsgWithdraw, """{ "From_Account": "u_1", "To_Account": "u_2", "MsgKey": "k_1" }""");
+    }
+
+    [Fact]
+    public async Task A_group_recall_IM_refuses_for_its_message_faults_with_IMs_code_for_that_seq()
+    {
+        _client.Answering("""{ "ActionStatus": "OK", "ErrorCode": 0, "RecallRetList": [ { "MsgSeq": 1781, "RetCode": 10031 } ] }""");
+        var evt = new LegacyGroupMessageRecalled(Meta(EventTypes.LegacyGroupMessageRecalled, "lg-grecall-1", "group:g_42"),
+            new GroupMessageRecalledData("g_42", new MessageTarget(MsgSeq: 1781)));
+
+        var failure = await Assert.ThrowsAsync<PermanentFailureException>(() => Writer().ApplyAsync(_context, evt));
+
+        Assert.Contains("group_open_http_svc/group_msg_recall 1781 (ErrorCode 10031)", failure.Message, StringComparison.Ordinal);
+        AssertCall(ImApi.GroupMsgRecall, """{ "GroupId": "g_42", "MsgSeqList": [ { "MsgSeq": 1781 } ] }""");
+    }
+
+    [Fact]
+    public async Task A_friend_IM_does_not_know_is_imported_and_added_once_more_one_way_and_forced()
+    {
+        _client.Answering("""{ "ActionStatus": "OK", "ErrorCode": 0, "ResultItem": [ { "To_Account": "u_2", "ResultCode": 30003, "ResultInfo": "not imported" } ] }""");
+        var evt = new LegacyFriendAdded(Meta(EventTypes.LegacyFriendAdded, "lg-friend-1", "c2c:u_1:u_2"), new FriendAddedData("u_1", "u_2"));
+
+        await Writer().ApplyAsync(_context, evt);
+
+        Assert.Equal([ImApi.FriendAdd, ImApi.AccountImport, ImApi.FriendAdd], _client.Calls.Select(c => c.Api));
+        Assert.Equal("u_2", (string?)_client.Calls[1].Body["UserID"]);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            { "From_Account": "u_1", "AddFriendItem": [ { "To_Account": "u_2", "AddSource": "AddSource_Type_Legacy" } ],
+              "AddType": "Add_Type_Single", "ForceAddFlags": 1 }
+            """), _client.Calls[2].Body));
+    }
+
+    [Theory]
+    [InlineData(true, "\"1736921000\"")]
+    [InlineData(false, "1736921000")]
+    public async Task A_read_mark_sets_the_conversation_read_up_to_its_time(bool asString, string readTime)
+    {
+        _toIm.ReadTimeAsString = asString;
+
+        await Writer().ApplyAsync(_context, new LegacyC2CMessageRead(Meta(EventTypes.LegacyC2CMessageRead, "lg-read-1", "c2c:u_1:u_2"),
+            new C2CMessageReadData("u_2", "u_1", 1736921000)));
+
+        AssertCall(ImApi.AdminSetMsgRead, $$"""{ "Report_Account": "u_2", "Peer_Account": "u_1", "MsgReadTime": {{readTime}} }""");
+    }
+
+    private static LegacyC2CMessageRecalled Recall(string id, MessageTarget target)
+        => new(Meta(EventTypes.LegacyC2CMessageRecalled, id, "c2c:u_1:u_2"), new C2CMessageRecalledData("u_1", "u_2", target));
+
     private WriterUnderTest Writer(IKeyValueStore? store = null)
     {
         store ??= _store;

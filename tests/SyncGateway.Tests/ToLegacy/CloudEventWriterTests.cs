@@ -81,7 +81,7 @@ public sealed class CloudEventWriterTests
     {
         var json = Write(Parse(body), null, null);
 
-        var names = AllPropertyNamesOutsideMessageContent(json["data"]!);
+        var names = PropertyNamesOutsideImContent(json["data"]!);
         Assert.NotEmpty(names);
         Assert.All(names, name => Assert.True(char.IsLower(name[0]), $"{command}: data member '{name}' is not camelCase"));
         Assert.DoesNotContain(Descendants(json["data"]!), node => node is null);
@@ -252,22 +252,18 @@ public sealed class CloudEventWriterTests
 
     // The same generic call the relay makes, with each event's concrete data type.
     private static byte[] WriteBytes(ISyncEvent evt, string? traceParent, string? traceState)
-        => evt switch
-        {
-            ImC2CMessageSent e => CloudEventWriter.Write(e.Meta, e.Data, traceParent, traceState),
-            ImGroupCreated e => CloudEventWriter.Write(e.Meta, e.Data, traceParent, traceState),
-            ImGroupDismissed e => CloudEventWriter.Write(e.Meta, e.Data, traceParent, traceState),
-            ImGroupProfileChanged e => CloudEventWriter.Write(e.Meta, e.Data, traceParent, traceState),
-            ImGroupMembersJoined e => CloudEventWriter.Write(e.Meta, e.Data, traceParent, traceState),
-            ImGroupMembersLeft e => CloudEventWriter.Write(e.Meta, e.Data, traceParent, traceState),
-            ImGroupMessageSent e => CloudEventWriter.Write(e.Meta, e.Data, traceParent, traceState),
-            _ => throw new ArgumentException(evt.GetType().Name, nameof(evt)),
-        };
+    {
+        var dataType = evt.GetType().GetInterfaces()
+            .Single(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ISyncEvent<>)).GetGenericArguments()[0];
+        var data = evt.GetType().GetProperty(nameof(ISyncEvent<object>.Data))!.GetValue(evt);
+        return (byte[])typeof(CloudEventWriter).GetMethod(nameof(CloudEventWriter.Write))!.MakeGenericMethod(dataType)
+            .Invoke(null, [evt.Meta, data, traceParent, traceState])!;
+    }
 
     private static CloudEvent Decode(ISyncEvent evt, string? traceParent, string? traceState)
         => CloudEventFormat.Formatter.DecodeStructuredModeMessage(WriteBytes(evt, traceParent, traceState), null, CloudEventFormat.Extensions);
 
-    private static List<string> AllPropertyNamesOutsideMessageContent(JsonNode node)
+    private static List<string> PropertyNamesOutsideImContent(JsonNode node)
     {
         var names = new List<string>();
         Collect(node);
@@ -281,7 +277,8 @@ public sealed class CloudEventWriterTests
                     foreach (var (name, value) in o)
                     {
                         names.Add(name);
-                        if (name != "msgContent")
+                        // IM's own names: element contents and custom profile tags.
+                        if (name is not ("msgContent" or "custom"))
                         {
                             Collect(value);
                         }

@@ -56,6 +56,12 @@ public sealed class FakeImOptions
     public bool AcceptEqualGroupImportSendTime { get; set; } = true;
 
     /// <summary>
+    /// Live. The console's "user profile change subscription" is on: without it IM never raises <c>Profile.CallbackPortraitSet</c>,
+    /// neither for <c>portrait_set</c> nor for users' own changes.
+    /// </summary>
+    public bool ProfileChangeSubscription { get; set; } = true;
+
+    /// <summary>
     /// Live. Keep every REST call in <see cref="FakeImServer.Calls"/>. Turn off for long runs (a million-message import) and
     /// watch <see cref="FakeImServer.CallObserved"/> instead, so memory stays flat.
     /// </summary>

@@ -65,7 +65,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             {
                 FakeImApis.SendMsg => SendMsg(body, callbacks),
                 FakeImApis.ImportMsg => ImportMsg(body),
-                FakeImApis.AdminSetMsgRead => AdminSetMsgRead(body),
+                FakeImApis.AdminSetMsgRead => AdminSetMsgRead(body, callbacks),
                 FakeImApis.CreateGroup => CreateGroup(body, callbacks, imported: false),
                 FakeImApis.ImportGroup => CreateGroup(body, callbacks, imported: true),
                 FakeImApis.DestroyGroup => DestroyGroup(body, callbacks),
@@ -79,7 +79,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 FakeImApis.MultiAccountImport => MultiAccountImport(body),
                 FakeImApis.AccountImport => AccountImport(body),
                 FakeImApis.AccountCheck => AccountCheck(body),
-                FakeImApis.PortraitSet => PortraitSet(body),
+                FakeImApis.PortraitSet => PortraitSet(body, callbacks),
                 FakeImApis.FriendImport => FriendImport(body),
                 _ => new ImAnswer(60009, "unknown REST API"),
             };
@@ -186,7 +186,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         return ImAnswer.Ok();
     }
 
-    private ImAnswer AdminSetMsgRead(JsonObject body)
+    private ImAnswer AdminSetMsgRead(JsonObject body, List<RaisedCallback> callbacks)
     {
         var report = Str(body, "Report_Account");
         var peer = Str(body, "Peer_Account");
@@ -217,8 +217,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 return new ImAnswer(90001, "MsgReadTime is not a time");
             }
         }
-        _readMarks[(report, peer)] = readTime;
-        _c2cUnread[(report, peer)] = Conversation(report, peer).Count(m => m.From == peer && m.MsgTime > readTime);
+        callbacks.Add(SetReadMark(report, peer, readTime, Admin));
         return ImAnswer.Ok();
     }
 
@@ -602,7 +601,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         return ImAnswer.Ok(new JsonObject { ["ResultItem"] = items });
     }
 
-    private ImAnswer PortraitSet(JsonObject body)
+    private ImAnswer PortraitSet(JsonObject body, List<RaisedCallback> callbacks)
     {
         if (Str(body, "From_Account") is not { } account || body["ProfileItem"] is not JsonArray { Count: > 0 } items)
         {
@@ -625,10 +624,9 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             }
             parsed.Add((tag, item["Value"]?.DeepClone()));
         }
-        var profile = Profile(account);
-        foreach (var (tag, value) in parsed)
+        if (SetProfile(account, parsed, Admin) is { } callback)
         {
-            profile[tag] = value;
+            callbacks.Add(callback);
         }
         return ImAnswer.Ok(new JsonObject { ["ErrorDisplay"] = "" });
     }
@@ -781,6 +779,42 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         return message;
     }
 
+    private RaisedCallback SetReadMark(string report, string peer, long readTime, Actor actor)
+    {
+        _readMarks[(report, peer)] = readTime;
+        _c2cUnread[(report, peer)] = Conversation(report, peer).Count(m => m.From == peer && m.MsgTime > readTime);
+        return Raise(actor, new JsonObject
+        {
+            ["CallbackCommand"] = "C2C.CallbackAfterMsgReport",
+            ["Report_Account"] = report,
+            ["Peer_Account"] = peer,
+            ["LastReadTime"] = readTime,
+            ["UnreadMsgNum"] = TotalC2CUnread(report),
+        });
+    }
+
+    /// <summary>Sets the items; the callback lists exactly them, and is raised only with the console's profile subscription on.</summary>
+    private RaisedCallback? SetProfile(string account, List<(string Tag, JsonNode? Value)> items, Actor actor)
+    {
+        var profile = Profile(account);
+        foreach (var (tag, value) in items)
+        {
+            profile[tag] = value;
+        }
+        if (!options.ProfileChangeSubscription)
+        {
+            return null;
+        }
+        return Raise(actor, new JsonObject
+        {
+            ["CallbackCommand"] = "Profile.CallbackPortraitSet",
+            ["Operator_Account"] = actor.Operator,
+            ["From_Account"] = account,
+            ["EventTime"] = NowMs,
+            ["ProfileItem"] = new JsonArray([.. items.Select(i => (JsonNode)new JsonObject { ["Tag"] = i.Tag, ["Value"] = i.Value?.DeepClone() })]),
+        });
+    }
+
     private GroupState AddGroup(string id, string type, string name, string? owner, string? introduction, string? notification, string? faceUrl, long createTime, List<(string Account, string Role)> members)
     {
         var group = new GroupState(id, type, name, owner, createTime)
@@ -910,7 +944,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             ["OnlineOnlyFlag"] = 0,
             ["SendMsgResult"] = 0,
             ["ErrorInfo"] = "send msg succeed",
-            ["UnreadMsgNum"] = _c2cUnread.Where(u => u.Key.Owner == message.To).Sum(u => u.Value),
+            ["UnreadMsgNum"] = TotalC2CUnread(message.To),
             ["MsgBody"] = message.MsgBody.DeepClone(),
             ["EventTime"] = NowMs,
         };
@@ -1051,6 +1085,8 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         group = found;
         return null;
     }
+
+    private int TotalC2CUnread(string owner) => _c2cUnread.Where(u => u.Key.Owner == owner).Sum(u => u.Value);
 
     private List<FakeC2CMessage> Conversation(string a, string b)
     {

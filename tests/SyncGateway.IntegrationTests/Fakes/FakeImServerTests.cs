@@ -62,6 +62,21 @@ public sealed class FakeImServerTests : IAsyncLifetime
 
     private static JsonArray Text(string text) => FakeImServer.TextBody(text);
 
+    private Task<JsonObject> CallAsync(string api, object body) => RawCallAsync(api, JsonSerializer.Serialize(body));
+
+    private static int Code(JsonObject answer) => (int)answer["ErrorCode"]!;
+
+    /// <summary>Waits until every callback raised so far was posted and recorded: then a missing one was never raised.</summary>
+    private async Task DrainCallbacksAsync()
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (_im.PendingCallbacks > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "callbacks still pending");
+            await Task.Delay(10);
+        }
+    }
+
     [Fact]
     public async Task Accepts_a_call_signed_by_the_gateways_user_sig_and_records_it()
     {
@@ -396,5 +411,49 @@ public sealed class FakeImServerTests : IAsyncLifetime
         Assert.Equal(20003, sender.ErrorCode);
         Assert.Equal(["Imported", "NotImported"], check.GetProperty("ResultItem").EnumerateArray().Select(r => r.GetProperty("AccountStatus").GetString()));
         Assert.Equal("Casper", _im.GetProfile("ghost")["Tag_Profile_IM_Nick"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Admin_read_mark_echoes_the_mark_and_the_readers_total_unread()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        foreach (var (from, seq, time) in new[] { ("a", 1, now - 100), ("a", 2, now - 50), ("c", 3, now - 10) })
+        {
+            var import = await CallAsync(FakeImApis.ImportMsg, new { SyncFromOldSystem = 5, From_Account = from, To_Account = "b", MsgSeq = seq, MsgRandom = seq, MsgTimeStamp = time, MsgBody = Text("unread") });
+            Assert.Equal(0, Code(import));
+        }
+
+        Assert.Equal(0, Code(await CallAsync(FakeImApis.AdminSetMsgRead, new { Report_Account = "b", Peer_Account = "a", MsgReadTime = now - 60 })));
+
+        Assert.Equal(now - 60, _im.GetReadMark("b", "a"));
+        var callback = Assert.Single(await _im.WaitForCallbacksAsync("C2C.CallbackAfterMsgReport", 1, Patience));
+        Assert.Equal("RESTAPI", callback.OptPlatform);
+        Assert.Equal(
+            $$"""{"CallbackCommand":"C2C.CallbackAfterMsgReport","Report_Account":"b","Peer_Account":"a","LastReadTime":{{now - 60}},"UnreadMsgNum":2}""",
+            callback.Body.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Admin_profile_write_echoes_the_items_it_set_only_with_the_subscription_on()
+    {
+        Assert.Equal(0, Code(await CallAsync(FakeImApis.PortraitSet, new { From_Account = "u1", ProfileItem = new object[] { new { Tag = "Tag_Profile_IM_Nick", Value = "Ana" } } })));
+        _im.Options.ProfileChangeSubscription = false;
+        Assert.Equal(0, Code(await CallAsync(FakeImApis.PortraitSet, new { From_Account = "u1", ProfileItem = new object[] { new { Tag = "Tag_Profile_IM_Image", Value = "https://cdn.example.com/u1.png" } } })));
+        _im.Options.ProfileChangeSubscription = true;
+        Assert.Equal(0, Code(await CallAsync(FakeImApis.PortraitSet, new
+        {
+            From_Account = "u1",
+            ProfileItem = new object[] { new { Tag = "Tag_Profile_IM_Nick", Value = "Ana B." }, new { Tag = "Tag_Profile_Custom_Level", Value = 3 } },
+        })));
+
+        var callbacks = await _im.WaitForCallbacksAsync("Profile.CallbackPortraitSet", 2, Patience);
+        Assert.All(callbacks, c => Assert.Equal("RESTAPI", c.OptPlatform));
+        Assert.All(callbacks, c => Assert.Equal(("gw_admin", "u1"), ((string)c.Body["Operator_Account"]!, (string)c.Body["From_Account"]!)));
+        Assert.Equal("""[{"Tag":"Tag_Profile_IM_Nick","Value":"Ana"}]""", callbacks[0].Body["ProfileItem"]!.ToJsonString());
+        Assert.Equal("""[{"Tag":"Tag_Profile_IM_Nick","Value":"Ana B."},{"Tag":"Tag_Profile_Custom_Level","Value":3}]""", callbacks[1].Body["ProfileItem"]!.ToJsonString());
+        Assert.True((long)callbacks[1].Body["EventTime"]! > 1_000_000_000_000);
+        await DrainCallbacksAsync();
+        Assert.Equal(2, _im.Callbacks.Count);
+        Assert.Equal("https://cdn.example.com/u1.png", _im.GetProfile("u1")["Tag_Profile_IM_Image"]!.GetValue<string>());
     }
 }

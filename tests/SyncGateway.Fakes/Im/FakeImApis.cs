@@ -21,11 +21,13 @@ public static class FakeImApis
     public const string AccountCheck = "im_open_login_svc/account_check";
     public const string PortraitSet = "profile/portrait_set";
     public const string FriendImport = "sns/friend_import";
+    public const string AdminMsgWithdraw = "openim/admin_msgwithdraw";
+    public const string GroupMsgRecall = "group_open_http_svc/group_msg_recall";
 
     public static IReadOnlyList<string> All { get; } =
     [
         SendMsg, ImportMsg, AdminSetMsgRead, CreateGroup, DestroyGroup, ModifyGroupBaseInfo, AddGroupMember, DeleteGroupMember,
         SendGroupMsg, ImportGroup, ImportGroupMember, ImportGroupMsg, SetUnreadMsgNum, MultiAccountImport, AccountImport,
-        AccountCheck, PortraitSet, FriendImport,
+        AccountCheck, PortraitSet, FriendImport, AdminMsgWithdraw, GroupMsgRecall,
     ];
 }

@@ -213,6 +213,13 @@ public sealed class FakeImServer : IAsyncDisposable
     /// <summary>The accounts on <paramref name="account"/>'s friend list (one direction, as imported).</summary>
     public IReadOnlyList<string> GetFriends(string account) => _world.GetFriends(account);
 
+    /// <summary>The stored 1:1 message with this <c>MsgKey</c>, as edited and recalled; null when none.</summary>
+    /// <exception cref="InvalidOperationException">Two conversations hold a message with this key.</exception>
+    public FakeC2CMessage? FindC2CMessage(string msgKey) => _world.FindC2CMessage(msgKey);
+
+    /// <summary>Message <paramref name="msgSeq"/> of a group, as edited and recalled; null when the group or the message does not exist.</summary>
+    public FakeGroupMessage? GetGroupMessage(string groupId, long msgSeq) => _world.GetGroupMessage(groupId, msgSeq);
+
     /// <summary>Forgets all state, recorded calls and callbacks, scripted faults and rate limits.</summary>
     public void Reset()
     {

@@ -81,6 +81,8 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 FakeImApis.AccountCheck => AccountCheck(body),
                 FakeImApis.PortraitSet => PortraitSet(body, callbacks),
                 FakeImApis.FriendImport => FriendImport(body),
+                FakeImApis.AdminMsgWithdraw => AdminMsgWithdraw(body, callbacks),
+                FakeImApis.GroupMsgRecall => GroupMsgRecall(body, callbacks),
                 _ => new ImAnswer(60009, "unknown REST API"),
             };
 
@@ -218,6 +220,32 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             }
         }
         callbacks.Add(SetReadMark(report, peer, readTime, Admin));
+        return ImAnswer.Ok();
+    }
+
+    private ImAnswer AdminMsgWithdraw(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (Str(body, "From_Account") is not { } from || !AccountExists(from))
+        {
+            return new ImAnswer(90008, "From_Account is missing or not registered");
+        }
+        if (Str(body, "To_Account") is not { } to || !AccountExists(to))
+        {
+            return new ImAnswer(90003, "To_Account is missing or not registered");
+        }
+        if (Str(body, "MsgKey") is not { } msgKey || !WellFormedMsgKey(msgKey))
+        {
+            return new ImAnswer(90054, "MsgKey is missing or invalid");
+        }
+        if (!TryFindC2C(from, to, msgKey, out var conversation, out var index))
+        {
+            return new ImAnswer(20022, "message not found");
+        }
+        if (conversation[index].Recalled)
+        {
+            return new ImAnswer(20023, "message already recalled");
+        }
+        callbacks.Add(RecallC2C(conversation, index, Admin));
         return ImAnswer.Ok();
     }
 
@@ -411,6 +439,43 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             callbacks.Add(GroupAfterSend(group, message, Admin));
         }
         return ImAnswer.Ok(new JsonObject { ["MsgTime"] = message.MsgTime, ["MsgSeq"] = message.MsgSeq });
+    }
+
+    private ImAnswer GroupMsgRecall(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (Str(body, "GroupId") is not { Length: > 0 } groupId)
+        {
+            return new ImAnswer(10015, "GroupId is missing or invalid");
+        }
+        if (!_groups.TryGetValue(groupId, out var group))
+        {
+            return new ImAnswer(10010, "group does not exist or was dismissed");
+        }
+        if (Seqs(body["MsgSeqList"]) is not { Count: > 0 } seqs)
+        {
+            return new ImAnswer(10004, "MsgSeqList is missing or malformed");
+        }
+        if (seqs.Count > options.BatchLimits.GroupMsgRecall)
+        {
+            return new ImAnswer(10004, "too many MsgSeq in one request");
+        }
+        var results = new JsonArray();
+        var recalled = new List<FakeGroupMessage>();
+        foreach (var seq in seqs)
+        {
+            var index = GroupMessageIndex(group, seq);
+            // A message recalled before answers 0 again but is not recalled (nor called back) twice.
+            if (index >= 0 && !group.Messages[index].Recalled)
+            {
+                recalled.Add(group.Messages[index] = group.Messages[index] with { Recalled = true });
+            }
+            results.Add(new JsonObject { ["MsgSeq"] = seq, ["RetCode"] = index >= 0 ? 0 : 10030 });
+        }
+        if (GroupAfterRecall(group, recalled, Str(body, "TopicId"), Admin) is { } callback)
+        {
+            callbacks.Add(callback);
+        }
+        return ImAnswer.Ok(new JsonObject { ["RecallRetList"] = results });
     }
 
     private ImAnswer ImportGroupMember(JsonObject body)
@@ -793,6 +858,20 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         });
     }
 
+    private RaisedCallback RecallC2C(List<FakeC2CMessage> conversation, int index, Actor actor)
+    {
+        // The recipient's unread count is left as it was: IM does not document whether a recall lowers it.
+        var message = conversation[index] = conversation[index] with { Recalled = true };
+        return Raise(actor, new JsonObject
+        {
+            ["CallbackCommand"] = "C2C.CallbackAfterMsgWithDraw",
+            ["From_Account"] = message.From,
+            ["To_Account"] = message.To,
+            ["MsgKey"] = message.MsgKey,
+            ["UnreadMsgNum"] = TotalC2CUnread(message.To),
+        });
+    }
+
     /// <summary>Sets the items; the callback lists exactly them, and is raised only with the console's profile subscription on.</summary>
     private RaisedCallback? SetProfile(string account, List<(string Tag, JsonNode? Value)> items, Actor actor)
     {
@@ -971,6 +1050,29 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         ["EventTime"] = NowMs,
     });
 
+    private RaisedCallback? GroupAfterRecall(GroupState group, List<FakeGroupMessage> recalled, string? topicId, Actor actor)
+    {
+        if (recalled.Count == 0)
+        {
+            return null;
+        }
+        var body = new JsonObject
+        {
+            ["CallbackCommand"] = "Group.CallbackAfterRecallMsg",
+            ["Operator_Account"] = actor.Operator,
+            ["Type"] = group.Type,
+            ["GroupId"] = group.Id,
+            ["MsgSeqList"] = new JsonArray([.. recalled.Select(m => (JsonNode)new JsonObject { ["MsgSeq"] = m.MsgSeq })]),
+        };
+        // Topics are not modelled (one seq space per group); a TopicId given is carried, as IM does for topic messages.
+        if (topicId is not null)
+        {
+            body["TopicId"] = topicId;
+        }
+        body["EventTime"] = NowMs;
+        return Raise(actor, body);
+    }
+
     private static RaisedCallback Raise(Actor actor, JsonObject body)
         => new(body["CallbackCommand"]!.GetValue<string>(), body, actor.Platform, actor.ClientIp);
 
@@ -1049,6 +1151,27 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
     }
 
+    public FakeC2CMessage? FindC2CMessage(string msgKey)
+    {
+        lock (_lock)
+        {
+            return _c2c.Values.SelectMany(c => c).Where(m => m.MsgKey == msgKey).ToList() switch
+            {
+                [] => null,
+                [var one] => one,
+                _ => throw new InvalidOperationException($"More than one 1:1 message has the key {msgKey}."),
+            };
+        }
+    }
+
+    public FakeGroupMessage? GetGroupMessage(string groupId, long msgSeq)
+    {
+        lock (_lock)
+        {
+            return _groups.TryGetValue(groupId, out var group) && GroupMessageIndex(group, msgSeq) is >= 0 and var index ? group.Messages[index] : null;
+        }
+    }
+
     public void Reset()
     {
         lock (_lock)
@@ -1087,6 +1210,20 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
     }
 
     private int TotalC2CUnread(string owner) => _c2cUnread.Where(u => u.Key.Owner == owner).Sum(u => u.Value);
+
+    /// <summary>The 1:1 message <paramref name="msgKey"/> sent by <paramref name="from"/> to <paramref name="to"/>.</summary>
+    private bool TryFindC2C(string from, string to, string msgKey, out List<FakeC2CMessage> conversation, out int index)
+    {
+        index = -1;
+        if (!_c2c.TryGetValue(ConversationKey(from, to), out conversation!))
+        {
+            return false;
+        }
+        index = conversation.FindIndex(m => m.MsgKey == msgKey && m.From == from && m.To == to);
+        return index >= 0;
+    }
+
+    private static int GroupMessageIndex(GroupState group, long seq) => group.Messages.FindIndex(m => m.MsgSeq == seq);
 
     private List<FakeC2CMessage> Conversation(string a, string b)
     {
@@ -1153,6 +1290,14 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
 
     private static long? UInt32(JsonObject o, string name) => Num(o, name) is { } n && n is >= 0 and <= uint.MaxValue ? n : null;
 
+    /// <summary>
+    /// The shape of the keys the fake makes, <c>MsgSeq_MsgRandom_MsgTime</c>: IM calls the key opaque, so anything else is what
+    /// the fake counts as invalid (90054), and a well-formed key it never made as not found.
+    /// </summary>
+    private static bool WellFormedMsgKey(string msgKey)
+        => msgKey.Split('_') is [var seq, var random, var time]
+           && new[] { seq, random, time }.All(p => long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _));
+
     private static bool HasFlag(JsonObject o, string name, string flag)
         => o[name] is JsonArray flags && flags.Any(f => f is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() == flag);
 
@@ -1177,6 +1322,25 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 return null;
             }
             result.Add(v.GetValue<string>());
+        }
+        return result;
+    }
+
+    /// <summary>The <c>MsgSeq</c> of each object in an array (<c>[{ "MsgSeq": … }]</c>), else null.</summary>
+    private static List<long>? Seqs(JsonNode? node)
+    {
+        if (node is not JsonArray array)
+        {
+            return null;
+        }
+        var result = new List<long>(array.Count);
+        foreach (var item in array)
+        {
+            if (item is not JsonObject o || UInt32(o, "MsgSeq") is not { } seq)
+            {
+                return null;
+            }
+            result.Add(seq);
         }
         return result;
     }

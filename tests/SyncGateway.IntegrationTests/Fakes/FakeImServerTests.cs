@@ -77,6 +77,35 @@ public sealed class FakeImServerTests : IAsyncLifetime
         }
     }
 
+    /// <summary>A 1:1 message sent through <c>sendmsg</c> without its own callback; returns its MsgKey.</summary>
+    private async Task<string> SendQuietlyAsync(string from, string to, string text, long random, string? cloudCustomData = null)
+    {
+        var answer = await CallAsync(FakeImApis.SendMsg, new
+        {
+            From_Account = from,
+            To_Account = to,
+            MsgRandom = random,
+            MsgBody = Text(text),
+            CloudCustomData = cloudCustomData,
+            ForbidCallbackControl = new[] { "ForbidBeforeSendMsgCallback", "ForbidAfterSendMsgCallback" },
+        });
+        Assert.Equal(0, Code(answer));
+        return (string)answer["MsgKey"]!;
+    }
+
+    /// <summary>A group with <paramref name="messages"/> messages (seqs 1…n), made without callbacks (import APIs).</summary>
+    private async Task ImportGroupWithMessagesAsync(string groupId, int messages, string type = "Public")
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        Assert.Equal(0, Code(await CallAsync(FakeImApis.ImportGroup, new { Type = type, GroupId = groupId, Name = groupId, CreateTime = now - 1000 })));
+        var answer = await CallAsync(FakeImApis.ImportGroupMsg, new
+        {
+            GroupId = groupId,
+            MsgList = Enumerable.Range(1, messages).Select(i => new { From_Account = "m", SendTime = now - 100 + i, Random = i, MsgBody = Text($"message {i}") }),
+        });
+        Assert.Equal(0, Code(answer));
+    }
+
     [Fact]
     public async Task Accepts_a_call_signed_by_the_gateways_user_sig_and_records_it()
     {
@@ -411,6 +440,62 @@ public sealed class FakeImServerTests : IAsyncLifetime
         Assert.Equal(20003, sender.ErrorCode);
         Assert.Equal(["Imported", "NotImported"], check.GetProperty("ResultItem").EnumerateArray().Select(r => r.GetProperty("AccountStatus").GetString()));
         Assert.Equal("Casper", _im.GetProfile("ghost")["Tag_Profile_IM_Nick"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Admin_recall_of_a_1to1_message_marks_it_recalled_and_echoes_without_an_operator()
+    {
+        var key = await SendQuietlyAsync("a", "b", "oops", random: 1);
+
+        var recall = await CallAsync(FakeImApis.AdminMsgWithdraw, new { From_Account = "a", To_Account = "b", MsgKey = key });
+        var again = await CallAsync(FakeImApis.AdminMsgWithdraw, new { From_Account = "a", To_Account = "b", MsgKey = key });
+        var reversed = await CallAsync(FakeImApis.AdminMsgWithdraw, new { From_Account = "b", To_Account = "a", MsgKey = key });
+        var unknown = await CallAsync(FakeImApis.AdminMsgWithdraw, new { From_Account = "a", To_Account = "b", MsgKey = "1_2_3" });
+        var garbled = await CallAsync(FakeImApis.AdminMsgWithdraw, new { From_Account = "a", To_Account = "b", MsgKey = "not-a-key" });
+        var noFrom = await CallAsync(FakeImApis.AdminMsgWithdraw, new { To_Account = "b", MsgKey = key });
+        var noTo = await CallAsync(FakeImApis.AdminMsgWithdraw, new { From_Account = "a", MsgKey = key });
+
+        Assert.Equal([0, 20023, 20022, 20022, 90054, 90008, 90003], new[] { recall, again, reversed, unknown, garbled, noFrom, noTo }.Select(Code));
+        Assert.True(_im.FindC2CMessage(key)!.Recalled);
+        Assert.Single(_im.GetC2CMessages("a", "b"));
+        var callback = Assert.Single(await _im.WaitForCallbacksAsync("C2C.CallbackAfterMsgWithDraw", 1, Patience));
+        Assert.Equal("RESTAPI", callback.OptPlatform);
+        Assert.Equal(
+            $$"""{"CallbackCommand":"C2C.CallbackAfterMsgWithDraw","From_Account":"a","To_Account":"b","MsgKey":"{{key}}","UnreadMsgNum":1}""",
+            callback.Body.ToJsonString());
+        await DrainCallbacksAsync();
+        Assert.Single(_im.Callbacks);
+        Assert.Equal("RESTAPI", Assert.Single(_receiver.Received).Query["OptPlatform"]);
+    }
+
+    [Fact]
+    public async Task Admin_group_recall_answers_per_seq_and_raises_one_callback_for_the_seqs_it_recalled()
+    {
+        await ImportGroupWithMessagesAsync("g_recall", 3);
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        var first = await CallAsync(FakeImApis.GroupMsgRecall, new { GroupId = "g_recall", MsgSeqList = new[] { new { MsgSeq = 1 }, new { MsgSeq = 2 }, new { MsgSeq = 99 } }, Reason = "deleted in legacy" });
+        var second = await CallAsync(FakeImApis.GroupMsgRecall, new { GroupId = "g_recall", MsgSeqList = new[] { new { MsgSeq = 2 }, new { MsgSeq = 3 } } });
+        var repeat = await CallAsync(FakeImApis.GroupMsgRecall, new { GroupId = "g_recall", MsgSeqList = new[] { new { MsgSeq = 3 } } });
+        var eleven = await CallAsync(FakeImApis.GroupMsgRecall, new { GroupId = "g_recall", MsgSeqList = Enumerable.Range(1, 11).Select(i => new { MsgSeq = i }) });
+        var gone = await CallAsync(FakeImApis.GroupMsgRecall, new { GroupId = "g_nowhere", MsgSeqList = new[] { new { MsgSeq = 1 } } });
+        var empty = await CallAsync(FakeImApis.GroupMsgRecall, new { GroupId = "", MsgSeqList = new[] { new { MsgSeq = 1 } } });
+
+        Assert.Equal("""[{"MsgSeq":1,"RetCode":0},{"MsgSeq":2,"RetCode":0},{"MsgSeq":99,"RetCode":10030}]""", first["RecallRetList"]!.ToJsonString());
+        Assert.Equal("""[{"MsgSeq":2,"RetCode":0},{"MsgSeq":3,"RetCode":0}]""", second["RecallRetList"]!.ToJsonString());
+        Assert.Equal("""[{"MsgSeq":3,"RetCode":0}]""", repeat["RecallRetList"]!.ToJsonString());
+        Assert.Equal([0, 0, 0, 10004, 10010, 10015], new[] { first, second, repeat, eleven, gone, empty }.Select(Code));
+        Assert.Equal([(1L, true), (2L, true), (3L, true)], _im.GetGroup("g_recall")!.Messages.Select(m => (m.MsgSeq, m.Recalled)));
+        var callbacks = await _im.WaitForCallbacksAsync("Group.CallbackAfterRecallMsg", 2, Patience);
+        Assert.All(callbacks, c => Assert.Equal("RESTAPI", c.OptPlatform));
+        Assert.Equal("""[{"MsgSeq":1},{"MsgSeq":2}]""", callbacks[0].Body["MsgSeqList"]!.ToJsonString());
+        Assert.Equal("""[{"MsgSeq":3}]""", callbacks[1].Body["MsgSeqList"]!.ToJsonString());
+        Assert.Equal("gw_admin", (string)callbacks[0].Body["Operator_Account"]!);
+        Assert.Equal("Public", (string)callbacks[0].Body["Type"]!);
+        Assert.Equal("g_recall", (string)callbacks[0].Body["GroupId"]!);
+        Assert.InRange((long)callbacks[0].Body["EventTime"]!, before, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await DrainCallbacksAsync();
+        Assert.Equal(2, _im.Callbacks.Count);
     }
 
     [Fact]

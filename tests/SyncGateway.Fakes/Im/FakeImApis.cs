@@ -23,11 +23,14 @@ public static class FakeImApis
     public const string FriendImport = "sns/friend_import";
     public const string AdminMsgWithdraw = "openim/admin_msgwithdraw";
     public const string GroupMsgRecall = "group_open_http_svc/group_msg_recall";
+    public const string ModifyC2CMsg = "openim/modify_c2c_msg";
+    // IM serves the group edit under openim, not group_open_http_svc.
+    public const string ModifyGroupMsg = "openim/modify_group_msg";
 
     public static IReadOnlyList<string> All { get; } =
     [
         SendMsg, ImportMsg, AdminSetMsgRead, CreateGroup, DestroyGroup, ModifyGroupBaseInfo, AddGroupMember, DeleteGroupMember,
         SendGroupMsg, ImportGroup, ImportGroupMember, ImportGroupMsg, SetUnreadMsgNum, MultiAccountImport, AccountImport,
-        AccountCheck, PortraitSet, FriendImport, AdminMsgWithdraw, GroupMsgRecall,
+        AccountCheck, PortraitSet, FriendImport, AdminMsgWithdraw, GroupMsgRecall, ModifyC2CMsg, ModifyGroupMsg,
     ];
 }

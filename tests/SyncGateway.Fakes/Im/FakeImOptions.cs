@@ -56,6 +56,12 @@ public sealed class FakeImOptions
     public bool AcceptEqualGroupImportSendTime { get; set; } = true;
 
     /// <summary>
+    /// Live. <c>modify_c2c_msg</c>, <c>modify_group_msg</c> and users' edits raise <c>C2C.CallbackAfterModifyMsg</c> and
+    /// <c>Group.CallbackAfterModifyMsg</c>. IM documents those callbacks on its Chinese pages only, so tests can do without them.
+    /// </summary>
+    public bool RaiseModifyCallbacks { get; set; } = true;
+
+    /// <summary>
     /// Live. The console's "user profile change subscription" is on: without it IM never raises <c>Profile.CallbackPortraitSet</c>,
     /// neither for <c>portrait_set</c> nor for users' own changes.
     /// </summary>

@@ -83,6 +83,8 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 FakeImApis.FriendImport => FriendImport(body),
                 FakeImApis.AdminMsgWithdraw => AdminMsgWithdraw(body, callbacks),
                 FakeImApis.GroupMsgRecall => GroupMsgRecall(body, callbacks),
+                FakeImApis.ModifyC2CMsg => ModifyC2CMsg(body, callbacks),
+                FakeImApis.ModifyGroupMsg => ModifyGroupMsg(body, callbacks),
                 _ => new ImAnswer(60009, "unknown REST API"),
             };
 
@@ -247,6 +249,36 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
         callbacks.Add(RecallC2C(conversation, index, Admin));
         return ImAnswer.Ok();
+    }
+
+    private ImAnswer ModifyC2CMsg(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        var from = Str(body, "From_Account");
+        var to = Str(body, "To_Account");
+        var msgKey = Str(body, "MsgKey");
+        if (from is null || to is null || msgKey is null)
+        {
+            return new ImAnswer(90001, "From_Account, To_Account and MsgKey are required");
+        }
+        if (EditFields(body, out var msgBody, out var cloudCustomData) is { } invalid)
+        {
+            return invalid;
+        }
+        if (!AccountExists(from) || !AccountExists(to))
+        {
+            return new ImAnswer(20003, "From_Account or To_Account is not registered");
+        }
+        // IM's table has no code for an unknown MsgKey; 20026 is what its client SDKs answer for "message does not exist".
+        if (!TryFindC2C(from, to, msgKey, out var conversation, out var index) || conversation[index].Recalled)
+        {
+            return new ImAnswer(20026, "message does not exist");
+        }
+        var message = EditC2C(conversation, index, msgBody, cloudCustomData);
+        if (options.RaiseModifyCallbacks)
+        {
+            callbacks.Add(C2CAfterModify(message, Admin));
+        }
+        return new ImAnswer(0, "succeed");
     }
 
 
@@ -476,6 +508,38 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             callbacks.Add(callback);
         }
         return ImAnswer.Ok(new JsonObject { ["RecallRetList"] = results });
+    }
+
+    private ImAnswer ModifyGroupMsg(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        if (UInt32(body, "MsgSeq") is not { } seq)
+        {
+            return new ImAnswer(90001, "MsgSeq is missing or not an integer");
+        }
+        if (EditFields(body, out var msgBody, out var cloudCustomData) is { } invalid)
+        {
+            return invalid;
+        }
+        // IM documents that AVChatRoom messages cannot be edited, without a code; 10007 is the fake's "not for this group type".
+        if (group.Type == "AVChatRoom")
+        {
+            return new ImAnswer(10007, "AVChatRoom messages cannot be modified");
+        }
+        var index = GroupMessageIndex(group, seq);
+        if (index < 0 || group.Messages[index].Recalled)
+        {
+            return new ImAnswer(10030, "message does not exist");
+        }
+        var message = EditGroupMessage(group, index, msgBody, cloudCustomData);
+        if (options.RaiseModifyCallbacks)
+        {
+            callbacks.Add(GroupAfterModify(group, message, Str(body, "TopicId"), Admin));
+        }
+        return ImAnswer.Ok();
     }
 
     private ImAnswer ImportGroupMember(JsonObject body)
@@ -872,6 +936,26 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         });
     }
 
+    private static FakeC2CMessage EditC2C(List<FakeC2CMessage> conversation, int index, JsonArray? msgBody, string? cloudCustomData)
+    {
+        var old = conversation[index];
+        return conversation[index] = old with
+        {
+            MsgBody = msgBody is null ? old.MsgBody : (JsonArray)msgBody.DeepClone(),
+            CloudCustomData = cloudCustomData ?? old.CloudCustomData,
+        };
+    }
+
+    private static FakeGroupMessage EditGroupMessage(GroupState group, int index, JsonArray? msgBody, string? cloudCustomData)
+    {
+        var old = group.Messages[index];
+        return group.Messages[index] = old with
+        {
+            MsgBody = msgBody is null ? old.MsgBody : (JsonArray)msgBody.DeepClone(),
+            CloudCustomData = cloudCustomData ?? old.CloudCustomData,
+        };
+    }
+
     /// <summary>Sets the items; the callback lists exactly them, and is raised only with the console's profile subscription on.</summary>
     private RaisedCallback? SetProfile(string account, List<(string Tag, JsonNode? Value)> items, Actor actor)
     {
@@ -1072,6 +1156,33 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         body["EventTime"] = NowMs;
         return Raise(actor, body);
     }
+
+    private RaisedCallback C2CAfterModify(FakeC2CMessage message, Actor actor) => Raise(actor, new JsonObject
+    {
+        ["CallbackCommand"] = "C2C.CallbackAfterModifyMsg",
+        ["Operator_Account"] = actor.Operator,
+        ["From_Account"] = message.From,
+        ["To_Account"] = message.To,
+        ["MsgKey"] = message.MsgKey,
+        ["MsgSeq"] = message.MsgSeq,
+        ["MsgRandom"] = message.MsgRandom,
+        ["MsgTime"] = message.MsgTime,
+        ["MsgBody"] = message.MsgBody.DeepClone(),
+        ["CloudCustomData"] = message.CloudCustomData ?? "",
+        ["EventTime"] = NowMs,
+    });
+
+    // IM's table has no Type, From_Account or CloudCustomData here.
+    private RaisedCallback GroupAfterModify(GroupState group, FakeGroupMessage message, string? topicId, Actor actor) => Raise(actor, new JsonObject
+    {
+        ["CallbackCommand"] = "Group.CallbackAfterModifyMsg",
+        ["Operator_Account"] = actor.Operator,
+        ["GroupId"] = group.Id,
+        ["TopicId"] = topicId ?? "",
+        ["MsgSeq"] = message.MsgSeq,
+        ["MsgBody"] = message.MsgBody.DeepClone(),
+        ["EventTime"] = NowMs,
+    });
 
     private static RaisedCallback Raise(Actor actor, JsonObject body)
         => new(body["CallbackCommand"]!.GetValue<string>(), body, actor.Platform, actor.ClientIp);
@@ -1297,6 +1408,28 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
     private static bool WellFormedMsgKey(string msgKey)
         => msgKey.Split('_') is [var seq, var random, var time]
            && new[] { seq, random, time }.All(p => long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _));
+
+    /// <summary>The edit of <c>modify_c2c_msg</c> / <c>modify_group_msg</c>: a new body, new custom data, or both.</summary>
+    private static ImAnswer? EditFields(JsonObject body, out JsonArray? msgBody, out string? cloudCustomData)
+    {
+        msgBody = null;
+        cloudCustomData = null;
+        var hasBody = body.ContainsKey("MsgBody");
+        var hasData = body.ContainsKey("CloudCustomData");
+        if (!hasBody && !hasData)
+        {
+            return new ImAnswer(90001, "MsgBody or CloudCustomData is required");
+        }
+        if (hasBody && (msgBody = MsgBody(body)) is null)
+        {
+            return new ImAnswer(90002, "MsgBody is malformed");
+        }
+        if (hasData && (cloudCustomData = Str(body, "CloudCustomData")) is null)
+        {
+            return new ImAnswer(90001, "CloudCustomData is not a string");
+        }
+        return null;
+    }
 
     private static bool HasFlag(JsonObject o, string name, string flag)
         => o[name] is JsonArray flags && flags.Any(f => f is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() == flag);

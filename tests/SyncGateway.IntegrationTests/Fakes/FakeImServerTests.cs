@@ -499,6 +499,77 @@ public sealed class FakeImServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Admin_edit_of_a_1to1_message_replaces_what_it_names_and_echoes_the_stored_message()
+    {
+        var key = await SendQuietlyAsync("a", "b", "See you at 7?", random: 5, cloudCustomData: "keep");
+        var sent = _im.FindC2CMessage(key)!;
+
+        var body = await CallAsync(FakeImApis.ModifyC2CMsg, new { From_Account = "a", To_Account = "b", MsgKey = key, MsgBody = Text("See you at 8?") });
+        var data = await CallAsync(FakeImApis.ModifyC2CMsg, new { From_Account = "a", To_Account = "b", MsgKey = key, CloudCustomData = "changed" });
+        var neither = await CallAsync(FakeImApis.ModifyC2CMsg, new { From_Account = "a", To_Account = "b", MsgKey = key });
+        var malformed = await CallAsync(FakeImApis.ModifyC2CMsg, new { From_Account = "a", To_Account = "b", MsgKey = key, MsgBody = new[] { new { Text = "no type" } } });
+        var unknown = await CallAsync(FakeImApis.ModifyC2CMsg, new { From_Account = "a", To_Account = "b", MsgKey = "1_2_3", MsgBody = Text("x") });
+
+        Assert.Equal([0, 0, 90001, 90002, 20026], new[] { body, data, neither, malformed, unknown }.Select(Code));
+        var edited = _im.FindC2CMessage(key)!;
+        Assert.Equal("See you at 8?", (string)edited.MsgBody[0]!["MsgContent"]!["Text"]!);
+        Assert.Equal("changed", edited.CloudCustomData);
+        Assert.Equal((sent.MsgSeq, sent.MsgRandom, sent.MsgTime), (edited.MsgSeq, edited.MsgRandom, edited.MsgTime));
+        var callbacks = await _im.WaitForCallbacksAsync("C2C.CallbackAfterModifyMsg", 2, Patience);
+        Assert.All(callbacks, c => Assert.Equal("RESTAPI", c.OptPlatform));
+        var first = callbacks[0].Body;
+        Assert.Equal("gw_admin", (string)first["Operator_Account"]!);
+        Assert.Equal(("a", "b", key), ((string)first["From_Account"]!, (string)first["To_Account"]!, (string)first["MsgKey"]!));
+        Assert.Equal((sent.MsgSeq, sent.MsgRandom, sent.MsgTime), ((long)first["MsgSeq"]!, (long)first["MsgRandom"]!, (long)first["MsgTime"]!));
+        Assert.Equal(Text("See you at 8?").ToJsonString(), first["MsgBody"]!.ToJsonString());
+        Assert.Equal("keep", (string)first["CloudCustomData"]!);
+        Assert.True((long)first["EventTime"]! > 1_000_000_000_000);
+        // Only the custom data changed: the callback still carries the stored (edited) body.
+        Assert.Equal(Text("See you at 8?").ToJsonString(), callbacks[1].Body["MsgBody"]!.ToJsonString());
+        Assert.Equal("changed", (string)callbacks[1].Body["CloudCustomData"]!);
+
+        Assert.Equal(0, Code(await CallAsync(FakeImApis.AdminMsgWithdraw, new { From_Account = "a", To_Account = "b", MsgKey = key })));
+        Assert.Equal(20026, Code(await CallAsync(FakeImApis.ModifyC2CMsg, new { From_Account = "a", To_Account = "b", MsgKey = key, MsgBody = Text("too late") })));
+    }
+
+    [Fact]
+    public async Task Edits_raise_no_callback_when_the_modify_callbacks_are_off()
+    {
+        _im.Options.RaiseModifyCallbacks = false;
+        var key = await SendQuietlyAsync("a", "b", "draft", random: 6);
+        await ImportGroupWithMessagesAsync("g_quiet_edit", 1);
+
+        Assert.Equal(0, Code(await CallAsync(FakeImApis.ModifyC2CMsg, new { From_Account = "a", To_Account = "b", MsgKey = key, MsgBody = Text("final") })));
+        Assert.Equal(0, Code(await CallAsync(FakeImApis.ModifyGroupMsg, new { GroupId = "g_quiet_edit", MsgSeq = 1, MsgBody = Text("final") })));
+
+        await DrainCallbacksAsync();
+        Assert.Empty(_im.Callbacks);
+        Assert.Equal("final", (string)_im.FindC2CMessage(key)!.MsgBody[0]!["MsgContent"]!["Text"]!);
+        Assert.Equal("final", (string)_im.GetGroupMessage("g_quiet_edit", 1)!.MsgBody[0]!["MsgContent"]!["Text"]!);
+    }
+
+    [Fact]
+    public async Task Admin_edit_of_a_group_message_keeps_its_seq_and_echoes_the_documented_fields()
+    {
+        await ImportGroupWithMessagesAsync("g_edit", 2);
+
+        var edit = await CallAsync(FakeImApis.ModifyGroupMsg, new { GroupId = "g_edit", MsgSeq = 2, MsgBody = Text("Deploy done (edited)"), CloudCustomData = "c" });
+        var gone = await CallAsync(FakeImApis.ModifyGroupMsg, new { GroupId = "g_nowhere", MsgSeq = 1, MsgBody = Text("x") });
+        var neither = await CallAsync(FakeImApis.ModifyGroupMsg, new { GroupId = "g_edit", MsgSeq = 1 });
+        var missing = await CallAsync(FakeImApis.ModifyGroupMsg, new { GroupId = "g_edit", MsgSeq = 9, MsgBody = Text("x") });
+
+        Assert.Equal([0, 10010, 90001, 10030], new[] { edit, gone, neither, missing }.Select(Code));
+        var message = _im.GetGroupMessage("g_edit", 2)!;
+        Assert.Equal(("Deploy done (edited)", "c"), ((string)message.MsgBody[0]!["MsgContent"]!["Text"]!, message.CloudCustomData));
+        Assert.Equal([1L, 2L], _im.GetGroup("g_edit")!.Messages.Select(m => m.MsgSeq));
+        var callback = Assert.Single(await _im.WaitForCallbacksAsync("Group.CallbackAfterModifyMsg", 1, Patience));
+        Assert.Equal("RESTAPI", callback.OptPlatform);
+        Assert.Equal(["CallbackCommand", "Operator_Account", "GroupId", "TopicId", "MsgSeq", "MsgBody", "EventTime"], callback.Body.Select(p => p.Key));
+        Assert.Equal(("gw_admin", "g_edit", "", 2L), ((string)callback.Body["Operator_Account"]!, (string)callback.Body["GroupId"]!, (string)callback.Body["TopicId"]!, (long)callback.Body["MsgSeq"]!));
+        Assert.Equal(Text("Deploy done (edited)").ToJsonString(), callback.Body["MsgBody"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task Admin_read_mark_echoes_the_mark_and_the_readers_total_unread()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

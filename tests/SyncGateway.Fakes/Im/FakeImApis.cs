@@ -26,11 +26,13 @@ public static class FakeImApis
     public const string ModifyC2CMsg = "openim/modify_c2c_msg";
     // IM serves the group edit under openim, not group_open_http_svc.
     public const string ModifyGroupMsg = "openim/modify_group_msg";
+    public const string FriendAdd = "sns/friend_add";
+    public const string FriendDelete = "sns/friend_delete";
 
     public static IReadOnlyList<string> All { get; } =
     [
         SendMsg, ImportMsg, AdminSetMsgRead, CreateGroup, DestroyGroup, ModifyGroupBaseInfo, AddGroupMember, DeleteGroupMember,
         SendGroupMsg, ImportGroup, ImportGroupMember, ImportGroupMsg, SetUnreadMsgNum, MultiAccountImport, AccountImport,
-        AccountCheck, PortraitSet, FriendImport, AdminMsgWithdraw, GroupMsgRecall, ModifyC2CMsg, ModifyGroupMsg,
+        AccountCheck, PortraitSet, FriendImport, AdminMsgWithdraw, GroupMsgRecall, ModifyC2CMsg, ModifyGroupMsg, FriendAdd, FriendDelete,
     ];
 }

@@ -94,5 +94,6 @@ public sealed record FakeImBatchLimits
     public int MultiAccountImport { get; init; } = 100;
     public int AccountCheck { get; init; } = 100;
     public int FriendImport { get; init; } = 1000;
+    public int FriendDelete { get; init; } = 1000;
     public int GroupMsgRecall { get; init; } = 10;
 }

@@ -210,7 +210,7 @@ public sealed class FakeImServer : IAsyncDisposable
 
     public IReadOnlyDictionary<string, JsonNode?> GetProfile(string account) => _world.GetProfile(account);
 
-    /// <summary>The accounts on <paramref name="account"/>'s friend list (one direction, as imported).</summary>
+    /// <summary>The accounts on <paramref name="account"/>'s friend list (one direction: imported, added or not yet deleted).</summary>
     public IReadOnlyList<string> GetFriends(string account) => _world.GetFriends(account);
 
     /// <summary>The stored 1:1 message with this <c>MsgKey</c>, as edited and recalled; null when none.</summary>

@@ -85,6 +85,8 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 FakeImApis.GroupMsgRecall => GroupMsgRecall(body, callbacks),
                 FakeImApis.ModifyC2CMsg => ModifyC2CMsg(body, callbacks),
                 FakeImApis.ModifyGroupMsg => ModifyGroupMsg(body, callbacks),
+                FakeImApis.FriendAdd => FriendAdd(body, callbacks),
+                FakeImApis.FriendDelete => FriendDelete(body, callbacks),
                 _ => new ImAnswer(60009, "unknown REST API"),
             };
 
@@ -774,10 +776,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         {
             return new ImAnswer(30003, "From_Account does not exist");
         }
-        if (!_friends.TryGetValue(from, out var friends))
-        {
-            _friends[from] = friends = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
-        }
+        var friends = Friends(from);
         var results = new JsonArray();
         var failed = new JsonArray();
         foreach (var item in items.OfType<JsonObject>())
@@ -803,6 +802,87 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             answer["Fail_Account"] = failed;
         }
         return ImAnswer.Ok(answer);
+    }
+
+
+    private ImAnswer FriendAdd(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (Str(body, "From_Account") is not { } from || body["AddFriendItem"] is not JsonArray { Count: > 0 } items)
+        {
+            return new ImAnswer(30001, "From_Account and AddFriendItem are required");
+        }
+        var addType = Str(body, "AddType") ?? "Add_Type_Both";
+        if (addType is not ("Add_Type_Both" or "Add_Type_Single"))
+        {
+            return new ImAnswer(30001, "AddType must be Add_Type_Both or Add_Type_Single");
+        }
+        if (!AccountExists(from))
+        {
+            return new ImAnswer(30003, "From_Account does not exist");
+        }
+        var results = new JsonArray();
+        var failed = new JsonArray();
+        var pairs = new List<(string From, string To)>();
+        foreach (var item in items.OfType<JsonObject>())
+        {
+            var to = Str(item, "To_Account");
+            var source = Str(item, "AddSource");
+            var code = to is null || to == from || source is null || !source.StartsWith("AddSource_Type_", StringComparison.Ordinal) ? 30001
+                : !AccountExists(to) ? 30003
+                : 0;
+            if (code == 0)
+            {
+                // Every peer of the fake accepts anyone, so an add is never left pending (IM's 30539).
+                AddFriendship(from, to!, source!, addType == "Add_Type_Both", (JsonObject)item.DeepClone(), pairs);
+            }
+            else
+            {
+                failed.Add(to ?? "");
+            }
+            results.Add(new JsonObject { ["To_Account"] = to ?? "", ["ResultCode"] = code, ["ResultInfo"] = code == 0 ? "" : "invalid friend item" });
+        }
+        var forceFlag = Num(body, "ForceAddFlags") == 1 ? 1 : 0;
+        if (FriendsAdded(pairs, from, options.AdminIdentifier, forceFlag, Admin) is { } callback)
+        {
+            callbacks.Add(callback);
+        }
+        return ImAnswer.Ok(new JsonObject { ["ResultItem"] = results, ["Fail_Account"] = failed, ["ErrorDisplay"] = "" });
+    }
+
+    private ImAnswer FriendDelete(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (Str(body, "From_Account") is not { } from || Strings(body["To_Account"]) is not { Count: > 0 } accounts)
+        {
+            return new ImAnswer(30001, "From_Account and To_Account are required");
+        }
+        if (accounts.Count > options.BatchLimits.FriendDelete)
+        {
+            return new ImAnswer(30001, "too many accounts in one request");
+        }
+        // IM does not state the default DeleteType; the fake takes the larger change, both directions.
+        var deleteType = Str(body, "DeleteType") ?? "Delete_Type_Both";
+        if (deleteType is not ("Delete_Type_Both" or "Delete_Type_Single"))
+        {
+            return new ImAnswer(30001, "DeleteType must be Delete_Type_Both or Delete_Type_Single");
+        }
+        if (!AccountExists(from))
+        {
+            return new ImAnswer(30003, "From_Account does not exist");
+        }
+        var results = new JsonArray();
+        var pairs = new List<(string From, string To)>();
+        foreach (var to in accounts)
+        {
+            var code = !AccountExists(to) ? 30003
+                : RemoveFriendship(from, to, deleteType == "Delete_Type_Both", pairs) ? 0
+                : 31704;
+            results.Add(new JsonObject { ["To_Account"] = to, ["ResultCode"] = code, ["ResultInfo"] = code == 0 ? "" : "not friends" });
+        }
+        if (FriendsDeleted(pairs, Admin) is { } callback)
+        {
+            callbacks.Add(callback);
+        }
+        return ImAnswer.Ok(new JsonObject { ["ResultItem"] = results, ["ErrorDisplay"] = "" });
     }
 
 
@@ -976,6 +1056,34 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             ["EventTime"] = NowMs,
             ["ProfileItem"] = new JsonArray([.. items.Select(i => (JsonNode)new JsonObject { ["Tag"] = i.Tag, ["Value"] = i.Value?.DeepClone() })]),
         });
+    }
+
+    /// <summary>Adds <paramref name="to"/> to <paramref name="from"/>'s list (and back when <paramref name="both"/>); adds each edge added to <paramref name="pairs"/>.</summary>
+    private void AddFriendship(string from, string to, string source, bool both, JsonObject entry, List<(string From, string To)> pairs)
+    {
+        if (Friends(from).TryAdd(to, entry))
+        {
+            pairs.Add((from, to));
+        }
+        if (both && Friends(to).TryAdd(from, new JsonObject { ["To_Account"] = from, ["AddSource"] = source }))
+        {
+            pairs.Add((to, from));
+        }
+    }
+
+    /// <summary>Removes the edge (both edges when <paramref name="both"/>); false when there was none to remove.</summary>
+    private bool RemoveFriendship(string from, string to, bool both, List<(string From, string To)> pairs)
+    {
+        var before = pairs.Count;
+        if (_friends.TryGetValue(from, out var friends) && friends.Remove(to))
+        {
+            pairs.Add((from, to));
+        }
+        if (both && _friends.TryGetValue(to, out var theirs) && theirs.Remove(from))
+        {
+            pairs.Add((to, from));
+        }
+        return pairs.Count > before;
     }
 
     private GroupState AddGroup(string id, string type, string name, string? owner, string? introduction, string? notification, string? faceUrl, long createTime, List<(string Account, string Role)> members)
@@ -1184,6 +1292,30 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         ["EventTime"] = NowMs,
     });
 
+    // adminAccount: the admin identifier for a REST add, empty for a user's own.
+    private static RaisedCallback? FriendsAdded(List<(string From, string To)> pairs, string initiator, string adminAccount, int forceFlag, Actor actor)
+        => pairs.Count == 0 ? null : Raise(actor, new JsonObject
+        {
+            ["CallbackCommand"] = "Sns.CallbackFriendAdd",
+            ["PairList"] = new JsonArray([.. pairs.Select(p => (JsonNode)new JsonObject
+            {
+                ["From_Account"] = p.From,
+                ["To_Account"] = p.To,
+                ["Initiator_Account"] = initiator,
+            })]),
+            ["ClientCmd"] = "friend_add",
+            ["Admin_Account"] = adminAccount,
+            ["ForceFlag"] = forceFlag,
+        });
+
+    // No operator or admin field: IM marks a REST delete only by OptPlatform.
+    private static RaisedCallback? FriendsDeleted(List<(string From, string To)> pairs, Actor actor)
+        => pairs.Count == 0 ? null : Raise(actor, new JsonObject
+        {
+            ["CallbackCommand"] = "Sns.CallbackFriendDelete",
+            ["PairList"] = new JsonArray([.. pairs.Select(p => (JsonNode)new JsonObject { ["From_Account"] = p.From, ["To_Account"] = p.To })]),
+        });
+
     private static RaisedCallback Raise(Actor actor, JsonObject body)
         => new(body["CallbackCommand"]!.GetValue<string>(), body, actor.Platform, actor.ClientIp);
 
@@ -1335,6 +1467,15 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
     }
 
     private static int GroupMessageIndex(GroupState group, long seq) => group.Messages.FindIndex(m => m.MsgSeq == seq);
+
+    private Dictionary<string, JsonObject> Friends(string account)
+    {
+        if (!_friends.TryGetValue(account, out var friends))
+        {
+            _friends[account] = friends = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        }
+        return friends;
+    }
 
     private List<FakeC2CMessage> Conversation(string a, string b)
     {

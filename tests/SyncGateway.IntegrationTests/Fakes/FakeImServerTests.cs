@@ -612,4 +612,84 @@ public sealed class FakeImServerTests : IAsyncLifetime
         Assert.Equal(2, _im.Callbacks.Count);
         Assert.Equal("https://cdn.example.com/u1.png", _im.GetProfile("u1")["Tag_Profile_IM_Image"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Admin_friend_add_adds_the_edges_asked_for_and_echoes_only_those_it_added()
+    {
+        var both = await CallAsync(FakeImApis.FriendAdd, new
+        {
+            From_Account = "a",
+            AddFriendItem = new[] { new { To_Account = "b", AddSource = "AddSource_Type_Legacy" }, new { To_Account = "c", AddSource = "Legacy" } },
+            ForceAddFlags = 1,
+        });
+        var repeat = await CallAsync(FakeImApis.FriendAdd, new { From_Account = "a", AddFriendItem = new[] { new { To_Account = "b", AddSource = "AddSource_Type_Legacy" } } });
+        var single = await CallAsync(FakeImApis.FriendAdd, new { From_Account = "a", AddFriendItem = new[] { new { To_Account = "d", AddSource = "AddSource_Type_Legacy" } }, AddType = "Add_Type_Single" });
+        var badType = await CallAsync(FakeImApis.FriendAdd, new { From_Account = "a", AddFriendItem = new[] { new { To_Account = "e", AddSource = "AddSource_Type_Legacy" } }, AddType = "Add_Type_Maybe" });
+
+        Assert.Equal([0, 0, 0, 30001], new[] { both, repeat, single, badType }.Select(Code));
+        Assert.Equal("""[{"To_Account":"b","ResultCode":0,"ResultInfo":""},{"To_Account":"c","ResultCode":30001,"ResultInfo":"invalid friend item"}]""", both["ResultItem"]!.ToJsonString());
+        Assert.Equal("""["c"]""", both["Fail_Account"]!.ToJsonString());
+        Assert.Equal(0, (int)repeat["ResultItem"]![0]!["ResultCode"]!);
+        Assert.Equal(["b", "d"], _im.GetFriends("a"));
+        Assert.Equal(["a"], _im.GetFriends("b"));
+        Assert.Empty(_im.GetFriends("d"));
+        var callbacks = await _im.WaitForCallbacksAsync("Sns.CallbackFriendAdd", 2, Patience);
+        Assert.All(callbacks, c => Assert.Equal("RESTAPI", c.OptPlatform));
+        Assert.Equal(
+            """{"CallbackCommand":"Sns.CallbackFriendAdd","PairList":[{"From_Account":"a","To_Account":"b","Initiator_Account":"a"},{"From_Account":"b","To_Account":"a","Initiator_Account":"a"}],"ClientCmd":"friend_add","Admin_Account":"gw_admin","ForceFlag":1}""",
+            callbacks[0].Body.ToJsonString());
+        Assert.Equal(
+            """{"CallbackCommand":"Sns.CallbackFriendAdd","PairList":[{"From_Account":"a","To_Account":"d","Initiator_Account":"a"}],"ClientCmd":"friend_add","Admin_Account":"gw_admin","ForceFlag":0}""",
+            callbacks[1].Body.ToJsonString());
+        await DrainCallbacksAsync();
+        Assert.Equal(2, _im.Callbacks.Count);
+    }
+
+    [Fact]
+    public async Task Admin_friend_delete_removes_both_directions_unless_asked_for_one_and_echoes_each_edge_without_a_marker()
+    {
+        foreach (var (from, to) in new[] { ("a", "b"), ("b", "a"), ("a", "c"), ("c", "a") })
+        {
+            Assert.Equal(0, Code(await CallAsync(FakeImApis.FriendImport, new { From_Account = from, AddFriendItem = new[] { new { To_Account = to, AddSource = "AddSource_Type_Legacy" } } })));
+        }
+
+        var defaulted = await CallAsync(FakeImApis.FriendDelete, new { From_Account = "a", To_Account = new[] { "b", "x" } });
+        var single = await CallAsync(FakeImApis.FriendDelete, new { From_Account = "a", To_Account = new[] { "c" }, DeleteType = "Delete_Type_Single" });
+        var tooMany = await CallAsync(FakeImApis.FriendDelete, new { From_Account = "a", To_Account = Enumerable.Range(0, 1001).Select(i => $"u{i}") });
+
+        Assert.Equal([0, 0, 30001], new[] { defaulted, single, tooMany }.Select(Code));
+        Assert.Equal("""[{"To_Account":"b","ResultCode":0,"ResultInfo":""},{"To_Account":"x","ResultCode":31704,"ResultInfo":"not friends"}]""", defaulted["ResultItem"]!.ToJsonString());
+        Assert.Empty(_im.GetFriends("a"));
+        Assert.Empty(_im.GetFriends("b"));
+        Assert.Equal(["a"], _im.GetFriends("c"));
+        var callbacks = await _im.WaitForCallbacksAsync("Sns.CallbackFriendDelete", 2, Patience);
+        Assert.All(callbacks, c => Assert.Equal("RESTAPI", c.OptPlatform));
+        Assert.Equal(
+            """{"CallbackCommand":"Sns.CallbackFriendDelete","PairList":[{"From_Account":"a","To_Account":"b"},{"From_Account":"b","To_Account":"a"}]}""",
+            callbacks[0].Body.ToJsonString());
+        Assert.Equal("""[{"From_Account":"a","To_Account":"c"}]""", callbacks[1].Body["PairList"]!.ToJsonString());
+        await DrainCallbacksAsync();
+        Assert.Equal(2, _im.Callbacks.Count);
+    }
+
+    [Fact]
+    public async Task Live_apis_answer_the_documented_codes_for_accounts_never_imported()
+    {
+        _im.Options.RequireImportedAccounts = true;
+        _im.SeedAccounts("a", "b");
+        var key = await SendQuietlyAsync("a", "b", "hi", random: 9);
+
+        var recallFrom = await CallAsync(FakeImApis.AdminMsgWithdraw, new { From_Account = "ghost", To_Account = "b", MsgKey = key });
+        var recallTo = await CallAsync(FakeImApis.AdminMsgWithdraw, new { From_Account = "a", To_Account = "ghost", MsgKey = key });
+        var modify = await CallAsync(FakeImApis.ModifyC2CMsg, new { From_Account = "a", To_Account = "ghost", MsgKey = key, MsgBody = Text("x") });
+        var addFrom = await CallAsync(FakeImApis.FriendAdd, new { From_Account = "ghost", AddFriendItem = new[] { new { To_Account = "a", AddSource = "AddSource_Type_Legacy" } } });
+        var addTo = await CallAsync(FakeImApis.FriendAdd, new { From_Account = "a", AddFriendItem = new[] { new { To_Account = "ghost", AddSource = "AddSource_Type_Legacy" } } });
+        var deleteFrom = await CallAsync(FakeImApis.FriendDelete, new { From_Account = "ghost", To_Account = new[] { "a" } });
+
+        Assert.Equal([90008, 90003, 20003, 30003, 0, 30003], new[] { recallFrom, recallTo, modify, addFrom, addTo, deleteFrom }.Select(Code));
+        Assert.Equal(30003, (int)addTo["ResultItem"]![0]!["ResultCode"]!);
+        Assert.Equal("""["ghost"]""", addTo["Fail_Account"]!.ToJsonString());
+        await DrainCallbacksAsync();
+        Assert.Empty(_im.Callbacks);
+    }
 }

@@ -956,6 +956,114 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
     }
 
+    public Task<RecordedCallback> UserRecallsC2C(string from, string to, string msgKey, Actor actor)
+    {
+        lock (_lock)
+        {
+            if (!TryFindC2C(from, to, msgKey, out var conversation, out var index))
+            {
+                throw new InvalidOperationException($"No 1:1 message {msgKey} from {from} to {to}.");
+            }
+            if (conversation[index].Recalled)
+            {
+                throw new InvalidOperationException($"The 1:1 message {msgKey} was recalled already.");
+            }
+            return raise(RecallC2C(conversation, index, actor));
+        }
+    }
+
+    public Task<RecordedCallback>? UserRecallsGroupMessages(string groupId, IReadOnlyList<long> seqs, Actor actor)
+    {
+        lock (_lock)
+        {
+            var group = RequireGroup(groupId);
+            var recalled = new List<FakeGroupMessage>();
+            foreach (var seq in seqs)
+            {
+                var index = RequireGroupMessage(group, seq);
+                if (!group.Messages[index].Recalled)
+                {
+                    recalled.Add(group.Messages[index] = group.Messages[index] with { Recalled = true });
+                }
+            }
+            return GroupAfterRecall(group, recalled, null, actor) is { } callback ? raise(callback) : null;
+        }
+    }
+
+    public (FakeC2CMessage Message, Task<RecordedCallback>? Delivery) UserEditsC2C(string msgKey, JsonArray msgBody, string? cloudCustomData, Actor actor)
+    {
+        lock (_lock)
+        {
+            var (conversation, index) = _c2c.Values
+                .SelectMany(c => c.Select((m, i) => (Conversation: c, Index: i)))
+                .Where(x => x.Conversation[x.Index].MsgKey == msgKey)
+                .ToList() switch
+            {
+                [var one] => one,
+                [] => throw new InvalidOperationException($"No 1:1 message {msgKey}."),
+                _ => throw new InvalidOperationException($"More than one 1:1 message has the key {msgKey}."),
+            };
+            if (conversation[index].Recalled)
+            {
+                throw new InvalidOperationException($"The 1:1 message {msgKey} was recalled.");
+            }
+            var message = EditC2C(conversation, index, msgBody, cloudCustomData);
+            return (message, options.RaiseModifyCallbacks ? raise(C2CAfterModify(message, actor)) : null);
+        }
+    }
+
+    public (FakeGroupMessage Message, Task<RecordedCallback>? Delivery) UserEditsGroupMessage(string groupId, long seq, JsonArray msgBody, Actor actor)
+    {
+        lock (_lock)
+        {
+            var group = RequireGroup(groupId);
+            var index = RequireGroupMessage(group, seq);
+            if (group.Messages[index].Recalled)
+            {
+                throw new InvalidOperationException($"Message {seq} of group {groupId} was recalled.");
+            }
+            var message = EditGroupMessage(group, index, msgBody, null);
+            return (message, options.RaiseModifyCallbacks ? raise(GroupAfterModify(group, message, null, actor)) : null);
+        }
+    }
+
+    public Task<RecordedCallback> UserReadsC2C(string reader, string peer, long? readTime, Actor actor)
+    {
+        lock (_lock)
+        {
+            return raise(SetReadMark(reader, peer, readTime ?? Now, actor));
+        }
+    }
+
+    public Task<RecordedCallback>? UserChangesProfile(string account, IReadOnlyList<(string Tag, JsonNode? Value)> items, Actor actor)
+    {
+        lock (_lock)
+        {
+            return SetProfile(account, [.. items.Select(i => (i.Tag, i.Value?.DeepClone()))], actor) is { } callback ? raise(callback) : null;
+        }
+    }
+
+    public Task<RecordedCallback>? UserAddsFriend(string from, string to, bool both, Actor actor)
+    {
+        lock (_lock)
+        {
+            var source = $"AddSource_Type_{actor.Platform}";
+            var pairs = new List<(string From, string To)>();
+            AddFriendship(from, to, source, both, new JsonObject { ["To_Account"] = to, ["AddSource"] = source }, pairs);
+            return FriendsAdded(pairs, from, "", 0, actor) is { } callback ? raise(callback) : null;
+        }
+    }
+
+    public Task<RecordedCallback>? UserDeletesFriend(string from, string to, bool both, Actor actor)
+    {
+        lock (_lock)
+        {
+            var pairs = new List<(string From, string To)>();
+            RemoveFriendship(from, to, both, pairs);
+            return FriendsDeleted(pairs, actor) is { } callback ? raise(callback) : null;
+        }
+    }
+
 
     private FakeC2CMessage StoreC2C(string from, string to, long seq, long random, long time, JsonArray msgBody, string? cloudCustomData, bool imported, bool countUnread)
     {
@@ -1467,6 +1575,9 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
     }
 
     private static int GroupMessageIndex(GroupState group, long seq) => group.Messages.FindIndex(m => m.MsgSeq == seq);
+
+    private static int RequireGroupMessage(GroupState group, long seq)
+        => GroupMessageIndex(group, seq) is >= 0 and var index ? index : throw new InvalidOperationException($"Group {group.Id} has no message {seq}.");
 
     private Dictionary<string, JsonObject> Friends(string account)
     {

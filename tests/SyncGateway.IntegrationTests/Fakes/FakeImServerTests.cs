@@ -77,6 +77,8 @@ public sealed class FakeImServerTests : IAsyncLifetime
         }
     }
 
+    private IReadOnlyList<RecordedCallback> CallbacksOf(string command) => [.. _im.Callbacks.Where(c => c.Command == command)];
+
     /// <summary>A 1:1 message sent through <c>sendmsg</c> without its own callback; returns its MsgKey.</summary>
     private async Task<string> SendQuietlyAsync(string from, string to, string text, long random, string? cloudCustomData = null)
     {
@@ -541,10 +543,11 @@ public sealed class FakeImServerTests : IAsyncLifetime
 
         Assert.Equal(0, Code(await CallAsync(FakeImApis.ModifyC2CMsg, new { From_Account = "a", To_Account = "b", MsgKey = key, MsgBody = Text("final") })));
         Assert.Equal(0, Code(await CallAsync(FakeImApis.ModifyGroupMsg, new { GroupId = "g_quiet_edit", MsgSeq = 1, MsgBody = Text("final") })));
+        await _im.SimulateUserEditC2CAsync(key, "a", Text("by the user"));
 
         await DrainCallbacksAsync();
         Assert.Empty(_im.Callbacks);
-        Assert.Equal("final", (string)_im.FindC2CMessage(key)!.MsgBody[0]!["MsgContent"]!["Text"]!);
+        Assert.Equal("by the user", (string)_im.FindC2CMessage(key)!.MsgBody[0]!["MsgContent"]!["Text"]!);
         Assert.Equal("final", (string)_im.GetGroupMessage("g_quiet_edit", 1)!.MsgBody[0]!["MsgContent"]!["Text"]!);
     }
 
@@ -691,5 +694,84 @@ public sealed class FakeImServerTests : IAsyncLifetime
         Assert.Equal("""["ghost"]""", addTo["Fail_Account"]!.ToJsonString());
         await DrainCallbacksAsync();
         Assert.Empty(_im.Callbacks);
+    }
+
+    [Fact]
+    public async Task Simulated_1to1_recall_edit_and_read_raise_the_callbacks_a_client_would()
+    {
+        var message = await _im.SimulateUserC2CMessageAsync("alice", "bob", "See you at 7?");
+
+        var edited = await _im.SimulateUserEditC2CAsync(message.MsgKey, "alice", Text("See you at 8?"), platform: "iOS");
+        await _im.SimulateUserReadC2CAsync("bob", "alice", lastReadTime: message.MsgTime, platform: "Web");
+        await _im.SimulateUserRecallC2CAsync("alice", "bob", message.MsgKey, platform: "iOS");
+
+        Assert.Equal("See you at 8?", (string)edited.MsgBody[0]!["MsgContent"]!["Text"]!);
+        var stored = _im.FindC2CMessage(message.MsgKey)!;
+        Assert.True(stored.Recalled);
+        Assert.Equal(edited.MsgBody.ToJsonString(), stored.MsgBody.ToJsonString());
+        Assert.Equal(message.MsgTime, _im.GetReadMark("bob", "alice"));
+        Assert.Equal(0, _im.GetC2CUnread("bob", "alice"));
+        Assert.Equal(
+            [("C2C.CallbackAfterSendMsg", "Android"), ("C2C.CallbackAfterModifyMsg", "iOS"), ("C2C.CallbackAfterMsgReport", "Web"), ("C2C.CallbackAfterMsgWithDraw", "iOS")],
+            _receiver.Received.Select(r => (r.Query["CallbackCommand"].ToString(), r.Query["OptPlatform"].ToString())));
+        var modify = _receiver.Received.ElementAt(1).Body;
+        Assert.Equal(("alice", message.MsgKey, "See you at 8?"), ((string)modify["Operator_Account"]!, (string)modify["MsgKey"]!, (string)modify["MsgBody"]![0]!["MsgContent"]!["Text"]!));
+        var read = _receiver.Received.ElementAt(2).Body;
+        Assert.Equal(("bob", "alice", message.MsgTime, 0), ((string)read["Report_Account"]!, (string)read["Peer_Account"]!, (long)read["LastReadTime"]!, (int)read["UnreadMsgNum"]!));
+        Assert.Equal(message.MsgKey, (string)_receiver.Received.ElementAt(3).Body["MsgKey"]!);
+        Assert.Equal("203.0.113.10", _receiver.Received.ElementAt(3).Query["ClientIP"]);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _im.SimulateUserRecallC2CAsync("alice", "bob", message.MsgKey));
+    }
+
+    [Fact]
+    public async Task Simulated_group_recall_and_edit_have_the_member_as_operator()
+    {
+        var groupId = await _im.SimulateUserCreateGroupAsync("owner", "Ops", members: ["m1"]);
+        await _im.SimulateUserGroupMessageAsync(groupId, "m1", "one");
+        await _im.SimulateUserGroupMessageAsync(groupId, "m1", "two");
+
+        var edited = await _im.SimulateUserEditGroupMessageAsync(groupId, 2, "m1", Text("two (edited)"));
+        await _im.SimulateUserRecallGroupMessageAsync(groupId, "owner", 1, 2);
+        await _im.SimulateUserRecallGroupMessageAsync(groupId, "owner", [2], "Windows");
+
+        Assert.Equal(2, edited.MsgSeq);
+        Assert.True(_im.GetGroupMessage(groupId, 1)!.Recalled);
+        Assert.Equal("two (edited)", (string)_im.GetGroupMessage(groupId, 2)!.MsgBody[0]!["MsgContent"]!["Text"]!);
+        var modify = Assert.Single(CallbacksOf("Group.CallbackAfterModifyMsg"));
+        Assert.Equal(("Android", "m1", 2L), (modify.OptPlatform, (string)modify.Body["Operator_Account"]!, (long)modify.Body["MsgSeq"]!));
+        var recall = Assert.Single(CallbacksOf("Group.CallbackAfterRecallMsg"));
+        Assert.Equal(("Android", "owner"), (recall.OptPlatform, (string)recall.Body["Operator_Account"]!));
+        Assert.Equal("""[{"MsgSeq":1},{"MsgSeq":2}]""", recall.Body["MsgSeqList"]!.ToJsonString());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _im.SimulateUserRecallGroupMessageAsync(groupId, "owner", 3));
+    }
+
+    [Fact]
+    public async Task Simulated_profile_and_friend_changes_carry_the_user_and_no_admin_marker()
+    {
+        await _im.SimulateUserProfileChangeAsync("alice", ("Tag_Profile_IM_Nick", "Ali"), ("Tag_Profile_Custom_Level", 7));
+        await _im.SimulateUserAddFriendAsync("alice", "bob");
+        await _im.SimulateUserAddFriendAsync("alice", "bob");
+        await _im.SimulateUserAddFriendAsync("alice", "carol", both: false, platform: "Mac");
+        await _im.SimulateUserDeleteFriendAsync("bob", "alice");
+
+        Assert.Equal("Ali", _im.GetProfile("alice")["Tag_Profile_IM_Nick"]!.GetValue<string>());
+        Assert.Equal(["carol"], _im.GetFriends("alice"));
+        Assert.Empty(_im.GetFriends("bob"));
+        var profile = Assert.Single(CallbacksOf("Profile.CallbackPortraitSet"));
+        Assert.Equal(("Android", "alice", "alice"), (profile.OptPlatform, (string)profile.Body["Operator_Account"]!, (string)profile.Body["From_Account"]!));
+        Assert.Equal("""[{"Tag":"Tag_Profile_IM_Nick","Value":"Ali"},{"Tag":"Tag_Profile_Custom_Level","Value":7}]""", profile.Body["ProfileItem"]!.ToJsonString());
+        var adds = CallbacksOf("Sns.CallbackFriendAdd");
+        Assert.Equal(2, adds.Count);
+        Assert.Equal(
+            """{"CallbackCommand":"Sns.CallbackFriendAdd","PairList":[{"From_Account":"alice","To_Account":"bob","Initiator_Account":"alice"},{"From_Account":"bob","To_Account":"alice","Initiator_Account":"alice"}],"ClientCmd":"friend_add","Admin_Account":"","ForceFlag":0}""",
+            adds[0].Body.ToJsonString());
+        Assert.Equal(("Mac", """[{"From_Account":"alice","To_Account":"carol","Initiator_Account":"alice"}]"""), (adds[1].OptPlatform, adds[1].Body["PairList"]!.ToJsonString()));
+        var delete = Assert.Single(CallbacksOf("Sns.CallbackFriendDelete"));
+        Assert.Equal("""[{"From_Account":"bob","To_Account":"alice"},{"From_Account":"alice","To_Account":"bob"}]""", delete.Body["PairList"]!.ToJsonString());
+
+        _im.Options.ProfileChangeSubscription = false;
+        await _im.SimulateUserProfileChangeAsync("alice", ("Tag_Profile_IM_Nick", "Quiet"));
+        Assert.Single(CallbacksOf("Profile.CallbackPortraitSet"));
+        Assert.Equal("Quiet", _im.GetProfile("alice")["Tag_Profile_IM_Nick"]!.GetValue<string>());
     }
 }

@@ -68,6 +68,12 @@ public sealed class FakeImOptions
     public bool ProfileChangeSubscription { get; set; } = true;
 
     /// <summary>
+    /// Live. The field naming the member in <c>Group.CallbackAfterMemberFieldChanged</c>: <c>Modified_Account</c> (IM's Chinese page
+    /// and Java SDK) or <c>Member_Account</c> (its international page). IM's pages disagree, so tests can try both.
+    /// </summary>
+    public string MemberFieldChangedAccountField { get; set; } = "Modified_Account";
+
+    /// <summary>
     /// Live. Keep every REST call in <see cref="FakeImServer.Calls"/>. Turn off for long runs (a million-message import) and
     /// watch <see cref="FakeImServer.CallObserved"/> instead, so memory stays flat.
     /// </summary>

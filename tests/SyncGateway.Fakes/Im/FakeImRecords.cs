@@ -36,8 +36,8 @@ public sealed record FakeC2CMessage(string From, string To, long MsgSeq, long Ms
 /// </summary>
 public sealed record FakeGroupMessage(string GroupId, long MsgSeq, long Random, string From, long MsgTime, JsonArray MsgBody, string? CloudCustomData, bool Imported, bool Recalled = false);
 
-/// <summary>A group member.</summary>
-public sealed record FakeGroupMember(string Account, string Role, long JoinTime, int UnreadMsgNum);
+/// <summary>A group member; <c>NameCard</c> as last set by <c>modify_group_member_info</c>.</summary>
+public sealed record FakeGroupMember(string Account, string Role, long JoinTime, int UnreadMsgNum, string? NameCard = null);
 
 /// <summary>A snapshot of one group.</summary>
 public sealed record FakeGroup(

@@ -87,6 +87,8 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 FakeImApis.ModifyGroupMsg => ModifyGroupMsg(body, callbacks),
                 FakeImApis.FriendAdd => FriendAdd(body, callbacks),
                 FakeImApis.FriendDelete => FriendDelete(body, callbacks),
+                FakeImApis.ModifyGroupMemberInfo => ModifyGroupMemberInfo(body, callbacks),
+                FakeImApis.ChangeGroupOwner => ChangeGroupOwner(body, callbacks),
                 _ => new ImAnswer(60009, "unknown REST API"),
             };
 
@@ -541,6 +543,107 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         {
             callbacks.Add(GroupAfterModify(group, message, Str(body, "TopicId"), Admin));
         }
+        return ImAnswer.Ok();
+    }
+
+    private ImAnswer ModifyGroupMemberInfo(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        if (Str(body, "Member_Account") is not { } account)
+        {
+            return new ImAnswer(10004, "Member_Account is missing");
+        }
+        if (!AccountExists(account))
+        {
+            return new ImAnswer(10019, "Member_Account does not exist");
+        }
+        if (!group.Members.TryGetValue(account, out var member))
+        {
+            return new ImAnswer(10004, "Member_Account is not a member");
+        }
+        var role = Str(body, "Role");
+        if (role is not (null or "Admin" or "Member") || (role is not null && member.Role == "Owner"))
+        {
+            return new ImAnswer(10004, "Role must be Admin or Member, and the owner's cannot change");
+        }
+        var nameCard = Str(body, "NameCard");
+        if (nameCard is not null && Encoding.UTF8.GetByteCount(nameCard) > 50)
+        {
+            return new ImAnswer(10004, "NameCard is longer than 50 bytes");
+        }
+        // Only a role or name card that changed is called back; MuteTime and the other fields raise nothing in IM.
+        var changed = new JsonObject
+        {
+            ["CallbackCommand"] = "Group.CallbackAfterMemberFieldChanged",
+            ["GroupId"] = group.Id,
+            ["Type"] = group.Type,
+            ["Operator_Account"] = options.AdminIdentifier,
+            [options.MemberFieldChangedAccountField] = account,
+        };
+        if (role is not null && role != member.Role)
+        {
+            member.Role = role;
+            changed["Role"] = role;
+        }
+        if (nameCard is not null && nameCard != member.NameCard)
+        {
+            member.NameCard = nameCard;
+            changed["NameCard"] = nameCard;
+        }
+        if (changed.ContainsKey("Role") || changed.ContainsKey("NameCard"))
+        {
+            changed["EventTime"] = NowMs;
+            callbacks.Add(Raise(Admin, changed));
+        }
+        return ImAnswer.Ok();
+    }
+
+    private ImAnswer ChangeGroupOwner(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        if (Str(body, "NewOwner_Account") is not { } newOwner)
+        {
+            return new ImAnswer(10004, "NewOwner_Account is missing");
+        }
+        if (!AccountExists(newOwner))
+        {
+            return new ImAnswer(10019, "NewOwner_Account does not exist");
+        }
+        if (group.Type == "AVChatRoom")
+        {
+            return new ImAnswer(10007, "AVChatRoom groups have no owner to transfer");
+        }
+        if (!group.Members.TryGetValue(newOwner, out var member))
+        {
+            return new ImAnswer(10004, "NewOwner_Account is not a member");
+        }
+        if (group.Owner == newOwner)
+        {
+            return ImAnswer.Ok();
+        }
+        var oldOwner = group.Owner;
+        if (oldOwner is not null && group.Members.TryGetValue(oldOwner, out var old))
+        {
+            old.Role = "Member";
+        }
+        member.Role = "Owner";
+        group.Owner = newOwner;
+        callbacks.Add(Raise(Admin, new JsonObject
+        {
+            ["CallbackCommand"] = "Group.CallbackAfterChangeGroupOwner",
+            ["GroupId"] = group.Id,
+            ["Type"] = group.Type,
+            ["Operator_Account"] = options.AdminIdentifier,
+            ["OldOwner_Account"] = oldOwner ?? "",
+            ["NewOwner_Account"] = newOwner,
+            ["EventTime"] = NowMs,
+        }));
         return ImAnswer.Ok();
     }
 
@@ -1751,7 +1854,8 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
 
     private sealed class MemberState(string role, long joinTime)
     {
-        public string Role { get; } = role;
+        public string Role { get; set; } = role;
+        public string? NameCard { get; set; }
         public long JoinTime { get; } = joinTime;
         public int Unread { get; set; }
     }
@@ -1761,7 +1865,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         public string Id { get; } = id;
         public string Type { get; } = type;
         public string Name { get; set; } = name;
-        public string? Owner { get; } = owner;
+        public string? Owner { get; set; } = owner;
         public string? Introduction { get; set; }
         public string? Notification { get; set; }
         public string? FaceUrl { get; set; }
@@ -1771,7 +1875,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         public long NextSeq { get; set; } = 1;
 
         public FakeGroup Snapshot() => new(Id, Type, Name, Owner, Introduction, Notification, FaceUrl, CreateTime,
-            [.. Members.Select(m => new FakeGroupMember(m.Key, m.Value.Role, m.Value.JoinTime, m.Value.Unread))],
+            [.. Members.Select(m => new FakeGroupMember(m.Key, m.Value.Role, m.Value.JoinTime, m.Value.Unread, m.Value.NameCard))],
             [.. Messages]);
     }
 }

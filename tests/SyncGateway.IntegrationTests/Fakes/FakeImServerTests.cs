@@ -774,4 +774,34 @@ public sealed class FakeImServerTests : IAsyncLifetime
         Assert.Single(CallbacksOf("Profile.CallbackPortraitSet"));
         Assert.Equal("Quiet", _im.GetProfile("alice")["Tag_Profile_IM_Nick"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Admin_member_role_name_card_and_owner_changes_echo_only_what_changed()
+    {
+        Assert.Equal(0, Code(await CallAsync(FakeImApis.CreateGroup, new { Owner_Account = "o", Type = "Public", GroupId = "g_roles", Name = "Roles", MemberList = new[] { new { Member_Account = "m1" }, new { Member_Account = "m2" } } })));
+
+        var promote = await CallAsync(FakeImApis.ModifyGroupMemberInfo, new { GroupId = "g_roles", Member_Account = "m1", Role = "Admin", NameCard = "Ann" });
+        var mute = await CallAsync(FakeImApis.ModifyGroupMemberInfo, new { GroupId = "g_roles", Member_Account = "m1", Role = "Admin", MuteTime = 60 });
+        var owner = await CallAsync(FakeImApis.ModifyGroupMemberInfo, new { GroupId = "g_roles", Member_Account = "o", Role = "Member" });
+        var stranger = await CallAsync(FakeImApis.ModifyGroupMemberInfo, new { GroupId = "g_roles", Member_Account = "x", NameCard = "X" });
+        _im.Options.MemberFieldChangedAccountField = "Member_Account";
+        var rename = await CallAsync(FakeImApis.ModifyGroupMemberInfo, new { GroupId = "g_roles", Member_Account = "m1", NameCard = "Anna" });
+        var transfer = await CallAsync(FakeImApis.ChangeGroupOwner, new { GroupId = "g_roles", NewOwner_Account = "m2" });
+        var again = await CallAsync(FakeImApis.ChangeGroupOwner, new { GroupId = "g_roles", NewOwner_Account = "m2" });
+        var outsider = await CallAsync(FakeImApis.ChangeGroupOwner, new { GroupId = "g_roles", NewOwner_Account = "x" });
+
+        Assert.Equal([0, 0, 10004, 10004, 0, 0, 0, 10004], new[] { promote, mute, owner, stranger, rename, transfer, again, outsider }.Select(Code));
+        var group = _im.GetGroup("g_roles")!;
+        Assert.Equal("m2", group.Owner);
+        Assert.Equal([("o", "Member", null), ("m1", "Admin", "Anna"), ("m2", "Owner", null)], group.Members.Select(m => (m.Account, m.Role, m.NameCard)));
+        var fields = await _im.WaitForCallbacksAsync("Group.CallbackAfterMemberFieldChanged", 2, Patience);
+        Assert.All(fields, c => Assert.Equal("RESTAPI", c.OptPlatform));
+        Assert.Equal(["CallbackCommand", "GroupId", "Type", "Operator_Account", "Modified_Account", "Role", "NameCard", "EventTime"], fields[0].Body.Select(p => p.Key));
+        Assert.Equal(("gw_admin", "m1", "Admin", "Ann"), ((string)fields[0].Body["Operator_Account"]!, (string)fields[0].Body["Modified_Account"]!, (string)fields[0].Body["Role"]!, (string)fields[0].Body["NameCard"]!));
+        Assert.Equal(["CallbackCommand", "GroupId", "Type", "Operator_Account", "Member_Account", "NameCard", "EventTime"], fields[1].Body.Select(p => p.Key));
+        var change = Assert.Single(await _im.WaitForCallbacksAsync("Group.CallbackAfterChangeGroupOwner", 1, Patience));
+        Assert.Equal(("RESTAPI", "gw_admin", "o", "m2", "Public"), (change.OptPlatform, (string)change.Body["Operator_Account"]!, (string)change.Body["OldOwner_Account"]!, (string)change.Body["NewOwner_Account"]!, (string)change.Body["Type"]!));
+        await DrainCallbacksAsync();
+        Assert.Equal(["Group.CallbackAfterCreateGroup", "Group.CallbackAfterMemberFieldChanged", "Group.CallbackAfterMemberFieldChanged", "Group.CallbackAfterChangeGroupOwner"], _im.Callbacks.Select(c => c.Command));
+    }
 }

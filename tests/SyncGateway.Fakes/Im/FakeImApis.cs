@@ -21,11 +21,21 @@ public static class FakeImApis
     public const string AccountCheck = "im_open_login_svc/account_check";
     public const string PortraitSet = "profile/portrait_set";
     public const string FriendImport = "sns/friend_import";
+    public const string AdminMsgWithdraw = "openim/admin_msgwithdraw";
+    public const string GroupMsgRecall = "group_open_http_svc/group_msg_recall";
+    public const string ModifyC2CMsg = "openim/modify_c2c_msg";
+    // IM serves the group edit under openim, not group_open_http_svc.
+    public const string ModifyGroupMsg = "openim/modify_group_msg";
+    public const string FriendAdd = "sns/friend_add";
+    public const string FriendDelete = "sns/friend_delete";
+    public const string ModifyGroupMemberInfo = "group_open_http_svc/modify_group_member_info";
+    public const string ChangeGroupOwner = "group_open_http_svc/change_group_owner";
 
     public static IReadOnlyList<string> All { get; } =
     [
         SendMsg, ImportMsg, AdminSetMsgRead, CreateGroup, DestroyGroup, ModifyGroupBaseInfo, AddGroupMember, DeleteGroupMember,
         SendGroupMsg, ImportGroup, ImportGroupMember, ImportGroupMsg, SetUnreadMsgNum, MultiAccountImport, AccountImport,
-        AccountCheck, PortraitSet, FriendImport,
+        AccountCheck, PortraitSet, FriendImport, AdminMsgWithdraw, GroupMsgRecall, ModifyC2CMsg, ModifyGroupMsg, FriendAdd, FriendDelete,
+        ModifyGroupMemberInfo, ChangeGroupOwner,
     ];
 }

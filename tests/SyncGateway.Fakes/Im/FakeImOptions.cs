@@ -56,6 +56,24 @@ public sealed class FakeImOptions
     public bool AcceptEqualGroupImportSendTime { get; set; } = true;
 
     /// <summary>
+    /// Live. <c>modify_c2c_msg</c>, <c>modify_group_msg</c> and users' edits raise <c>C2C.CallbackAfterModifyMsg</c> and
+    /// <c>Group.CallbackAfterModifyMsg</c>. IM documents those callbacks on its Chinese pages only, so tests can do without them.
+    /// </summary>
+    public bool RaiseModifyCallbacks { get; set; } = true;
+
+    /// <summary>
+    /// Live. The console's "user profile change subscription" is on: without it IM never raises <c>Profile.CallbackPortraitSet</c>,
+    /// neither for <c>portrait_set</c> nor for users' own changes.
+    /// </summary>
+    public bool ProfileChangeSubscription { get; set; } = true;
+
+    /// <summary>
+    /// Live. The field naming the member in <c>Group.CallbackAfterMemberFieldChanged</c>: <c>Modified_Account</c> (IM's Chinese page
+    /// and Java SDK) or <c>Member_Account</c> (its international page). IM's pages disagree, so tests can try both.
+    /// </summary>
+    public string MemberFieldChangedAccountField { get; set; } = "Modified_Account";
+
+    /// <summary>
     /// Live. Keep every REST call in <see cref="FakeImServer.Calls"/>. Turn off for long runs (a million-message import) and
     /// watch <see cref="FakeImServer.CallObserved"/> instead, so memory stays flat.
     /// </summary>
@@ -82,4 +100,6 @@ public sealed record FakeImBatchLimits
     public int MultiAccountImport { get; init; } = 100;
     public int AccountCheck { get; init; } = 100;
     public int FriendImport { get; init; } = 1000;
+    public int FriendDelete { get; init; } = 1000;
+    public int GroupMsgRecall { get; init; } = 10;
 }

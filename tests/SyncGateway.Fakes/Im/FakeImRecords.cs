@@ -24,14 +24,20 @@ public sealed record RecordedCallback(string Command, string OptPlatform, JsonOb
     public bool Delivered => StatusCode == 200;
 }
 
-/// <summary>A stored 1:1 message.</summary>
-public sealed record FakeC2CMessage(string From, string To, long MsgSeq, long MsgRandom, long MsgTime, string MsgKey, JsonArray MsgBody, string? CloudCustomData, bool Imported);
+/// <summary>
+/// A stored 1:1 message. <c>MsgBody</c> and <c>CloudCustomData</c> are the current ones, after any edit. <c>Recalled</c>: recalled by
+/// <c>admin_msgwithdraw</c> or its sender, and kept so tests can see it (IM removes it from roaming).
+/// </summary>
+public sealed record FakeC2CMessage(string From, string To, long MsgSeq, long MsgRandom, long MsgTime, string MsgKey, JsonArray MsgBody, string? CloudCustomData, bool Imported, bool Recalled = false);
 
-/// <summary>A stored group message.</summary>
-public sealed record FakeGroupMessage(string GroupId, long MsgSeq, long Random, string From, long MsgTime, JsonArray MsgBody, string? CloudCustomData, bool Imported);
+/// <summary>
+/// A stored group message. <c>MsgBody</c> and <c>CloudCustomData</c> are the current ones, after any edit. <c>Recalled</c>: recalled
+/// by <c>group_msg_recall</c> or a member; it keeps its seq, as in IM's history.
+/// </summary>
+public sealed record FakeGroupMessage(string GroupId, long MsgSeq, long Random, string From, long MsgTime, JsonArray MsgBody, string? CloudCustomData, bool Imported, bool Recalled = false);
 
-/// <summary>A group member.</summary>
-public sealed record FakeGroupMember(string Account, string Role, long JoinTime, int UnreadMsgNum);
+/// <summary>A group member; <c>NameCard</c> as last set by <c>modify_group_member_info</c>.</summary>
+public sealed record FakeGroupMember(string Account, string Role, long JoinTime, int UnreadMsgNum, string? NameCard = null);
 
 /// <summary>A snapshot of one group.</summary>
 public sealed record FakeGroup(

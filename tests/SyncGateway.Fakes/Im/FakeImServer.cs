@@ -205,13 +205,20 @@ public sealed class FakeImServer : IAsyncDisposable
     /// <summary>Unread 1:1 messages from <paramref name="peer"/> for <paramref name="owner"/>.</summary>
     public int GetC2CUnread(string owner, string peer) => _world.C2CUnread(owner, peer);
 
-    /// <summary>The <c>MsgReadTime</c> last set by <c>admin_set_msg_read</c>, if any.</summary>
+    /// <summary>The <c>MsgReadTime</c> last set by <c>admin_set_msg_read</c> or a user's read report, if any.</summary>
     public long? GetReadMark(string report, string peer) => _world.ReadMark(report, peer);
 
     public IReadOnlyDictionary<string, JsonNode?> GetProfile(string account) => _world.GetProfile(account);
 
-    /// <summary>The accounts on <paramref name="account"/>'s friend list (one direction, as imported).</summary>
+    /// <summary>The accounts on <paramref name="account"/>'s friend list (one direction: imported, added or not yet deleted).</summary>
     public IReadOnlyList<string> GetFriends(string account) => _world.GetFriends(account);
+
+    /// <summary>The stored 1:1 message with this <c>MsgKey</c>, as edited and recalled; null when none.</summary>
+    /// <exception cref="InvalidOperationException">Two conversations hold a message with this key.</exception>
+    public FakeC2CMessage? FindC2CMessage(string msgKey) => _world.FindC2CMessage(msgKey);
+
+    /// <summary>Message <paramref name="msgSeq"/> of a group, as edited and recalled; null when the group or the message does not exist.</summary>
+    public FakeGroupMessage? GetGroupMessage(string groupId, long msgSeq) => _world.GetGroupMessage(groupId, msgSeq);
 
     /// <summary>Forgets all state, recorded calls and callbacks, scripted faults and rate limits.</summary>
     public void Reset()
@@ -282,6 +289,81 @@ public sealed class FakeImServer : IAsyncDisposable
     /// <summary>The owner or an admin removes members (<c>ExitType</c> Kicked).</summary>
     public Task SimulateUserKickFromGroupAsync(string groupId, string operatorAccount, IReadOnlyList<string> members, string platform = "Android")
         => _world.UsersLeaveGroup(groupId, members, "Kicked", User(operatorAccount, platform)) ?? Task.CompletedTask;
+
+    /// <summary>
+    /// The sender recalls a 1:1 message in the app: marked recalled and <c>C2C.CallbackAfterMsgWithDraw</c> raised (no operator
+    /// field; <c>UnreadMsgNum</c> is the recipient's total).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No such message from <paramref name="from"/> to <paramref name="to"/>, or it was recalled already.</exception>
+    public Task SimulateUserRecallC2CAsync(string from, string to, string msgKey, string platform = "Android")
+        => _world.UserRecallsC2C(from, to, msgKey, User(from, platform));
+
+    /// <summary>
+    /// A member recalls group messages: one <c>Group.CallbackAfterRecallMsg</c> with the user as <c>Operator_Account</c> carrying the
+    /// seqs not recalled before; none when all were.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The group or one of the messages does not exist.</exception>
+    public Task SimulateUserRecallGroupMessageAsync(string groupId, string operatorAccount, params long[] seqs)
+        => SimulateUserRecallGroupMessageAsync(groupId, operatorAccount, seqs, "Android");
+
+    public Task SimulateUserRecallGroupMessageAsync(string groupId, string operatorAccount, IReadOnlyList<long> seqs, string platform)
+        => _world.UserRecallsGroupMessages(groupId, seqs, User(operatorAccount, platform)) ?? Task.CompletedTask;
+
+    /// <summary>
+    /// A user edits a 1:1 message: the stored body (and custom data, unless null) replaced, and <c>C2C.CallbackAfterModifyMsg</c>
+    /// raised with the user as <c>Operator_Account</c> (unless <see cref="FakeImOptions.RaiseModifyCallbacks"/> is off). Returns the edited message.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No message or more than one has this key, or it was recalled.</exception>
+    public async Task<FakeC2CMessage> SimulateUserEditC2CAsync(string msgKey, string operatorAccount, JsonArray newBody, string? cloudCustomData = null, string platform = "Android")
+    {
+        var (message, delivery) = _world.UserEditsC2C(msgKey, newBody, cloudCustomData, User(operatorAccount, platform));
+        if (delivery is not null)
+        {
+            await delivery;
+        }
+        return message;
+    }
+
+    /// <summary>A member edits a group message (its seq stays): <c>Group.CallbackAfterModifyMsg</c> with the user as <c>Operator_Account</c>.</summary>
+    /// <exception cref="InvalidOperationException">The group or the message does not exist, or it was recalled.</exception>
+    public async Task<FakeGroupMessage> SimulateUserEditGroupMessageAsync(string groupId, long seq, string operatorAccount, JsonArray newBody, string platform = "Android")
+    {
+        var (message, delivery) = _world.UserEditsGroupMessage(groupId, seq, newBody, User(operatorAccount, platform));
+        if (delivery is not null)
+        {
+            await delivery;
+        }
+        return message;
+    }
+
+    /// <summary>
+    /// A user reads a 1:1 conversation up to <paramref name="lastReadTime"/> (Unix seconds, default now): the read mark set as
+    /// <c>admin_set_msg_read</c> sets it, and <c>C2C.CallbackAfterMsgReport</c> raised.
+    /// </summary>
+    public Task SimulateUserReadC2CAsync(string reader, string peer, long? lastReadTime = null, string platform = "Android")
+        => _world.UserReadsC2C(reader, peer, lastReadTime, User(reader, platform));
+
+    /// <summary>
+    /// A user changes their own profile: <c>Profile.CallbackPortraitSet</c> with the user as <c>Operator_Account</c> listing these
+    /// items, when <see cref="FakeImOptions.ProfileChangeSubscription"/> is on.
+    /// </summary>
+    public Task SimulateUserProfileChangeAsync(string account, params (string Tag, JsonNode Value)[] items)
+        => SimulateUserProfileChangeAsync(account, items.ToDictionary(i => i.Tag, i => (JsonNode?)i.Value, StringComparer.Ordinal), "Android");
+
+    public Task SimulateUserProfileChangeAsync(string account, IReadOnlyDictionary<string, JsonNode?> items, string platform = "Android")
+        => _world.UserChangesProfile(account, [.. items.Select(i => (i.Key, i.Value))], User(account, platform)) ?? Task.CompletedTask;
+
+    /// <summary>
+    /// A user adds a friend (and, when <paramref name="both"/>, is added back; the fake's users accept anyone):
+    /// <c>Sns.CallbackFriendAdd</c> with a pair per edge added, <c>ClientCmd</c> <c>friend_add</c>, an empty <c>Admin_Account</c>,
+    /// <c>ForceFlag</c> 0. None when they were friends already.
+    /// </summary>
+    public Task SimulateUserAddFriendAsync(string from, string to, bool both = true, string platform = "Android")
+        => _world.UserAddsFriend(from, to, both, User(from, platform)) ?? Task.CompletedTask;
+
+    /// <summary>A user deletes a friend (both directions when <paramref name="both"/>): <c>Sns.CallbackFriendDelete</c> with a pair per edge removed; none when there was none.</summary>
+    public Task SimulateUserDeleteFriendAsync(string from, string to, bool both = true, string platform = "Android")
+        => _world.UserDeletesFriend(from, to, both, User(from, platform)) ?? Task.CompletedTask;
 
     /// <summary>A one-element <c>MsgBody</c> with a <c>TIMTextElem</c>.</summary>
     public static JsonArray TextBody(string text)

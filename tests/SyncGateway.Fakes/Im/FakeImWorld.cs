@@ -65,7 +65,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             {
                 FakeImApis.SendMsg => SendMsg(body, callbacks),
                 FakeImApis.ImportMsg => ImportMsg(body),
-                FakeImApis.AdminSetMsgRead => AdminSetMsgRead(body),
+                FakeImApis.AdminSetMsgRead => AdminSetMsgRead(body, callbacks),
                 FakeImApis.CreateGroup => CreateGroup(body, callbacks, imported: false),
                 FakeImApis.ImportGroup => CreateGroup(body, callbacks, imported: true),
                 FakeImApis.DestroyGroup => DestroyGroup(body, callbacks),
@@ -79,8 +79,16 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 FakeImApis.MultiAccountImport => MultiAccountImport(body),
                 FakeImApis.AccountImport => AccountImport(body),
                 FakeImApis.AccountCheck => AccountCheck(body),
-                FakeImApis.PortraitSet => PortraitSet(body),
+                FakeImApis.PortraitSet => PortraitSet(body, callbacks),
                 FakeImApis.FriendImport => FriendImport(body),
+                FakeImApis.AdminMsgWithdraw => AdminMsgWithdraw(body, callbacks),
+                FakeImApis.GroupMsgRecall => GroupMsgRecall(body, callbacks),
+                FakeImApis.ModifyC2CMsg => ModifyC2CMsg(body, callbacks),
+                FakeImApis.ModifyGroupMsg => ModifyGroupMsg(body, callbacks),
+                FakeImApis.FriendAdd => FriendAdd(body, callbacks),
+                FakeImApis.FriendDelete => FriendDelete(body, callbacks),
+                FakeImApis.ModifyGroupMemberInfo => ModifyGroupMemberInfo(body, callbacks),
+                FakeImApis.ChangeGroupOwner => ChangeGroupOwner(body, callbacks),
                 _ => new ImAnswer(60009, "unknown REST API"),
             };
 
@@ -186,7 +194,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         return ImAnswer.Ok();
     }
 
-    private ImAnswer AdminSetMsgRead(JsonObject body)
+    private ImAnswer AdminSetMsgRead(JsonObject body, List<RaisedCallback> callbacks)
     {
         var report = Str(body, "Report_Account");
         var peer = Str(body, "Peer_Account");
@@ -217,9 +225,64 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 return new ImAnswer(90001, "MsgReadTime is not a time");
             }
         }
-        _readMarks[(report, peer)] = readTime;
-        _c2cUnread[(report, peer)] = Conversation(report, peer).Count(m => m.From == peer && m.MsgTime > readTime);
+        callbacks.Add(SetReadMark(report, peer, readTime, Admin));
         return ImAnswer.Ok();
+    }
+
+    private ImAnswer AdminMsgWithdraw(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (Str(body, "From_Account") is not { } from || !AccountExists(from))
+        {
+            return new ImAnswer(90008, "From_Account is missing or not registered");
+        }
+        if (Str(body, "To_Account") is not { } to || !AccountExists(to))
+        {
+            return new ImAnswer(90003, "To_Account is missing or not registered");
+        }
+        if (Str(body, "MsgKey") is not { } msgKey || !WellFormedMsgKey(msgKey))
+        {
+            return new ImAnswer(90054, "MsgKey is missing or invalid");
+        }
+        if (!TryFindC2C(from, to, msgKey, out var conversation, out var index))
+        {
+            return new ImAnswer(20022, "message not found");
+        }
+        if (conversation[index].Recalled)
+        {
+            return new ImAnswer(20023, "message already recalled");
+        }
+        callbacks.Add(RecallC2C(conversation, index, Admin));
+        return ImAnswer.Ok();
+    }
+
+    private ImAnswer ModifyC2CMsg(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        var from = Str(body, "From_Account");
+        var to = Str(body, "To_Account");
+        var msgKey = Str(body, "MsgKey");
+        if (from is null || to is null || msgKey is null)
+        {
+            return new ImAnswer(90001, "From_Account, To_Account and MsgKey are required");
+        }
+        if (EditFields(body, out var msgBody, out var cloudCustomData) is { } invalid)
+        {
+            return invalid;
+        }
+        if (!AccountExists(from) || !AccountExists(to))
+        {
+            return new ImAnswer(20003, "From_Account or To_Account is not registered");
+        }
+        // IM's table has no code for an unknown MsgKey; 20026 is what its client SDKs answer for "message does not exist".
+        if (!TryFindC2C(from, to, msgKey, out var conversation, out var index) || conversation[index].Recalled)
+        {
+            return new ImAnswer(20026, "message does not exist");
+        }
+        var message = EditC2C(conversation, index, msgBody, cloudCustomData);
+        if (options.RaiseModifyCallbacks)
+        {
+            callbacks.Add(C2CAfterModify(message, Admin));
+        }
+        return new ImAnswer(0, "succeed");
     }
 
 
@@ -414,6 +477,176 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         return ImAnswer.Ok(new JsonObject { ["MsgTime"] = message.MsgTime, ["MsgSeq"] = message.MsgSeq });
     }
 
+    private ImAnswer GroupMsgRecall(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (Str(body, "GroupId") is not { Length: > 0 } groupId)
+        {
+            return new ImAnswer(10015, "GroupId is missing or invalid");
+        }
+        if (!_groups.TryGetValue(groupId, out var group))
+        {
+            return new ImAnswer(10010, "group does not exist or was dismissed");
+        }
+        if (Seqs(body["MsgSeqList"]) is not { Count: > 0 } seqs)
+        {
+            return new ImAnswer(10004, "MsgSeqList is missing or malformed");
+        }
+        if (seqs.Count > options.BatchLimits.GroupMsgRecall)
+        {
+            return new ImAnswer(10004, "too many MsgSeq in one request");
+        }
+        var results = new JsonArray();
+        var recalled = new List<FakeGroupMessage>();
+        foreach (var seq in seqs)
+        {
+            var index = GroupMessageIndex(group, seq);
+            // A message recalled before answers 0 again but is not recalled (nor called back) twice.
+            if (index >= 0 && !group.Messages[index].Recalled)
+            {
+                recalled.Add(group.Messages[index] = group.Messages[index] with { Recalled = true });
+            }
+            results.Add(new JsonObject { ["MsgSeq"] = seq, ["RetCode"] = index >= 0 ? 0 : 10030 });
+        }
+        if (GroupAfterRecall(group, recalled, Str(body, "TopicId"), Admin) is { } callback)
+        {
+            callbacks.Add(callback);
+        }
+        return ImAnswer.Ok(new JsonObject { ["RecallRetList"] = results });
+    }
+
+    private ImAnswer ModifyGroupMsg(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        if (UInt32(body, "MsgSeq") is not { } seq)
+        {
+            return new ImAnswer(90001, "MsgSeq is missing or not an integer");
+        }
+        if (EditFields(body, out var msgBody, out var cloudCustomData) is { } invalid)
+        {
+            return invalid;
+        }
+        // IM documents that AVChatRoom messages cannot be edited, without a code; 10007 is the fake's "not for this group type".
+        if (group.Type == "AVChatRoom")
+        {
+            return new ImAnswer(10007, "AVChatRoom messages cannot be modified");
+        }
+        var index = GroupMessageIndex(group, seq);
+        if (index < 0 || group.Messages[index].Recalled)
+        {
+            return new ImAnswer(10030, "message does not exist");
+        }
+        var message = EditGroupMessage(group, index, msgBody, cloudCustomData);
+        if (options.RaiseModifyCallbacks)
+        {
+            callbacks.Add(GroupAfterModify(group, message, Str(body, "TopicId"), Admin));
+        }
+        return ImAnswer.Ok();
+    }
+
+    private ImAnswer ModifyGroupMemberInfo(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        if (Str(body, "Member_Account") is not { } account)
+        {
+            return new ImAnswer(10004, "Member_Account is missing");
+        }
+        if (!AccountExists(account))
+        {
+            return new ImAnswer(10019, "Member_Account does not exist");
+        }
+        if (!group.Members.TryGetValue(account, out var member))
+        {
+            return new ImAnswer(10004, "Member_Account is not a member");
+        }
+        var role = Str(body, "Role");
+        if (role is not (null or "Admin" or "Member") || (role is not null && member.Role == "Owner"))
+        {
+            return new ImAnswer(10004, "Role must be Admin or Member, and the owner's cannot change");
+        }
+        var nameCard = Str(body, "NameCard");
+        if (nameCard is not null && Encoding.UTF8.GetByteCount(nameCard) > 50)
+        {
+            return new ImAnswer(10004, "NameCard is longer than 50 bytes");
+        }
+        // Only a role or name card that changed is called back; MuteTime and the other fields raise nothing in IM.
+        var changed = new JsonObject
+        {
+            ["CallbackCommand"] = "Group.CallbackAfterMemberFieldChanged",
+            ["GroupId"] = group.Id,
+            ["Type"] = group.Type,
+            ["Operator_Account"] = options.AdminIdentifier,
+            [options.MemberFieldChangedAccountField] = account,
+        };
+        if (role is not null && role != member.Role)
+        {
+            member.Role = role;
+            changed["Role"] = role;
+        }
+        if (nameCard is not null && nameCard != member.NameCard)
+        {
+            member.NameCard = nameCard;
+            changed["NameCard"] = nameCard;
+        }
+        if (changed.ContainsKey("Role") || changed.ContainsKey("NameCard"))
+        {
+            changed["EventTime"] = NowMs;
+            callbacks.Add(Raise(Admin, changed));
+        }
+        return ImAnswer.Ok();
+    }
+
+    private ImAnswer ChangeGroupOwner(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        if (Str(body, "NewOwner_Account") is not { } newOwner)
+        {
+            return new ImAnswer(10004, "NewOwner_Account is missing");
+        }
+        if (!AccountExists(newOwner))
+        {
+            return new ImAnswer(10019, "NewOwner_Account does not exist");
+        }
+        if (group.Type == "AVChatRoom")
+        {
+            return new ImAnswer(10007, "AVChatRoom groups have no owner to transfer");
+        }
+        if (!group.Members.TryGetValue(newOwner, out var member))
+        {
+            return new ImAnswer(10004, "NewOwner_Account is not a member");
+        }
+        if (group.Owner == newOwner)
+        {
+            return ImAnswer.Ok();
+        }
+        var oldOwner = group.Owner;
+        if (oldOwner is not null && group.Members.TryGetValue(oldOwner, out var old))
+        {
+            old.Role = "Member";
+        }
+        member.Role = "Owner";
+        group.Owner = newOwner;
+        callbacks.Add(Raise(Admin, new JsonObject
+        {
+            ["CallbackCommand"] = "Group.CallbackAfterChangeGroupOwner",
+            ["GroupId"] = group.Id,
+            ["Type"] = group.Type,
+            ["Operator_Account"] = options.AdminIdentifier,
+            ["OldOwner_Account"] = oldOwner ?? "",
+            ["NewOwner_Account"] = newOwner,
+            ["EventTime"] = NowMs,
+        }));
+        return ImAnswer.Ok();
+    }
+
     private ImAnswer ImportGroupMember(JsonObject body)
     {
         if (FindGroup(body, out var group) is { } error)
@@ -602,7 +835,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         return ImAnswer.Ok(new JsonObject { ["ResultItem"] = items });
     }
 
-    private ImAnswer PortraitSet(JsonObject body)
+    private ImAnswer PortraitSet(JsonObject body, List<RaisedCallback> callbacks)
     {
         if (Str(body, "From_Account") is not { } account || body["ProfileItem"] is not JsonArray { Count: > 0 } items)
         {
@@ -625,10 +858,9 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             }
             parsed.Add((tag, item["Value"]?.DeepClone()));
         }
-        var profile = Profile(account);
-        foreach (var (tag, value) in parsed)
+        if (SetProfile(account, parsed, Admin) is { } callback)
         {
-            profile[tag] = value;
+            callbacks.Add(callback);
         }
         return ImAnswer.Ok(new JsonObject { ["ErrorDisplay"] = "" });
     }
@@ -647,10 +879,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         {
             return new ImAnswer(30003, "From_Account does not exist");
         }
-        if (!_friends.TryGetValue(from, out var friends))
-        {
-            _friends[from] = friends = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
-        }
+        var friends = Friends(from);
         var results = new JsonArray();
         var failed = new JsonArray();
         foreach (var item in items.OfType<JsonObject>())
@@ -676,6 +905,87 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             answer["Fail_Account"] = failed;
         }
         return ImAnswer.Ok(answer);
+    }
+
+
+    private ImAnswer FriendAdd(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (Str(body, "From_Account") is not { } from || body["AddFriendItem"] is not JsonArray { Count: > 0 } items)
+        {
+            return new ImAnswer(30001, "From_Account and AddFriendItem are required");
+        }
+        var addType = Str(body, "AddType") ?? "Add_Type_Both";
+        if (addType is not ("Add_Type_Both" or "Add_Type_Single"))
+        {
+            return new ImAnswer(30001, "AddType must be Add_Type_Both or Add_Type_Single");
+        }
+        if (!AccountExists(from))
+        {
+            return new ImAnswer(30003, "From_Account does not exist");
+        }
+        var results = new JsonArray();
+        var failed = new JsonArray();
+        var pairs = new List<(string From, string To)>();
+        foreach (var item in items.OfType<JsonObject>())
+        {
+            var to = Str(item, "To_Account");
+            var source = Str(item, "AddSource");
+            var code = to is null || to == from || source is null || !source.StartsWith("AddSource_Type_", StringComparison.Ordinal) ? 30001
+                : !AccountExists(to) ? 30003
+                : 0;
+            if (code == 0)
+            {
+                // Every peer of the fake accepts anyone, so an add is never left pending (IM's 30539).
+                AddFriendship(from, to!, source!, addType == "Add_Type_Both", (JsonObject)item.DeepClone(), pairs);
+            }
+            else
+            {
+                failed.Add(to ?? "");
+            }
+            results.Add(new JsonObject { ["To_Account"] = to ?? "", ["ResultCode"] = code, ["ResultInfo"] = code == 0 ? "" : "invalid friend item" });
+        }
+        var forceFlag = Num(body, "ForceAddFlags") == 1 ? 1 : 0;
+        if (FriendsAdded(pairs, from, options.AdminIdentifier, forceFlag, Admin) is { } callback)
+        {
+            callbacks.Add(callback);
+        }
+        return ImAnswer.Ok(new JsonObject { ["ResultItem"] = results, ["Fail_Account"] = failed, ["ErrorDisplay"] = "" });
+    }
+
+    private ImAnswer FriendDelete(JsonObject body, List<RaisedCallback> callbacks)
+    {
+        if (Str(body, "From_Account") is not { } from || Strings(body["To_Account"]) is not { Count: > 0 } accounts)
+        {
+            return new ImAnswer(30001, "From_Account and To_Account are required");
+        }
+        if (accounts.Count > options.BatchLimits.FriendDelete)
+        {
+            return new ImAnswer(30001, "too many accounts in one request");
+        }
+        // IM does not state the default DeleteType; the fake takes the larger change, both directions.
+        var deleteType = Str(body, "DeleteType") ?? "Delete_Type_Both";
+        if (deleteType is not ("Delete_Type_Both" or "Delete_Type_Single"))
+        {
+            return new ImAnswer(30001, "DeleteType must be Delete_Type_Both or Delete_Type_Single");
+        }
+        if (!AccountExists(from))
+        {
+            return new ImAnswer(30003, "From_Account does not exist");
+        }
+        var results = new JsonArray();
+        var pairs = new List<(string From, string To)>();
+        foreach (var to in accounts)
+        {
+            var code = !AccountExists(to) ? 30003
+                : RemoveFriendship(from, to, deleteType == "Delete_Type_Both", pairs) ? 0
+                : 31704;
+            results.Add(new JsonObject { ["To_Account"] = to, ["ResultCode"] = code, ["ResultInfo"] = code == 0 ? "" : "not friends" });
+        }
+        if (FriendsDeleted(pairs, Admin) is { } callback)
+        {
+            callbacks.Add(callback);
+        }
+        return ImAnswer.Ok(new JsonObject { ["ResultItem"] = results, ["ErrorDisplay"] = "" });
     }
 
 
@@ -749,6 +1059,114 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
     }
 
+    public Task<RecordedCallback> UserRecallsC2C(string from, string to, string msgKey, Actor actor)
+    {
+        lock (_lock)
+        {
+            if (!TryFindC2C(from, to, msgKey, out var conversation, out var index))
+            {
+                throw new InvalidOperationException($"No 1:1 message {msgKey} from {from} to {to}.");
+            }
+            if (conversation[index].Recalled)
+            {
+                throw new InvalidOperationException($"The 1:1 message {msgKey} was recalled already.");
+            }
+            return raise(RecallC2C(conversation, index, actor));
+        }
+    }
+
+    public Task<RecordedCallback>? UserRecallsGroupMessages(string groupId, IReadOnlyList<long> seqs, Actor actor)
+    {
+        lock (_lock)
+        {
+            var group = RequireGroup(groupId);
+            var recalled = new List<FakeGroupMessage>();
+            foreach (var seq in seqs)
+            {
+                var index = RequireGroupMessage(group, seq);
+                if (!group.Messages[index].Recalled)
+                {
+                    recalled.Add(group.Messages[index] = group.Messages[index] with { Recalled = true });
+                }
+            }
+            return GroupAfterRecall(group, recalled, null, actor) is { } callback ? raise(callback) : null;
+        }
+    }
+
+    public (FakeC2CMessage Message, Task<RecordedCallback>? Delivery) UserEditsC2C(string msgKey, JsonArray msgBody, string? cloudCustomData, Actor actor)
+    {
+        lock (_lock)
+        {
+            var (conversation, index) = _c2c.Values
+                .SelectMany(c => c.Select((m, i) => (Conversation: c, Index: i)))
+                .Where(x => x.Conversation[x.Index].MsgKey == msgKey)
+                .ToList() switch
+            {
+                [var one] => one,
+                [] => throw new InvalidOperationException($"No 1:1 message {msgKey}."),
+                _ => throw new InvalidOperationException($"More than one 1:1 message has the key {msgKey}."),
+            };
+            if (conversation[index].Recalled)
+            {
+                throw new InvalidOperationException($"The 1:1 message {msgKey} was recalled.");
+            }
+            var message = EditC2C(conversation, index, msgBody, cloudCustomData);
+            return (message, options.RaiseModifyCallbacks ? raise(C2CAfterModify(message, actor)) : null);
+        }
+    }
+
+    public (FakeGroupMessage Message, Task<RecordedCallback>? Delivery) UserEditsGroupMessage(string groupId, long seq, JsonArray msgBody, Actor actor)
+    {
+        lock (_lock)
+        {
+            var group = RequireGroup(groupId);
+            var index = RequireGroupMessage(group, seq);
+            if (group.Messages[index].Recalled)
+            {
+                throw new InvalidOperationException($"Message {seq} of group {groupId} was recalled.");
+            }
+            var message = EditGroupMessage(group, index, msgBody, null);
+            return (message, options.RaiseModifyCallbacks ? raise(GroupAfterModify(group, message, null, actor)) : null);
+        }
+    }
+
+    public Task<RecordedCallback> UserReadsC2C(string reader, string peer, long? readTime, Actor actor)
+    {
+        lock (_lock)
+        {
+            return raise(SetReadMark(reader, peer, readTime ?? Now, actor));
+        }
+    }
+
+    public Task<RecordedCallback>? UserChangesProfile(string account, IReadOnlyList<(string Tag, JsonNode? Value)> items, Actor actor)
+    {
+        lock (_lock)
+        {
+            return SetProfile(account, [.. items.Select(i => (i.Tag, i.Value?.DeepClone()))], actor) is { } callback ? raise(callback) : null;
+        }
+    }
+
+    public Task<RecordedCallback>? UserAddsFriend(string from, string to, bool both, Actor actor)
+    {
+        lock (_lock)
+        {
+            var source = $"AddSource_Type_{actor.Platform}";
+            var pairs = new List<(string From, string To)>();
+            AddFriendship(from, to, source, both, new JsonObject { ["To_Account"] = to, ["AddSource"] = source }, pairs);
+            return FriendsAdded(pairs, from, "", 0, actor) is { } callback ? raise(callback) : null;
+        }
+    }
+
+    public Task<RecordedCallback>? UserDeletesFriend(string from, string to, bool both, Actor actor)
+    {
+        lock (_lock)
+        {
+            var pairs = new List<(string From, string To)>();
+            RemoveFriendship(from, to, both, pairs);
+            return FriendsDeleted(pairs, actor) is { } callback ? raise(callback) : null;
+        }
+    }
+
 
     private FakeC2CMessage StoreC2C(string from, string to, long seq, long random, long time, JsonArray msgBody, string? cloudCustomData, bool imported, bool countUnread)
     {
@@ -779,6 +1197,104 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             }
         }
         return message;
+    }
+
+    private RaisedCallback SetReadMark(string report, string peer, long readTime, Actor actor)
+    {
+        _readMarks[(report, peer)] = readTime;
+        _c2cUnread[(report, peer)] = Conversation(report, peer).Count(m => m.From == peer && m.MsgTime > readTime);
+        return Raise(actor, new JsonObject
+        {
+            ["CallbackCommand"] = "C2C.CallbackAfterMsgReport",
+            ["Report_Account"] = report,
+            ["Peer_Account"] = peer,
+            ["LastReadTime"] = readTime,
+            ["UnreadMsgNum"] = TotalC2CUnread(report),
+        });
+    }
+
+    private RaisedCallback RecallC2C(List<FakeC2CMessage> conversation, int index, Actor actor)
+    {
+        // The recipient's unread count is left as it was: IM does not document whether a recall lowers it.
+        var message = conversation[index] = conversation[index] with { Recalled = true };
+        return Raise(actor, new JsonObject
+        {
+            ["CallbackCommand"] = "C2C.CallbackAfterMsgWithDraw",
+            ["From_Account"] = message.From,
+            ["To_Account"] = message.To,
+            ["MsgKey"] = message.MsgKey,
+            ["UnreadMsgNum"] = TotalC2CUnread(message.To),
+        });
+    }
+
+    private static FakeC2CMessage EditC2C(List<FakeC2CMessage> conversation, int index, JsonArray? msgBody, string? cloudCustomData)
+    {
+        var old = conversation[index];
+        return conversation[index] = old with
+        {
+            MsgBody = msgBody is null ? old.MsgBody : (JsonArray)msgBody.DeepClone(),
+            CloudCustomData = cloudCustomData ?? old.CloudCustomData,
+        };
+    }
+
+    private static FakeGroupMessage EditGroupMessage(GroupState group, int index, JsonArray? msgBody, string? cloudCustomData)
+    {
+        var old = group.Messages[index];
+        return group.Messages[index] = old with
+        {
+            MsgBody = msgBody is null ? old.MsgBody : (JsonArray)msgBody.DeepClone(),
+            CloudCustomData = cloudCustomData ?? old.CloudCustomData,
+        };
+    }
+
+    /// <summary>Sets the items; the callback lists exactly them, and is raised only with the console's profile subscription on.</summary>
+    private RaisedCallback? SetProfile(string account, List<(string Tag, JsonNode? Value)> items, Actor actor)
+    {
+        var profile = Profile(account);
+        foreach (var (tag, value) in items)
+        {
+            profile[tag] = value;
+        }
+        if (!options.ProfileChangeSubscription)
+        {
+            return null;
+        }
+        return Raise(actor, new JsonObject
+        {
+            ["CallbackCommand"] = "Profile.CallbackPortraitSet",
+            ["Operator_Account"] = actor.Operator,
+            ["From_Account"] = account,
+            ["EventTime"] = NowMs,
+            ["ProfileItem"] = new JsonArray([.. items.Select(i => (JsonNode)new JsonObject { ["Tag"] = i.Tag, ["Value"] = i.Value?.DeepClone() })]),
+        });
+    }
+
+    /// <summary>Adds <paramref name="to"/> to <paramref name="from"/>'s list (and back when <paramref name="both"/>); adds each edge added to <paramref name="pairs"/>.</summary>
+    private void AddFriendship(string from, string to, string source, bool both, JsonObject entry, List<(string From, string To)> pairs)
+    {
+        if (Friends(from).TryAdd(to, entry))
+        {
+            pairs.Add((from, to));
+        }
+        if (both && Friends(to).TryAdd(from, new JsonObject { ["To_Account"] = from, ["AddSource"] = source }))
+        {
+            pairs.Add((to, from));
+        }
+    }
+
+    /// <summary>Removes the edge (both edges when <paramref name="both"/>); false when there was none to remove.</summary>
+    private bool RemoveFriendship(string from, string to, bool both, List<(string From, string To)> pairs)
+    {
+        var before = pairs.Count;
+        if (_friends.TryGetValue(from, out var friends) && friends.Remove(to))
+        {
+            pairs.Add((from, to));
+        }
+        if (both && _friends.TryGetValue(to, out var theirs) && theirs.Remove(from))
+        {
+            pairs.Add((to, from));
+        }
+        return pairs.Count > before;
     }
 
     private GroupState AddGroup(string id, string type, string name, string? owner, string? introduction, string? notification, string? faceUrl, long createTime, List<(string Account, string Role)> members)
@@ -910,7 +1426,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             ["OnlineOnlyFlag"] = 0,
             ["SendMsgResult"] = 0,
             ["ErrorInfo"] = "send msg succeed",
-            ["UnreadMsgNum"] = _c2cUnread.Where(u => u.Key.Owner == message.To).Sum(u => u.Value),
+            ["UnreadMsgNum"] = TotalC2CUnread(message.To),
             ["MsgBody"] = message.MsgBody.DeepClone(),
             ["EventTime"] = NowMs,
         };
@@ -936,6 +1452,80 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         ["CloudCustomData"] = message.CloudCustomData ?? "",
         ["EventTime"] = NowMs,
     });
+
+    private RaisedCallback? GroupAfterRecall(GroupState group, List<FakeGroupMessage> recalled, string? topicId, Actor actor)
+    {
+        if (recalled.Count == 0)
+        {
+            return null;
+        }
+        var body = new JsonObject
+        {
+            ["CallbackCommand"] = "Group.CallbackAfterRecallMsg",
+            ["Operator_Account"] = actor.Operator,
+            ["Type"] = group.Type,
+            ["GroupId"] = group.Id,
+            ["MsgSeqList"] = new JsonArray([.. recalled.Select(m => (JsonNode)new JsonObject { ["MsgSeq"] = m.MsgSeq })]),
+        };
+        // Topics are not modelled (one seq space per group); a TopicId given is carried, as IM does for topic messages.
+        if (topicId is not null)
+        {
+            body["TopicId"] = topicId;
+        }
+        body["EventTime"] = NowMs;
+        return Raise(actor, body);
+    }
+
+    private RaisedCallback C2CAfterModify(FakeC2CMessage message, Actor actor) => Raise(actor, new JsonObject
+    {
+        ["CallbackCommand"] = "C2C.CallbackAfterModifyMsg",
+        ["Operator_Account"] = actor.Operator,
+        ["From_Account"] = message.From,
+        ["To_Account"] = message.To,
+        ["MsgKey"] = message.MsgKey,
+        ["MsgSeq"] = message.MsgSeq,
+        ["MsgRandom"] = message.MsgRandom,
+        ["MsgTime"] = message.MsgTime,
+        ["MsgBody"] = message.MsgBody.DeepClone(),
+        ["CloudCustomData"] = message.CloudCustomData ?? "",
+        ["EventTime"] = NowMs,
+    });
+
+    // IM's table has no Type, From_Account or CloudCustomData here.
+    private RaisedCallback GroupAfterModify(GroupState group, FakeGroupMessage message, string? topicId, Actor actor) => Raise(actor, new JsonObject
+    {
+        ["CallbackCommand"] = "Group.CallbackAfterModifyMsg",
+        ["Operator_Account"] = actor.Operator,
+        ["GroupId"] = group.Id,
+        ["TopicId"] = topicId ?? "",
+        ["MsgSeq"] = message.MsgSeq,
+        ["MsgBody"] = message.MsgBody.DeepClone(),
+        ["EventTime"] = NowMs,
+    });
+
+    // adminAccount: the admin identifier for a REST add, empty for a user's own.
+    private static RaisedCallback? FriendsAdded(List<(string From, string To)> pairs, string initiator, string adminAccount, int forceFlag, Actor actor)
+        => pairs.Count == 0 ? null : Raise(actor, new JsonObject
+        {
+            ["CallbackCommand"] = "Sns.CallbackFriendAdd",
+            ["PairList"] = new JsonArray([.. pairs.Select(p => (JsonNode)new JsonObject
+            {
+                ["From_Account"] = p.From,
+                ["To_Account"] = p.To,
+                ["Initiator_Account"] = initiator,
+            })]),
+            ["ClientCmd"] = "friend_add",
+            ["Admin_Account"] = adminAccount,
+            ["ForceFlag"] = forceFlag,
+        });
+
+    // No operator or admin field: IM marks a REST delete only by OptPlatform.
+    private static RaisedCallback? FriendsDeleted(List<(string From, string To)> pairs, Actor actor)
+        => pairs.Count == 0 ? null : Raise(actor, new JsonObject
+        {
+            ["CallbackCommand"] = "Sns.CallbackFriendDelete",
+            ["PairList"] = new JsonArray([.. pairs.Select(p => (JsonNode)new JsonObject { ["From_Account"] = p.From, ["To_Account"] = p.To })]),
+        });
 
     private static RaisedCallback Raise(Actor actor, JsonObject body)
         => new(body["CallbackCommand"]!.GetValue<string>(), body, actor.Platform, actor.ClientIp);
@@ -1015,6 +1605,27 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
     }
 
+    public FakeC2CMessage? FindC2CMessage(string msgKey)
+    {
+        lock (_lock)
+        {
+            return _c2c.Values.SelectMany(c => c).Where(m => m.MsgKey == msgKey).ToList() switch
+            {
+                [] => null,
+                [var one] => one,
+                _ => throw new InvalidOperationException($"More than one 1:1 message has the key {msgKey}."),
+            };
+        }
+    }
+
+    public FakeGroupMessage? GetGroupMessage(string groupId, long msgSeq)
+    {
+        lock (_lock)
+        {
+            return _groups.TryGetValue(groupId, out var group) && GroupMessageIndex(group, msgSeq) is >= 0 and var index ? group.Messages[index] : null;
+        }
+    }
+
     public void Reset()
     {
         lock (_lock)
@@ -1050,6 +1661,34 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
         group = found;
         return null;
+    }
+
+    private int TotalC2CUnread(string owner) => _c2cUnread.Where(u => u.Key.Owner == owner).Sum(u => u.Value);
+
+    /// <summary>The 1:1 message <paramref name="msgKey"/> sent by <paramref name="from"/> to <paramref name="to"/>.</summary>
+    private bool TryFindC2C(string from, string to, string msgKey, out List<FakeC2CMessage> conversation, out int index)
+    {
+        index = -1;
+        if (!_c2c.TryGetValue(ConversationKey(from, to), out conversation!))
+        {
+            return false;
+        }
+        index = conversation.FindIndex(m => m.MsgKey == msgKey && m.From == from && m.To == to);
+        return index >= 0;
+    }
+
+    private static int GroupMessageIndex(GroupState group, long seq) => group.Messages.FindIndex(m => m.MsgSeq == seq);
+
+    private static int RequireGroupMessage(GroupState group, long seq)
+        => GroupMessageIndex(group, seq) is >= 0 and var index ? index : throw new InvalidOperationException($"Group {group.Id} has no message {seq}.");
+
+    private Dictionary<string, JsonObject> Friends(string account)
+    {
+        if (!_friends.TryGetValue(account, out var friends))
+        {
+            _friends[account] = friends = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        }
+        return friends;
     }
 
     private List<FakeC2CMessage> Conversation(string a, string b)
@@ -1117,6 +1756,36 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
 
     private static long? UInt32(JsonObject o, string name) => Num(o, name) is { } n && n is >= 0 and <= uint.MaxValue ? n : null;
 
+    /// <summary>
+    /// The shape of the keys the fake makes, <c>MsgSeq_MsgRandom_MsgTime</c>: IM calls the key opaque, so anything else is what
+    /// the fake counts as invalid (90054), and a well-formed key it never made as not found.
+    /// </summary>
+    private static bool WellFormedMsgKey(string msgKey)
+        => msgKey.Split('_') is [var seq, var random, var time]
+           && new[] { seq, random, time }.All(p => long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _));
+
+    /// <summary>The edit of <c>modify_c2c_msg</c> / <c>modify_group_msg</c>: a new body, new custom data, or both.</summary>
+    private static ImAnswer? EditFields(JsonObject body, out JsonArray? msgBody, out string? cloudCustomData)
+    {
+        msgBody = null;
+        cloudCustomData = null;
+        var hasBody = body.ContainsKey("MsgBody");
+        var hasData = body.ContainsKey("CloudCustomData");
+        if (!hasBody && !hasData)
+        {
+            return new ImAnswer(90001, "MsgBody or CloudCustomData is required");
+        }
+        if (hasBody && (msgBody = MsgBody(body)) is null)
+        {
+            return new ImAnswer(90002, "MsgBody is malformed");
+        }
+        if (hasData && (cloudCustomData = Str(body, "CloudCustomData")) is null)
+        {
+            return new ImAnswer(90001, "CloudCustomData is not a string");
+        }
+        return null;
+    }
+
     private static bool HasFlag(JsonObject o, string name, string flag)
         => o[name] is JsonArray flags && flags.Any(f => f is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>() == flag);
 
@@ -1145,6 +1814,25 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         return result;
     }
 
+    /// <summary>The <c>MsgSeq</c> of each object in an array (<c>[{ "MsgSeq": … }]</c>), else null.</summary>
+    private static List<long>? Seqs(JsonNode? node)
+    {
+        if (node is not JsonArray array)
+        {
+            return null;
+        }
+        var result = new List<long>(array.Count);
+        foreach (var item in array)
+        {
+            if (item is not JsonObject o || UInt32(o, "MsgSeq") is not { } seq)
+            {
+                return null;
+            }
+            result.Add(seq);
+        }
+        return result;
+    }
+
     /// <summary>The <paramref name="field"/> of each object in an array (<c>[{ "Member_Account": … }]</c>), else null.</summary>
     private static List<string>? Accounts(JsonNode? node, string field)
     {
@@ -1166,7 +1854,8 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
 
     private sealed class MemberState(string role, long joinTime)
     {
-        public string Role { get; } = role;
+        public string Role { get; set; } = role;
+        public string? NameCard { get; set; }
         public long JoinTime { get; } = joinTime;
         public int Unread { get; set; }
     }
@@ -1176,7 +1865,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         public string Id { get; } = id;
         public string Type { get; } = type;
         public string Name { get; set; } = name;
-        public string? Owner { get; } = owner;
+        public string? Owner { get; set; } = owner;
         public string? Introduction { get; set; }
         public string? Notification { get; set; }
         public string? FaceUrl { get; set; }
@@ -1186,7 +1875,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         public long NextSeq { get; set; } = 1;
 
         public FakeGroup Snapshot() => new(Id, Type, Name, Owner, Introduction, Notification, FaceUrl, CreateTime,
-            [.. Members.Select(m => new FakeGroupMember(m.Key, m.Value.Role, m.Value.JoinTime, m.Value.Unread))],
+            [.. Members.Select(m => new FakeGroupMember(m.Key, m.Value.Role, m.Value.JoinTime, m.Value.Unread, m.Value.NameCard))],
             [.. Messages]);
     }
 }

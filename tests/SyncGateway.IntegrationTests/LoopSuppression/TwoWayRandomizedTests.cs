@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using SyncGateway.Messaging;
 using SyncGateway.Fakes;
+using SyncGateway.Fakes.Im;
 using SyncGateway.Hosting;
 using SyncGateway.IntegrationTests.Infrastructure;
 
@@ -88,7 +89,201 @@ public sealed class TwoWayRandomizedTests
         Assert.Equal(fromIm.Concat(fromLegacy).Order().ToList(), imHolds);
         Assert.Equal(0, outcomes[RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Faulted] + outcomes[RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Faulted]);
         Assert.True(outcomes[RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Duplicate] > 0, "some deltas were re-sent and dropped as duplicates");
+
+        await EveryOtherChangeAsync(sync, outcomes, groups, random, limit);
     }
+
+    /// <summary>
+    /// The second round, on the messages and users of the first: recalls, edits, read marks, profile changes and
+    /// friend changes, each made by a user on one side or the other at random, all at once. Each change names its own
+    /// message, user or pair, so the end state does not depend on the order the two sides' changes meet in. At the end
+    /// legacy has received exactly the changes made in IM (no echo of its own), and IM holds every change of both sides.
+    /// </summary>
+    private static async Task EveryOtherChangeAsync(TwoWaySync sync, OutcomeCounter outcomes, List<string> groups, Random random, TimeSpan limit)
+    {
+        // Every message with its legacy id: the delta id for one from legacy, the event id legacy received for one from IM.
+        var legacyIdOfText = sync.Gateway.Legacy.Received
+            .Where(e => e.Type is "im.c2c.message.sent" or "im.group.message.sent")
+            .ToDictionary(e => e.Data.GetProperty("body")[0].GetProperty("msgContent").GetProperty("Text").GetString()!, e => e.Id);
+        string LegacyId(string text) => legacyIdOfText.TryGetValue(text, out var id) ? id : "lg-" + text["ev-".Length..];
+        var messages = Enumerable.Range(0, Pairs).SelectMany(i => sync.Im.GetC2CMessages($"ua{i}", $"ub{i}").Select(m => new Msg(m.From, m.To, null, m.MsgKey, m.MsgSeq, Text(m.MsgBody))))
+            .Concat(groups.SelectMany(g => sync.Im.GetGroup(g)!.Messages.Select(m => new Msg(m.From, null, g, null, m.MsgSeq, Text(m.MsgBody)))))
+            .OrderBy(_ => random.Next()).Take(MessageChanges).ToList();
+        var users = Enumerable.Range(0, Pairs).SelectMany(i => new[] { $"ua{i}", $"ub{i}" }).ToList();
+
+        var expectedAtLegacy = new ConcurrentBag<string>();
+        var recalled = new ConcurrentBag<string>();
+        var edited = new ConcurrentDictionary<string, string>();
+        var readMarks = new ConcurrentDictionary<(string, string), long>();
+        var nicks = new ConcurrentDictionary<string, string>();
+        var friends = new ConcurrentBag<string>();
+        var changes = messages.Select((m, j) => (Kind: random.Next(4), Message: (Msg?)m, J: j, OnIm: random.Next(2) == 0))
+            .Concat(users.Select((u, j) => (Kind: 4 + random.Next(2), Message: (Msg?)null, J: j, OnIm: random.Next(2) == 0)))
+            .Concat(Enumerable.Range(0, FriendChanges).Select(j => (Kind: 6, Message: (Msg?)null, J: j, OnIm: random.Next(2) == 0)))
+            .OrderBy(_ => random.Next()).ToList();
+
+        await Parallel.ForEachAsync(changes, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (change, _) =>
+        {
+            var m = change.Message;
+            var key = m is null ? null : m.GroupId is { } g ? $"{g}:{m.MsgSeq}" : m.MsgKey!;
+            switch (change.Kind, change.OnIm)
+            {
+                case (0, true):
+                    if (m!.GroupId is { } groupId)
+                    {
+                        await sync.Im.SimulateUserRecallGroupMessageAsync(groupId, m.From, m.MsgSeq);
+                        expectedAtLegacy.Add($"im.group.message.recalled {LegacyId(m.Text)}");
+                    }
+                    else
+                    {
+                        await sync.Im.SimulateUserRecallC2CAsync(m.From, m.To!, m.MsgKey!);
+                        expectedAtLegacy.Add($"im.c2c.message.recalled {LegacyId(m.Text)}");
+                    }
+                    recalled.Add(key!);
+                    break;
+                case (0, false):
+                    await SendAsync(sync, m!.GroupId is { } recallGroup
+                        ? LegacyDeltaSender.Delta("legacy.group.message.recalled", $"lg-recall-{change.J}", new JsonObject
+                            { ["groupId"] = recallGroup, ["target"] = new JsonObject { ["legacyMessageId"] = LegacyId(m.Text) } })
+                        : LegacyDeltaSender.Delta("legacy.c2c.message.recalled", $"lg-recall-{change.J}", new JsonObject
+                            { ["from"] = m.From, ["to"] = m.To, ["target"] = new JsonObject { ["legacyMessageId"] = LegacyId(m.Text) } }));
+                    recalled.Add(key!);
+                    break;
+                case (1, true):
+                    var imEdit = $"edit-im-{change.J}";
+                    if (m!.GroupId is { } editGroup)
+                    {
+                        await sync.Im.SimulateUserEditGroupMessageAsync(editGroup, m.MsgSeq, m.From, FakeImServer.TextBody(imEdit));
+                        expectedAtLegacy.Add($"im.group.message.edited {LegacyId(m.Text)} {imEdit}");
+                    }
+                    else
+                    {
+                        await sync.Im.SimulateUserEditC2CAsync(m.MsgKey!, m.From, FakeImServer.TextBody(imEdit));
+                        expectedAtLegacy.Add($"im.c2c.message.edited {LegacyId(m.Text)} {imEdit}");
+                    }
+                    edited[key!] = imEdit;
+                    break;
+                case (1, false):
+                    var legacyEdit = $"edit-legacy-{change.J}";
+                    await SendAsync(sync, m!.GroupId is { } legacyEditGroup
+                        ? LegacyDeltaSender.Delta("legacy.group.message.edited", $"lg-edit-{change.J}", new JsonObject
+                            { ["groupId"] = legacyEditGroup, ["target"] = new JsonObject { ["legacyMessageId"] = LegacyId(m.Text) }, ["body"] = Body(legacyEdit) })
+                        : LegacyDeltaSender.Delta("legacy.c2c.message.edited", $"lg-edit-{change.J}", new JsonObject
+                            { ["from"] = m.From, ["to"] = m.To, ["target"] = new JsonObject { ["legacyMessageId"] = LegacyId(m.Text) }, ["body"] = Body(legacyEdit) }));
+                    edited[key!] = legacyEdit;
+                    break;
+                case (2 or 3, _):
+                    // Messages left as they are: the other changes must not touch them.
+                    break;
+                case (4, _):
+                    var (reader, peer, readUpTo) = (users[change.J], users[change.J ^ 1], 1_767_000_000L + change.J);
+                    if (change.OnIm)
+                    {
+                        await sync.Im.SimulateUserReadC2CAsync(reader, peer, readUpTo);
+                        expectedAtLegacy.Add($"im.c2c.message.read {reader}>{peer}@{readUpTo}");
+                    }
+                    else
+                    {
+                        await SendAsync(sync, LegacyDeltaSender.Delta("legacy.c2c.message.read", $"lg-read-{change.J}",
+                            new JsonObject { ["reader"] = reader, ["peer"] = peer, ["readUpTo"] = readUpTo }));
+                    }
+                    readMarks[(reader, peer)] = readUpTo;
+                    break;
+                case (5, _):
+                    var (user, nick) = (users[change.J], $"nick-{change.J}-{(change.OnIm ? "im" : "legacy")}");
+                    if (change.OnIm)
+                    {
+                        await sync.Im.SimulateUserProfileChangeAsync(user, ("Tag_Profile_IM_Nick", JsonValue.Create(nick)));
+                        expectedAtLegacy.Add($"im.profile.changed {user} {nick}");
+                    }
+                    else
+                    {
+                        await SendAsync(sync, LegacyDeltaSender.Delta("legacy.profile.changed", $"lg-profile-{change.J}", new JsonObject { ["userId"] = user, ["nick"] = nick }));
+                    }
+                    nicks[user] = nick;
+                    break;
+                case (6, true):
+                    // An IM user befriends someone (both ways), and legacy ends one direction of it.
+                    var (x, y) = ($"fx{change.J}", $"fy{change.J}");
+                    await sync.Im.SimulateUserAddFriendAsync(x, y);
+                    expectedAtLegacy.Add($"im.friend.added {x}>{y}");
+                    expectedAtLegacy.Add($"im.friend.added {y}>{x}");
+                    await SendAsync(sync, LegacyDeltaSender.Delta("legacy.friend.removed", $"lg-unfriend-{change.J}", new JsonObject { ["from"] = x, ["to"] = y }));
+                    friends.Add($"{y}>{x}");
+                    break;
+                case (6, false):
+                    // A legacy user befriends someone (one edge), and IM ends it once it is there.
+                    var (p, q) = ($"fp{change.J}", $"fq{change.J}");
+                    await SendAsync(sync, LegacyDeltaSender.Delta("legacy.friend.added", $"lg-friend-{change.J}", new JsonObject { ["from"] = p, ["to"] = q }));
+                    await Eventually.AssertAsync(() => Task.FromResult(sync.Im.GetFriends(p).Contains(q)), limit, $"{p}>{q} in IM");
+                    await sync.Im.SimulateUserDeleteFriendAsync(p, q, both: false);
+                    expectedAtLegacy.Add($"im.friend.removed {p}>{q}");
+                    break;
+            }
+        });
+
+        await Eventually.AssertAsync(() => Task.FromResult(NewTypeEvents(sync).Count >= expectedAtLegacy.Count), limit, "every IM change at legacy");
+        await Eventually.AssertAsync(() => Task.FromResult(ImHoldsEveryChange(sync, messages, recalled, edited, readMarks, nicks)), limit, "every change in IM");
+        // Let any echo that was not suppressed arrive before comparing.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(expectedAtLegacy.Order(StringComparer.Ordinal), NewTypeEvents(sync).Order(StringComparer.Ordinal));
+        Assert.True(ImHoldsEveryChange(sync, messages, recalled, edited, readMarks, nicks));
+        Assert.Equal(friends.Order(StringComparer.Ordinal), Enumerable.Range(0, FriendChanges)
+            .SelectMany(j => new[] { $"fx{j}", $"fy{j}", $"fp{j}", $"fq{j}" })
+            .SelectMany(u => sync.Im.GetFriends(u).Select(f => $"{u}>{f}")).Order(StringComparer.Ordinal));
+        Assert.Equal(0, outcomes[RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Faulted] + outcomes[RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Faulted]);
+    }
+
+    private static List<string> NewTypeEvents(TwoWaySync sync)
+        => [.. sync.Gateway.Legacy.Received.Where(e => e.Type is not ("im.c2c.message.sent" or "im.group.message.sent" or "im.group.created")).Select(e => e.Type switch
+        {
+            "im.c2c.message.recalled" or "im.group.message.recalled" => $"{e.Type} {e.Data.GetProperty("target").GetProperty("legacyMessageId").GetString()}",
+            "im.c2c.message.edited" or "im.group.message.edited" =>
+                $"{e.Type} {e.Data.GetProperty("target").GetProperty("legacyMessageId").GetString()} {e.Data.GetProperty("body")[0].GetProperty("msgContent").GetProperty("Text").GetString()}",
+            "im.c2c.message.read" => $"{e.Type} {e.Data.GetProperty("reader").GetString()}>{e.Data.GetProperty("peer").GetString()}@{e.Data.GetProperty("readUpTo").GetInt64()}",
+            "im.profile.changed" => $"{e.Type} {e.Data.GetProperty("userId").GetString()} {e.Data.GetProperty("nick").GetString()}",
+            _ => $"{e.Type} {e.Data.GetProperty("from").GetString()}>{e.Data.GetProperty("to").GetString()}",
+        })];
+
+    private static bool ImHoldsEveryChange(TwoWaySync sync, List<Msg> messages, ConcurrentBag<string> recalled,
+        ConcurrentDictionary<string, string> edited, ConcurrentDictionary<(string, string), long> readMarks, ConcurrentDictionary<string, string> nicks)
+    {
+        var recalledKeys = recalled.ToHashSet(StringComparer.Ordinal);
+        foreach (var m in messages)
+        {
+            string key;
+            bool isRecalled;
+            JsonArray body;
+            if (m.GroupId is { } g)
+            {
+                var stored = sync.Im.GetGroup(g)!.Messages.Single(s => s.MsgSeq == m.MsgSeq);
+                (key, isRecalled, body) = ($"{g}:{m.MsgSeq}", stored.Recalled, stored.MsgBody);
+            }
+            else
+            {
+                var stored = sync.Im.FindC2CMessage(m.MsgKey!)!;
+                (key, isRecalled, body) = (m.MsgKey!, stored.Recalled, stored.MsgBody);
+            }
+            if (isRecalled != recalledKeys.Contains(key) || Text(body) != edited.GetValueOrDefault(key, m.Text))
+            {
+                return false;
+            }
+        }
+        return readMarks.All(r => sync.Im.GetReadMark(r.Key.Item1, r.Key.Item2) == r.Value)
+            && nicks.All(n => sync.Im.GetProfile(n.Key).TryGetValue("Tag_Profile_IM_Nick", out var nick) && (string?)nick == n.Value);
+    }
+
+    private static async Task SendAsync(TwoWaySync sync, JsonObject delta)
+    {
+        using var answer = await sync.Legacy.SendAsync(delta);
+        Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+    }
+
+    private const int MessageChanges = 240;
+    private const int FriendChanges = 30;
+
+    /// <summary>A message of the first round as IM holds it: a 1:1 message by <c>MsgKey</c>, a group message by group and <c>MsgSeq</c>.</summary>
+    private sealed record Msg(string From, string? To, string? GroupId, string? MsgKey, long MsgSeq, string Text);
 
     private static JsonArray Body(string text)
         => [new JsonObject { ["msgType"] = "TIMTextElem", ["msgContent"] = new JsonObject { ["Text"] = text } }];

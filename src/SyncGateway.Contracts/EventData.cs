@@ -284,3 +284,34 @@ public sealed record FriendAddedData(
 public sealed record FriendRemovedData(
     string From,
     string To);
+
+/// <summary>
+/// A group member's role or name card changed (<c>im.group.member.changed</c> / <c>legacy.group.member.changed</c>).
+/// Only changed fields are present.
+/// </summary>
+/// <param name="GroupId">Group id.</param>
+/// <param name="Member">The member whose role or name card changed.</param>
+/// <param name="Role">The new role: <c>Admin</c> or <c>Member</c>.</param>
+/// <param name="NameCard">The new name card (the member's name in this group).</param>
+/// <param name="Type">IM group type.</param>
+/// <param name="Operator">Who made the change.</param>
+public sealed record GroupMemberChangedData(
+    string GroupId,
+    string Member,
+    string? Role = null,
+    string? NameCard = null,
+    string? Type = null,
+    string? Operator = null) : IGroupEventData;
+
+/// <summary>A group's owner changed (<c>im.group.owner.changed</c> / <c>legacy.group.owner.changed</c>).</summary>
+/// <param name="GroupId">Group id.</param>
+/// <param name="NewOwner">The new owner, a member of the group.</param>
+/// <param name="OldOwner">The previous owner, when known.</param>
+/// <param name="Type">IM group type.</param>
+/// <param name="Operator">Who made the change.</param>
+public sealed record GroupOwnerChangedData(
+    string GroupId,
+    string NewOwner,
+    string? OldOwner = null,
+    string? Type = null,
+    string? Operator = null) : IGroupEventData;

@@ -33,6 +33,10 @@ public static class EventTypes
     public const string ImFriendAdded = "im.friend.added";
     /// <summary>IM → legacy: a user removed a friend.</summary>
     public const string ImFriendRemoved = "im.friend.removed";
+    /// <summary>IM → legacy: a group member's role or name card changed.</summary>
+    public const string ImGroupMemberChanged = "im.group.member.changed";
+    /// <summary>IM → legacy: a group's owner changed.</summary>
+    public const string ImGroupOwnerChanged = "im.group.owner.changed";
 
     /// <summary>Legacy → IM: 1:1 message sent.</summary>
     public const string LegacyC2CMessageSent = "legacy.c2c.message.sent";
@@ -66,4 +70,8 @@ public static class EventTypes
     public const string LegacyFriendAdded = "legacy.friend.added";
     /// <summary>Legacy → IM: a user removed a friend.</summary>
     public const string LegacyFriendRemoved = "legacy.friend.removed";
+    /// <summary>Legacy → IM: a group member's role or name card changed.</summary>
+    public const string LegacyGroupMemberChanged = "legacy.group.member.changed";
+    /// <summary>Legacy → IM: a group's owner changed.</summary>
+    public const string LegacyGroupOwnerChanged = "legacy.group.owner.changed";
 }

@@ -107,3 +107,15 @@ public sealed record ImFriendRemoved(EventMeta Meta, FriendRemovedData Data) : I
 
 /// <summary>Legacy: a user removed a friend (<c>legacy.friend.removed</c>).</summary>
 public sealed record LegacyFriendRemoved(EventMeta Meta, FriendRemovedData Data) : ISyncEvent<FriendRemovedData>;
+
+/// <summary>IM: a group member's role or name card changed (<c>Group.CallbackAfterMemberFieldChanged</c>).</summary>
+public sealed record ImGroupMemberChanged(EventMeta Meta, GroupMemberChangedData Data) : ISyncEvent<GroupMemberChangedData>;
+
+/// <summary>Legacy: a group member's role or name card changed (<c>legacy.group.member.changed</c>).</summary>
+public sealed record LegacyGroupMemberChanged(EventMeta Meta, GroupMemberChangedData Data) : ISyncEvent<GroupMemberChangedData>;
+
+/// <summary>IM: a group's owner changed (<c>Group.CallbackAfterChangeGroupOwner</c>).</summary>
+public sealed record ImGroupOwnerChanged(EventMeta Meta, GroupOwnerChangedData Data) : ISyncEvent<GroupOwnerChangedData>;
+
+/// <summary>Legacy: a group's owner changed (<c>legacy.group.owner.changed</c>).</summary>
+public sealed record LegacyGroupOwnerChanged(EventMeta Meta, GroupOwnerChangedData Data) : ISyncEvent<GroupOwnerChangedData>;

@@ -31,4 +31,6 @@ internal sealed record ImApi(string Service, string Command, int DefaultCallsPer
     public static readonly ImApi ModifyGroupMsg = new("openim", "modify_group_msg", 200);
     public static readonly ImApi FriendAdd = new("sns", "friend_add", 200);
     public static readonly ImApi FriendDelete = new("sns", "friend_delete", 200);
+    public static readonly ImApi ModifyGroupMemberInfo = new("group_open_http_svc", "modify_group_member_info", 200);
+    public static readonly ImApi ChangeGroupOwner = new("group_open_http_svc", "change_group_owner", 200);
 }

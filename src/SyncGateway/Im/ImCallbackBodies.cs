@@ -160,3 +160,22 @@ internal sealed record FriendChangeBody(
     [property: JsonPropertyName("PairList")] IReadOnlyList<ImFriendPair>? PairList,
     [property: JsonPropertyName("Admin_Account")] string? AdminAccount,
     [property: JsonPropertyName("EventTime")] long? EventTime);
+
+/// <summary>IM's pages disagree on the member's field name (<c>Modified_Account</c> or <c>Member_Account</c>): both are read.</summary>
+internal sealed record MemberFieldChangedBody(
+    [property: JsonPropertyName("GroupId")] string? GroupId,
+    [property: JsonPropertyName("Type")] string? Type,
+    [property: JsonPropertyName("Operator_Account")] string? OperatorAccount,
+    [property: JsonPropertyName("Modified_Account")] string? ModifiedAccount,
+    [property: JsonPropertyName("Member_Account")] string? MemberAccount,
+    [property: JsonPropertyName("Role")] string? Role,
+    [property: JsonPropertyName("NameCard")] string? NameCard,
+    [property: JsonPropertyName("EventTime")] long? EventTime);
+
+internal sealed record ChangeGroupOwnerBody(
+    [property: JsonPropertyName("GroupId")] string? GroupId,
+    [property: JsonPropertyName("Type")] string? Type,
+    [property: JsonPropertyName("Operator_Account")] string? OperatorAccount,
+    [property: JsonPropertyName("OldOwner_Account")] string? OldOwnerAccount,
+    [property: JsonPropertyName("NewOwner_Account")] string? NewOwnerAccount,
+    [property: JsonPropertyName("EventTime")] long? EventTime);

@@ -147,3 +147,15 @@ internal sealed record FriendDeleteRequest(
     [property: JsonPropertyName("From_Account")] string FromAccount,
     [property: JsonPropertyName("To_Account")] IReadOnlyList<string> ToAccount,
     [property: JsonPropertyName("DeleteType")] string DeleteType);
+
+/// <summary><c>group_open_http_svc/modify_group_member_info</c>: a member's role and/or name card.</summary>
+internal sealed record ModifyGroupMemberInfoRequest(
+    [property: JsonPropertyName("GroupId")] string GroupId,
+    [property: JsonPropertyName("Member_Account")] string MemberAccount,
+    [property: JsonPropertyName("Role"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role,
+    [property: JsonPropertyName("NameCard"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? NameCard);
+
+/// <summary><c>group_open_http_svc/change_group_owner</c>.</summary>
+internal sealed record ChangeGroupOwnerRequest(
+    [property: JsonPropertyName("GroupId")] string GroupId,
+    [property: JsonPropertyName("NewOwner_Account")] string NewOwnerAccount);

@@ -274,6 +274,14 @@ public sealed class FakeImServer : IAsyncDisposable
     public Task SimulateUserChangeGroupInfoAsync(string groupId, string operatorAccount, string? name = null, string? introduction = null, string? notification = null, string? faceUrl = null, string platform = "Android")
         => _world.UserChangesGroupInfo(groupId, name, introduction, notification, faceUrl, User(operatorAccount, platform)) ?? Task.CompletedTask;
 
+    /// <summary>An owner or admin changes a member's role (<c>Admin</c>/<c>Member</c>) or name card in a client.</summary>
+    public Task SimulateUserChangeMemberAsync(string groupId, string operatorAccount, string member, string? role = null, string? nameCard = null, string platform = "Android")
+        => _world.UserChangesMember(groupId, member, role, nameCard, User(operatorAccount, platform)) ?? Task.CompletedTask;
+
+    /// <summary>The owner hands the group to another member in a client.</summary>
+    public Task SimulateUserTransferOwnershipAsync(string groupId, string owner, string newOwner, string platform = "Android")
+        => _world.UserTransfersOwnership(groupId, newOwner, User(owner, platform)) ?? Task.CompletedTask;
+
     /// <summary>A user's join request was approved (<c>JoinType</c> Apply).</summary>
     public Task SimulateUserJoinGroupAsync(string groupId, string member, string platform = "Android")
         => _world.UsersJoinGroup(groupId, [member], "Apply", User(member, platform)) ?? Task.CompletedTask;

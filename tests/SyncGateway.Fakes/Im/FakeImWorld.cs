@@ -87,8 +87,8 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 FakeImApis.ModifyGroupMsg => ModifyGroupMsg(body, callbacks),
                 FakeImApis.FriendAdd => FriendAdd(body, callbacks),
                 FakeImApis.FriendDelete => FriendDelete(body, callbacks),
-                FakeImApis.ModifyGroupMemberInfo => ModifyGroupMemberInfo(body, callbacks),
-                FakeImApis.ChangeGroupOwner => ChangeGroupOwner(body, callbacks),
+                FakeImApis.ModifyGroupMemberInfo => ModifyGroupMemberInfo(body, callbacks, Admin),
+                FakeImApis.ChangeGroupOwner => ChangeGroupOwner(body, callbacks, Admin),
                 _ => new ImAnswer(60009, "unknown REST API"),
             };
 
@@ -546,7 +546,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         return ImAnswer.Ok();
     }
 
-    private ImAnswer ModifyGroupMemberInfo(JsonObject body, List<RaisedCallback> callbacks)
+    private ImAnswer ModifyGroupMemberInfo(JsonObject body, List<RaisedCallback> callbacks, Actor actor)
     {
         if (FindGroup(body, out var group) is { } error)
         {
@@ -580,7 +580,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             ["CallbackCommand"] = "Group.CallbackAfterMemberFieldChanged",
             ["GroupId"] = group.Id,
             ["Type"] = group.Type,
-            ["Operator_Account"] = options.AdminIdentifier,
+            ["Operator_Account"] = actor.Operator,
             [options.MemberFieldChangedAccountField] = account,
         };
         if (role is not null && role != member.Role)
@@ -596,12 +596,12 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         if (changed.ContainsKey("Role") || changed.ContainsKey("NameCard"))
         {
             changed["EventTime"] = NowMs;
-            callbacks.Add(Raise(Admin, changed));
+            callbacks.Add(Raise(actor, changed));
         }
         return ImAnswer.Ok();
     }
 
-    private ImAnswer ChangeGroupOwner(JsonObject body, List<RaisedCallback> callbacks)
+    private ImAnswer ChangeGroupOwner(JsonObject body, List<RaisedCallback> callbacks, Actor actor)
     {
         if (FindGroup(body, out var group) is { } error)
         {
@@ -634,12 +634,12 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
         member.Role = "Owner";
         group.Owner = newOwner;
-        callbacks.Add(Raise(Admin, new JsonObject
+        callbacks.Add(Raise(actor, new JsonObject
         {
             ["CallbackCommand"] = "Group.CallbackAfterChangeGroupOwner",
             ["GroupId"] = group.Id,
             ["Type"] = group.Type,
-            ["Operator_Account"] = options.AdminIdentifier,
+            ["Operator_Account"] = actor.Operator,
             ["OldOwner_Account"] = oldOwner ?? "",
             ["NewOwner_Account"] = newOwner,
             ["EventTime"] = NowMs,
@@ -1034,6 +1034,31 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         lock (_lock)
         {
             return ChangeGroupInfo(RequireGroup(groupId), name, introduction, notification, faceUrl, actor) is { } callback ? raise(callback) : null;
+        }
+    }
+
+    /// <summary>A user (an owner or admin in a client) changes a member's role or name card.</summary>
+    public Task<RecordedCallback>? UserChangesMember(string groupId, string member, string? role, string? nameCard, Actor actor)
+        => UserAction(actor, (callbacks, a) => ModifyGroupMemberInfo(new JsonObject
+        {
+            ["GroupId"] = groupId, ["Member_Account"] = member, ["Role"] = role, ["NameCard"] = nameCard,
+        }, callbacks, a));
+
+    /// <summary>The owner hands the group to another member in a client.</summary>
+    public Task<RecordedCallback>? UserTransfersOwnership(string groupId, string newOwner, Actor actor)
+        => UserAction(actor, (callbacks, a) => ChangeGroupOwner(new JsonObject { ["GroupId"] = groupId, ["NewOwner_Account"] = newOwner }, callbacks, a));
+
+    private Task<RecordedCallback>? UserAction(Actor actor, Func<List<RaisedCallback>, Actor, ImAnswer> apply)
+    {
+        lock (_lock)
+        {
+            var callbacks = new List<RaisedCallback>();
+            var answer = apply(callbacks, actor);
+            if (answer.ErrorCode != 0)
+            {
+                throw new InvalidOperationException($"{answer.ErrorCode}: {answer.ErrorInfo}");
+            }
+            return callbacks.Count > 0 ? raise(callbacks[0]) : null;
         }
     }
 

@@ -175,6 +175,38 @@ public sealed class CoexistenceTests
         Assert.Equal(0, outcomes[RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Faulted] + outcomes[RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Faulted]);
     }
 
+    [Fact]
+    public async Task Member_roles_name_cards_and_the_owner_cross_both_ways_once()
+    {
+        using var outcomes = new OutcomeCounter();
+        await using var sync = await StartAsync(outcomes);
+        await sync.Im.SimulateUserInviteToGroupAsync(Group, "u_a", ["u_c"]);
+        await ReceivedAsync(sync, "im.group.member.joined");
+
+        await SendAsync(sync, Delta("legacy.group.member.changed", "lg-mc-1", new JsonObject { ["groupId"] = Group, ["member"] = "u_b", ["role"] = "Admin", ["nameCard"] = "Bee" }));
+        await Eventually.AssertAsync(() => Task.FromResult(Member(sync, "u_b") is { Role: "Admin", NameCard: "Bee" }), Wait, "u_b an admin named Bee in IM");
+
+        await sync.Im.SimulateUserChangeMemberAsync(Group, "u_a", "u_c", nameCard: "Cee");
+        var changed = await ReceivedAsync(sync, "im.group.member.changed");
+        Assert.Equal(("u_c", "Cee"), (changed.Data.GetProperty("member").GetString(), changed.Data.GetProperty("nameCard").GetString()));
+        await sync.Im.SimulateUserTransferOwnershipAsync(Group, "u_a", "u_c");
+        var owner = await ReceivedAsync(sync, "im.group.owner.changed");
+        Assert.Equal(("u_c", "u_a"), (owner.Data.GetProperty("newOwner").GetString(), owner.Data.GetProperty("oldOwner").GetString()));
+
+        await SendAsync(sync, Delta("legacy.group.owner.changed", "lg-owner-1", new JsonObject { ["groupId"] = Group, ["newOwner"] = "u_b" }));
+        await Eventually.AssertAsync(() => Task.FromResult(sync.Im.GetGroup(Group)!.Owner == "u_b"), Wait, "u_b the owner in IM");
+
+        // Towards IM: legacy posted back the join, the member change and the owner change it received. Towards legacy:
+        // IM called back for the member change and the owner change the gateway made.
+        await WaitForEchoesAsync(outcomes, toLegacy: 3, toIm: 2);
+        Assert.Single(sync.Im.CallsTo(FakeImApis.ModifyGroupMemberInfo));
+        Assert.Single(sync.Im.CallsTo(FakeImApis.ChangeGroupOwner));
+        Assert.Single(sync.Gateway.Legacy.Received, e => e.Type == "im.group.member.changed");
+        Assert.Single(sync.Gateway.Legacy.Received, e => e.Type == "im.group.owner.changed");
+    }
+
+    private static FakeGroupMember? Member(TwoWaySync sync, string account) => sync.Im.GetGroup(Group)!.Members.SingleOrDefault(m => m.Account == account);
+
     /// <summary>Waits until every echo was suppressed, then a moment more: an echo that was not would show as an extra write or delivery.</summary>
     private static async Task WaitForEchoesAsync(OutcomeCounter outcomes, int toLegacy, int toIm)
     {

@@ -94,8 +94,9 @@ public sealed class TwoWayRandomizedTests
     }
 
     /// <summary>
-    /// The second round, on the messages and users of the first: recalls, edits, read marks, profile changes and
-    /// friend changes, each made by a user on one side or the other at random, all at once. Each change names its own
+    /// The second round, on the messages, users and groups of the first: recalls, edits, read marks, profile changes,
+    /// friend changes, member roles and name cards, and owners, each made by a user on one side or the other at random,
+    /// all at once. Each change names its own
     /// message, user or pair, so the end state does not depend on the order the two sides' changes meet in. At the end
     /// legacy has received exactly the changes made in IM (no echo of its own), and IM holds every change of both sides.
     /// </summary>
@@ -120,7 +121,10 @@ public sealed class TwoWayRandomizedTests
         var changes = messages.Select((m, j) => (Kind: random.Next(4), Message: (Msg?)m, J: j, OnIm: random.Next(2) == 0))
             .Concat(users.Select((u, j) => (Kind: 4 + random.Next(2), Message: (Msg?)null, J: j, OnIm: random.Next(2) == 0)))
             .Concat(Enumerable.Range(0, FriendChanges).Select(j => (Kind: 6, Message: (Msg?)null, J: j, OnIm: random.Next(2) == 0)))
+            .Concat(groups.Select((_, g) => (Kind: 7 + random.Next(2), Message: (Msg?)null, J: g, OnIm: random.Next(2) == 0)))
             .OrderBy(_ => random.Next()).ToList();
+        var members = new ConcurrentDictionary<(string Group, string Member), string>();
+        var owners = new ConcurrentDictionary<string, string>();
 
         await Parallel.ForEachAsync(changes, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (change, _) =>
         {
@@ -219,11 +223,41 @@ public sealed class TwoWayRandomizedTests
                     await sync.Im.SimulateUserDeleteFriendAsync(p, q, both: false);
                     expectedAtLegacy.Add($"im.friend.removed {p}>{q}");
                     break;
+                case (7, _):
+                    var (group, member, card) = (groups[change.J], $"m{change.J}_{(change.OnIm ? 1 : 2)}", $"card-{change.J}");
+                    if (change.OnIm)
+                    {
+                        await sync.Im.SimulateUserChangeMemberAsync(group, $"owner{change.J}", member, "Admin", card);
+                        expectedAtLegacy.Add($"im.group.member.changed {group} {member} Admin {card}");
+                    }
+                    else
+                    {
+                        await SendAsync(sync, LegacyDeltaSender.Delta("legacy.group.member.changed", $"lg-member-{change.J}",
+                            new JsonObject { ["groupId"] = group, ["member"] = member, ["role"] = "Admin", ["nameCard"] = card }));
+                    }
+                    members[(group, member)] = $"Admin {card}";
+                    break;
+                case (8, _):
+                    var (ownedGroup, newOwner) = (groups[change.J], $"m{change.J}_{(change.OnIm ? 1 : 2)}");
+                    if (change.OnIm)
+                    {
+                        await sync.Im.SimulateUserTransferOwnershipAsync(ownedGroup, $"owner{change.J}", newOwner);
+                        expectedAtLegacy.Add($"im.group.owner.changed {ownedGroup} {newOwner}");
+                    }
+                    else
+                    {
+                        await SendAsync(sync, LegacyDeltaSender.Delta("legacy.group.owner.changed", $"lg-owner-{change.J}",
+                            new JsonObject { ["groupId"] = ownedGroup, ["newOwner"] = newOwner }));
+                    }
+                    owners[ownedGroup] = newOwner;
+                    break;
             }
         });
 
         await Eventually.AssertAsync(() => Task.FromResult(NewTypeEvents(sync).Count >= expectedAtLegacy.Count), limit, "every IM change at legacy");
-        await Eventually.AssertAsync(() => Task.FromResult(ImHoldsEveryChange(sync, messages, recalled, edited, readMarks, nicks)), limit, "every change in IM");
+        await Eventually.AssertAsync(() => Task.FromResult(ImHoldsEveryChange(sync, messages, recalled, edited, readMarks, nicks)
+            && members.All(m => sync.Im.GetGroup(m.Key.Group)!.Members.Single(x => x.Account == m.Key.Member) is var held && $"{held.Role} {held.NameCard}" == m.Value)
+            && owners.All(o => sync.Im.GetGroup(o.Key)!.Owner == o.Value)), limit, "every change in IM");
         // Let any echo that was not suppressed arrive before comparing.
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Equal(expectedAtLegacy.Order(StringComparer.Ordinal), NewTypeEvents(sync).Order(StringComparer.Ordinal));
@@ -242,6 +276,8 @@ public sealed class TwoWayRandomizedTests
                 $"{e.Type} {e.Data.GetProperty("target").GetProperty("legacyMessageId").GetString()} {e.Data.GetProperty("body")[0].GetProperty("msgContent").GetProperty("Text").GetString()}",
             "im.c2c.message.read" => $"{e.Type} {e.Data.GetProperty("reader").GetString()}>{e.Data.GetProperty("peer").GetString()}@{e.Data.GetProperty("readUpTo").GetInt64()}",
             "im.profile.changed" => $"{e.Type} {e.Data.GetProperty("userId").GetString()} {e.Data.GetProperty("nick").GetString()}",
+            "im.group.member.changed" => $"{e.Type} {e.Data.GetProperty("groupId").GetString()} {e.Data.GetProperty("member").GetString()} {e.Data.GetProperty("role").GetString()} {e.Data.GetProperty("nameCard").GetString()}",
+            "im.group.owner.changed" => $"{e.Type} {e.Data.GetProperty("groupId").GetString()} {e.Data.GetProperty("newOwner").GetString()}",
             _ => $"{e.Type} {e.Data.GetProperty("from").GetString()}>{e.Data.GetProperty("to").GetString()}",
         })];
 

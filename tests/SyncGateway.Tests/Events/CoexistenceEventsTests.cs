@@ -113,6 +113,27 @@ public sealed class CoexistenceEventsTests
         Assert.NotEqual(first.Meta.Id, later.Meta.Id);
     }
 
+    [Theory]
+    [InlineData("Modified_Account")]
+    [InlineData("Member_Account")]
+    public void A_member_change_takes_the_member_under_either_name_IMs_pages_give_it(string field)
+    {
+        var body = Edit(MemberFieldChanged, j => { j.Remove("Modified_Account"); j[field] = "u_20017"; });
+
+        var evt = Assert.IsType<ImGroupMemberChanged>(Single(body));
+
+        Assert.Equal(new GroupMemberChangedData("@TGS#2KDFJ3ASL", "u_20017", "Admin", "Trail lead", "Public", "u_10086"), evt.Data);
+        Assert.Equal("group:@TGS#2KDFJ3ASL", evt.Meta.Subject);
+    }
+
+    [Fact]
+    public void An_owner_change_names_both_owners()
+    {
+        var evt = Assert.IsType<ImGroupOwnerChanged>(Single(ChangeGroupOwner));
+
+        Assert.Equal(new GroupOwnerChangedData("@TGS#2KDFJ3ASL", "u_20017", "u_10086", "Public", "u_10086"), evt.Data);
+    }
+
     [Fact]
     public void An_im_echo_is_keyed_by_the_ids_IM_gives_and_a_legacy_echo_by_the_legacy_id_when_known()
     {
@@ -151,6 +172,9 @@ public sealed class CoexistenceEventsTests
     [InlineData(EventTypes.LegacyProfileChanged, """{"userId":"u_1","custom":{"Tag_Profile_Custom_Level":-1}}""", "data.custom.Tag_Profile_Custom_Level")]
     [InlineData(EventTypes.LegacyFriendAdded, """{"from":"u_1","to":"u_1"}""", "data.to")]
     [InlineData(EventTypes.LegacyFriendRemoved, """{"from":"u_1"}""", "data.to")]
+    [InlineData(EventTypes.LegacyGroupMemberChanged, """{"groupId":"g_1","member":"u_1","role":"Owner"}""", "data.role")]
+    [InlineData(EventTypes.LegacyGroupMemberChanged, """{"groupId":"g_1","member":"u_1"}""", "data")]
+    [InlineData(EventTypes.LegacyGroupOwnerChanged, """{"groupId":"g_1"}""", "data.newOwner")]
     public void A_delta_that_lacks_what_its_type_needs_is_refused_naming_the_field(string type, string data, string field)
     {
         var (events, errors) = Delta(type, data);

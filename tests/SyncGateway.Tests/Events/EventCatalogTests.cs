@@ -15,8 +15,9 @@ public sealed class EventCatalogTests
         Assert.Equal(
             ["AccountCreatedDeclaration", "C2CMessageDeclaration", "C2CMessageEditedDeclaration", "C2CMessageReadDeclaration",
              "C2CMessageRecalledDeclaration", "FriendAddedDeclaration", "FriendRemovedDeclaration", "GroupCreatedDeclaration",
-             "GroupDismissedDeclaration", "GroupMembersJoinedDeclaration", "GroupMembersLeftDeclaration", "GroupMessageDeclaration",
-             "GroupMessageEditedDeclaration", "GroupMessageRecalledDeclaration", "GroupProfileChangedDeclaration", "ProfileChangedDeclaration"],
+             "GroupDismissedDeclaration", "GroupMemberChangedDeclaration", "GroupMembersJoinedDeclaration", "GroupMembersLeftDeclaration",
+             "GroupMessageDeclaration", "GroupMessageEditedDeclaration", "GroupMessageRecalledDeclaration", "GroupOwnerChangedDeclaration",
+             "GroupProfileChangedDeclaration", "ProfileChangedDeclaration"],
             EventCatalog.All.Select(d => d.GetType().Name));
     }
 

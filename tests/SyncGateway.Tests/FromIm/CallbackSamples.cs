@@ -176,6 +176,17 @@ internal static class CallbackSamples
           "EventTime": 1736922200000 }
         """;
 
+    public const string MemberFieldChanged = """
+        { "CallbackCommand": "Group.CallbackAfterMemberFieldChanged", "GroupId": "@TGS#2KDFJ3ASL", "Type": "Public",
+          "Operator_Account": "u_10086", "Modified_Account": "u_20017", "Role": "Admin", "NameCard": "Trail lead",
+          "EventTime": "1736954000333" }
+        """;
+
+    public const string ChangeGroupOwner = """
+        { "CallbackCommand": "Group.CallbackAfterChangeGroupOwner", "GroupId": "@TGS#2KDFJ3ASL", "Type": "Public",
+          "Operator_Account": "u_10086", "OldOwner_Account": "u_10086", "NewOwner_Account": "u_20017", "EventTime": 1736954100444 }
+        """;
+
     /// <summary>Every command with its sample body, for theories.</summary>
     public static TheoryData<string, string> All => new()
     {
@@ -194,6 +205,8 @@ internal static class CallbackSamples
         { ProfileChangedDeclaration.Command, PortraitSet },
         { FriendAddedDeclaration.Command, FriendAdd },
         { FriendRemovedDeclaration.Command, FriendDelete },
+        { GroupMemberChangedDeclaration.Command, MemberFieldChanged },
+        { GroupOwnerChangedDeclaration.Command, ChangeGroupOwner },
     };
 
     public static string CommandOf(string body) => (string)JsonNode.Parse(body)!["CallbackCommand"]!;

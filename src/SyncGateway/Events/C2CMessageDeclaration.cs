@@ -45,6 +45,12 @@ internal sealed class C2CMessageDeclaration()
     public override ImWritePlan ToIm(EventMeta meta, C2CMessageData data, ImWriteSettings settings)
     {
         var d = WithImIds(meta, data);
+        if (d.OnlineOnly != true && SentAt(meta, d) is { } sentAt && settings.KeepsItsTime(sentAt))
+        {
+            // importmsg raises no callback: there is no echo to expect.
+            return new([], [new(ImApi.ImportMsg, new ImportMsgRequest(ImportMsgRequest.RealTime, d.From, d.To, (uint)d.MsgSeq!.Value,
+                (uint)d.MsgRandom!.Value, sentAt.ToUnixTimeSeconds(), ImRequests.Body(d.Body), d.CloudCustomData), Accounts: [d.From, d.To])]);
+        }
         return new(ImEchoParts(d), [new(ImApi.SendMsg, new SendMsgRequest(
             SyncOtherMachine: 1,
             FromAccount: d.From,
@@ -67,11 +73,12 @@ internal sealed class C2CMessageDeclaration()
     public LedgerEntry? FromIm(EventMeta meta, C2CMessageData data)
         => data.MsgKey is { } msgKey ? new(meta.Id, MessageOrigin.Im, data.From, data.To, MsgKey: msgKey, MsgTime: data.MsgTime) : null;
 
+    // importmsg (a message that keeps its time) answers no MsgKey: the entry then names the legacy id only.
     public LedgerEntry? FromImAnswer(EventMeta meta, C2CMessageData data, JsonElement answer)
-        => ImRequests.String(answer, "MsgKey") is { } msgKey
-            ? new(ImRequests.LegacyMessageId(meta, data.LegacyMessageId), MessageOrigin.Legacy, data.From, data.To, MsgKey: msgKey,
-                MsgTime: ImRequests.Integer(answer, "MsgTime"))
-            : null;
+        => new(ImRequests.LegacyMessageId(meta, data.LegacyMessageId), MessageOrigin.Legacy, data.From, data.To,
+            MsgKey: ImRequests.String(answer, "MsgKey"), MsgTime: ImRequests.Integer(answer, "MsgTime") ?? data.MsgTime);
+
+    public string LegacyId(EventMeta meta, C2CMessageData data) => ImRequests.LegacyMessageId(meta, data.LegacyMessageId);
 
     public C2CMessageData WithLegacyMessageId(C2CMessageData data, string legacyMessageId) => data with { LegacyMessageId = legacyMessageId };
 

@@ -73,6 +73,8 @@ internal sealed class GroupMessageDeclaration()
                 TopicId: data.TopicId, MsgTime: ImRequests.Integer(answer, "MsgTime"))
             : null;
 
+    public string LegacyId(EventMeta meta, GroupMessageData data) => ImRequests.LegacyMessageId(meta, data.LegacyMessageId);
+
     public GroupMessageData WithLegacyMessageId(GroupMessageData data, string legacyMessageId) => data with { LegacyMessageId = legacyMessageId };
 
     protected override void Validate(GroupMessageData data, DeltaProblems problems)

@@ -14,6 +14,9 @@ internal interface IMessageDeclaration<TData>
     /// <summary>The ledger entry of a legacy message written to IM, from IM's answer to the write; null when the answer lacks IM's id.</summary>
     LedgerEntry? FromImAnswer(EventMeta meta, TData data, JsonElement answer);
 
+    /// <summary>The legacy message id of a legacy delta: its <c>data.legacyMessageId</c>, or its CloudEvent id.</summary>
+    string LegacyId(EventMeta meta, TData data);
+
     /// <summary>The data of an IM event about a message that came from legacy, naming the legacy id.</summary>
     TData WithLegacyMessageId(TData data, string legacyMessageId);
 }

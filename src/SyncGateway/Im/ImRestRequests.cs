@@ -159,3 +159,21 @@ internal sealed record ModifyGroupMemberInfoRequest(
 internal sealed record ChangeGroupOwnerRequest(
     [property: JsonPropertyName("GroupId")] string GroupId,
     [property: JsonPropertyName("NewOwner_Account")] string NewOwnerAccount);
+
+/// <summary>
+/// <c>openim/importmsg</c>: a 1:1 message with its own time. <c>SyncFromOldSystem</c> 2 is history (not counted unread,
+/// not pushed), 5 a real-time message during a migration (counted unread and pushed); IM raises no callback for either.
+/// </summary>
+internal sealed record ImportMsgRequest(
+    [property: JsonPropertyName("SyncFromOldSystem")] int SyncFromOldSystem,
+    [property: JsonPropertyName("From_Account")] string FromAccount,
+    [property: JsonPropertyName("To_Account")] string ToAccount,
+    [property: JsonPropertyName("MsgSeq")] uint MsgSeq,
+    [property: JsonPropertyName("MsgRandom")] uint MsgRandom,
+    [property: JsonPropertyName("MsgTimeStamp")] long MsgTimeStamp,
+    [property: JsonPropertyName("MsgBody")] IReadOnlyList<ImMsgElement> MsgBody,
+    [property: JsonPropertyName("CloudCustomData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CloudCustomData)
+{
+    public const int History = 2;
+    public const int RealTime = 5;
+}

@@ -22,23 +22,19 @@ internal sealed class MessageLedger(IKeyValueStore store, IOptions<LedgerOptions
     private TimeSpan Ttl => TimeSpan.FromDays(options.Value.MessageTtlDays);
 
     /// <summary>
-    /// Records <paramref name="entry"/> under each of its ids. A message from legacy overwrites what is there (IM's
-    /// answer to the gateway's own write is the truth); a message born in IM is written only where nothing is yet, so
-    /// it can never replace the entry of a legacy message. Writing the same entry again changes nothing.
+    /// Records <paramref name="entry"/> under each of its ids (only its legacy id when IM's is not known, as for an
+    /// imported 1:1 message). A message from legacy overwrites what is there (IM's answer to the gateway's own write is
+    /// the truth); a message born in IM is written only where nothing is yet, so it can never replace the entry of a
+    /// legacy message. Writing the same entry again changes nothing.
     /// </summary>
     public async Task RecordAsync(LedgerEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (!entry.HasImId)
-        {
-            throw new ArgumentException("A ledger entry needs IM's id of the message (MsgKey, or GroupId and MsgSeq).", nameof(entry));
-        }
         var value = JsonSerializer.Serialize(entry, Json);
         var onlyIfAbsent = entry.Origin == MessageOrigin.Im;
+        var byLegacyId = store.SetValueAsync(RedisKeys.LedgerByLegacyId(entry.LegacyMessageId), value, Ttl, onlyIfAbsent);
         // Both at once: one round trip on the relay's path instead of two (the writes are independent).
-        await Task.WhenAll(
-            store.SetValueAsync(RedisKeys.LedgerByLegacyId(entry.LegacyMessageId), value, Ttl, onlyIfAbsent),
-            store.SetValueAsync(ImKey(entry), value, Ttl, onlyIfAbsent));
+        await (entry.HasImId ? Task.WhenAll(byLegacyId, store.SetValueAsync(ImKey(entry), value, Ttl, onlyIfAbsent)) : (Task)byLegacyId);
     }
 
     /// <summary>The entry of the message the legacy side knows as <paramref name="legacyMessageId"/>.</summary>

@@ -20,8 +20,9 @@ internal sealed class SyncOptions
     public bool Paused { get; set; }
 
     /// <summary>
-    /// Legacy messages sent before this time came with the history import and are not written to IM again
-    /// (<c>Sync__ImportCutoff</c>, Unix seconds or ISO 8601; docs/migration.md). Empty = no cut-off.
+    /// Optional guard: legacy messages sent before this time are not written to IM (<c>Sync__ImportCutoff</c>, Unix
+    /// seconds or ISO 8601; docs/migration.md). The import handoff itself goes by legacy message id through the ledger;
+    /// this is for an import that ran without the gateway's Redis. Empty = no cut-off.
     /// </summary>
     public string? ImportCutoff { get; set; }
 

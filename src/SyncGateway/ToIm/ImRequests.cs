@@ -14,11 +14,19 @@ internal sealed record ImCall(ImApi Api, object Body, string? GroupId = null, IR
 /// <summary>The IM calls that apply one legacy delta, in order, and the echo parts they will cause.</summary>
 internal sealed record ImWritePlan(IReadOnlyList<string> ExpectedEchoes, IReadOnlyList<ImCall> Calls);
 
-/// <summary>What every IM write takes from configuration.</summary>
+/// <summary>What every IM write takes from configuration, and the time it is made at.</summary>
 /// <param name="ForbidSendCallbacks">Ask IM not to call back for the gateway's own sends (<c>Im:ForbidCallbacksOnSend</c>).</param>
 /// <param name="Options">Batch sizes and member-change settings (<c>ToIm</c>).</param>
-internal sealed record ImWriteSettings(bool ForbidSendCallbacks, ToImOptions Options)
+/// <param name="Now">When the write is made.</param>
+internal sealed record ImWriteSettings(bool ForbidSendCallbacks, ToImOptions Options, DateTimeOffset Now)
 {
+    /// <summary>
+    /// True for a message sent at <paramref name="sentAt"/> that is older than <c>ToIm:KeepTimeOlderThanSeconds</c>
+    /// now: it is written with its own time instead of IM's.
+    /// </summary>
+    public bool KeepsItsTime(DateTimeOffset? sentAt)
+        => Options.KeepTimeOlderThanSeconds > 0 && sentAt < Now.AddSeconds(-Options.KeepTimeOlderThanSeconds);
+
     private static readonly IReadOnlyList<string> ForbidBoth = ["ForbidBeforeSendMsgCallback", "ForbidAfterSendMsgCallback"];
 
     /// <summary><c>ForbidCallbackControl</c> of a send, or null to leave IM's callbacks on.</summary>

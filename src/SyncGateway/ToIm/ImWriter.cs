@@ -28,6 +28,7 @@ internal sealed partial class ImWriter(
     IOptions<SyncOptions> syncOptions,
     IOptions<ImOptions> imOptions,
     IOptions<ToImOptions> options,
+    TimeProvider time,
     ILogger<ImWriter> logger)
 {
     public async Task<RelayResult> ApplyAsync<TData>(IEventDeclaration<TData> declaration, ISyncEvent<TData> evt, CancellationToken cancellationToken)
@@ -45,12 +46,17 @@ internal sealed partial class ImWriter(
             return new RelayResult.Echo(echo!);
         }
 
+        if (declaration is IMessageDeclaration<TData> message && await ledger.FindByLegacyIdAsync(message.LegacyId(meta, data)) is not null)
+        {
+            // The history import (or an earlier write of this message under another event id) put it in IM already.
+            return new RelayResult.Skipped(SyncTelemetry.Outcomes.Duplicate, "already in IM under its legacy message id (imported, or written before)");
+        }
         if (declaration is IMessageReferenceDeclaration<TData> reference)
         {
             data = await WithImTargetAsync(reference, meta, data);
         }
 
-        var plan = declaration.ToIm(meta, data, new ImWriteSettings(imOptions.Value.ForbidCallbacksOnSend, options.Value));
+        var plan = declaration.ToIm(meta, data, new ImWriteSettings(imOptions.Value.ForbidCallbacksOnSend, options.Value, time.GetUtcNow()));
         if (plan.Calls.Count == 0)
         {
             return new RelayResult.Skipped(SyncTelemetry.Outcomes.Ignored, "no changed field or member");
@@ -59,7 +65,7 @@ internal sealed partial class ImWriter(
         // Before the call: IM may deliver the echo callback before it answers the call.
         await tags.ExpectImEchoesAsync(meta.Id, plan.ExpectedEchoes);
         var answers = await CallAsync(meta, plan, cancellationToken);
-        if (declaration is IMessageDeclaration<TData> message && message.FromImAnswer(meta, data, answers[0]) is { } entry)
+        if (declaration is IMessageDeclaration<TData> written && written.FromImAnswer(meta, data, answers[0]) is { } entry)
         {
             await RecordAsync(meta, entry);
         }

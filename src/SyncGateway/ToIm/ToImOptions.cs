@@ -38,4 +38,13 @@ internal sealed class ToImOptions
 
     /// <summary><c>AddSource</c> of friends added from legacy (<c>ToIm__FriendAddSource</c>): <c>AddSource_Type_</c> plus up to 8 letters.</summary>
     public string FriendAddSource { get; set; } = "AddSource_Type_Legacy";
+
+    /// <summary>
+    /// A 1:1 message from legacy whose time is older than this many seconds when the gateway writes it (held while its
+    /// history was imported, or delayed by an outage) goes through <c>importmsg</c> with <c>SyncFromOldSystem</c> 5:
+    /// it keeps its own time in the conversation and is still counted unread and pushed, but IM raises no callback for
+    /// it and answers no <c>MsgKey</c> (<c>ToIm__KeepTimeOlderThanSeconds</c>). 0: always <c>sendmsg</c>, stamped
+    /// with the time of the write.
+    /// </summary>
+    public int KeepTimeOlderThanSeconds { get; set; } = 300;
 }

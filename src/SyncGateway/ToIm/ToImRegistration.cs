@@ -39,6 +39,10 @@ internal static partial class ToImRegistration
         {
             yield return "ToIm:CreateGroupMembersLimit must be between 0 and 100.";
         }
+        if (options.KeepTimeOlderThanSeconds < 0)
+        {
+            yield return "ToIm:KeepTimeOlderThanSeconds must be 0 (off) or more.";
+        }
         if (!FriendAddSource().IsMatch(options.FriendAddSource ?? ""))
         {
             yield return "ToIm:FriendAddSource must be AddSource_Type_ followed by 1 to 8 letters (IM's rule).";

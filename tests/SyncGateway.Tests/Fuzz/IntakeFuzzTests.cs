@@ -99,7 +99,7 @@ public sealed class IntakeFuzzTests
             var contract = typeof(IEventDeclaration<>).MakeGenericType(data.GetType());
             contract.GetMethod(nameof(IEventDeclaration<object>.ImEchoParts))!.Invoke(declaration, [data]);
             contract.GetMethod(nameof(IEventDeclaration<object>.LegacyEchoParts))!.Invoke(declaration, [data]);
-            contract.GetMethod(nameof(IEventDeclaration<object>.ToIm))!.Invoke(declaration, [evt.Meta, data, new ImWriteSettings(true, new ToImOptions())]);
+            contract.GetMethod(nameof(IEventDeclaration<object>.ToIm))!.Invoke(declaration, [evt.Meta, data, new ImWriteSettings(true, new ToImOptions(), DateTimeOffset.UnixEpoch)]);
         }
         catch (Exception e) when (e is TargetInvocationException { InnerException: { } inner })
         {

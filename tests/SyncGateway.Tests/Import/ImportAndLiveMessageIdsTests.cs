@@ -14,7 +14,7 @@ namespace SyncGateway.Tests.Import;
 public sealed class ImportAndLiveMessageIdsTests : IDisposable
 {
     private static readonly DateTimeOffset SentAt = DateTimeOffset.FromUnixTimeSeconds(Lines.Created + 60);
-    private static readonly ImWriteSettings Settings = new(ForbidSendCallbacks: true, new ToImOptions());
+    private static readonly ImWriteSettings Settings = new(ForbidSendCallbacks: true, new ToImOptions(), SentAt);
 
     private readonly ImportFolder _folder = new();
     private readonly RecordingImClient _im = new();

@@ -37,14 +37,14 @@ public sealed class ImportLedgerTests : IDisposable
     }
 
     [Fact]
-    public async Task Does_not_record_imported_1to1_messages_importmsg_answers_no_MsgKey_for()
+    public async Task Records_imported_1to1_messages_under_their_legacy_id_only_importmsg_answers_no_MsgKey()
     {
         _folder.Write(ImportPhases.C2CMessages, Lines.C2C("L-1", "u_1", "u_2", Lines.Created + 10));
 
         await Runner().RunAsync(_folder.Request(), default, default);
 
         Assert.Single(_im.CallsTo(ImApi.ImportMsg));
-        Assert.Null(await _ledger.FindByLegacyIdAsync("L-1"));
+        Assert.Equal(new LedgerEntry("L-1", MessageOrigin.Legacy, "u_1", "u_2", MsgTime: Lines.Created + 10), await _ledger.FindByLegacyIdAsync("L-1"));
     }
 
     private ImportRunner Runner() => new(_im, _folder.Options, NullLogger.Instance, TimeProvider.System, _ledger);

@@ -88,9 +88,13 @@ public sealed class MessageLedgerTests
     }
 
     [Fact]
-    public async Task Refuses_an_entry_without_an_IM_id()
+    public async Task Records_an_entry_without_an_IM_id_under_its_legacy_id_only()
     {
-        await Assert.ThrowsAsync<ArgumentException>(() => _ledger.RecordAsync(new LedgerEntry("L-1", MessageOrigin.Legacy, "u_1", "u_2")));
+        var entry = new LedgerEntry("L-1", MessageOrigin.Legacy, "u_1", "u_2", MsgTime: 1736953200);
+
+        await _ledger.RecordAsync(entry);
+
+        Assert.Equal(entry, await _ledger.FindByLegacyIdAsync("L-1"));
     }
 
     [Theory]

@@ -481,6 +481,7 @@ public sealed class ImWriterTests
         store.ExistsAsync(Arg.Any<string>()).Returns(false);
         store.TakeOnceAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<string>>(), Arg.Any<TimeSpan>())
             .Returns(call => (IReadOnlyList<bool>)[.. call.Arg<IReadOnlyList<string>>().Select(_ => false)]);
+        store.GetValueAsync(Arg.Any<string>()).Returns((string?)null);
         store.SetValueAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<TimeSpan>(), Arg.Any<bool>())
             .ThrowsAsync(new TimeoutException("Redis did not answer"));
         _client.Answering("""{ "ActionStatus": "OK", "ErrorCode": 0, "MsgTime": 1736953200, "MsgKey": "1_2_1736953200" }""");
@@ -682,6 +683,53 @@ public sealed class ImWriterTests
         AssertCall(ImApi.AdminSetMsgRead, $$"""{ "Report_Account": "u_2", "Peer_Account": "u_1", "MsgReadTime": {{readTime}} }""");
     }
 
+    [Fact]
+    public async Task A_message_whose_legacy_id_the_ledger_has_is_not_written_again_whatever_its_time()
+    {
+        var ledger = new MessageLedger(_store, Options.Create(new LedgerOptions()));
+        await ledger.RecordAsync(new LedgerEntry("L-77812", MessageOrigin.Legacy, "u_1", "u_2", MsgTime: 1736953200));
+
+        await Writer().ApplyAsync(_context, C2C("lg-c2c-late", legacyMessageId: "L-77812"));
+        await Writer().ApplyAsync(_context, C2C("lg-c2c-new", legacyMessageId: "L-77813"));
+
+        Assert.Equal(ImIds.RandomFor("L-77813"), (uint)Assert.Single(_client.Calls).Body["MsgRandom"]!);
+    }
+
+    [Fact]
+    public async Task A_1to1_message_older_than_the_threshold_is_imported_with_its_own_time_and_expects_no_echo()
+    {
+        _toIm.KeepTimeOlderThanSeconds = 60;
+        var sentAt = EventTime.AddHours(-3);
+        var evt = new LegacyC2CMessageSent(Meta(EventTypes.LegacyC2CMessageSent, "lg-held", "c2c:u_1:u_2"),
+            new C2CMessageData("u_1", "u_2", [Text("held for hours")], MsgTime: sentAt.ToUnixTimeSeconds(), LegacyMessageId: "L-held"));
+
+        await Writer().ApplyAsync(_context, evt);
+
+        var call = Assert.Single(_client.Calls);
+        Assert.Equal(ImApi.ImportMsg, call.Api);
+        Assert.Equal(5, (int)call.Body["SyncFromOldSystem"]!);
+        Assert.Equal(sentAt.ToUnixTimeSeconds(), (long)call.Body["MsgTimeStamp"]!);
+        Assert.Equal(ImIds.RandomFor("L-held"), (uint)call.Body["MsgRandom"]!);
+        // No echo tag that would wait for a callback IM never sends (and swallow a real message later).
+        Assert.Equal([false], await _tags.TakeImEchoesAsync("probe", ImParts(new C2CMessageData("u_1", "u_2", [], MsgRandom: ImIds.RandomFor("L-held")))));
+        var ledger = new MessageLedger(_store, Options.Create(new LedgerOptions()));
+        Assert.Equal(new LedgerEntry("L-held", MessageOrigin.Legacy, "u_1", "u_2", MsgTime: sentAt.ToUnixTimeSeconds()), await ledger.FindByLegacyIdAsync("L-held"));
+    }
+
+    [Fact]
+    public async Task A_recent_1to1_message_is_sent_and_a_threshold_of_zero_sends_even_an_old_one()
+    {
+        var recent = new LegacyC2CMessageSent(Meta(EventTypes.LegacyC2CMessageSent, "lg-recent", "c2c:u_1:u_2"),
+            new C2CMessageData("u_1", "u_2", [Text("just now")], MsgTime: _time.GetUtcNow().AddSeconds(-5).ToUnixTimeSeconds()));
+        await Writer().ApplyAsync(_context, recent);
+        _toIm.KeepTimeOlderThanSeconds = 0;
+        var old = new LegacyC2CMessageSent(Meta(EventTypes.LegacyC2CMessageSent, "lg-old", "c2c:u_1:u_2"),
+            new C2CMessageData("u_1", "u_2", [Text("long ago")], MsgTime: EventTime.AddDays(-2).ToUnixTimeSeconds()));
+        await Writer().ApplyAsync(_context, old);
+
+        Assert.Equal([ImApi.SendMsg, ImApi.SendMsg], _client.Calls.Select(c => c.Api));
+    }
+
     private static LegacyC2CMessageRecalled Recall(string id, MessageTarget target)
         => new(Meta(EventTypes.LegacyC2CMessageRecalled, id, "c2c:u_1:u_2"), new C2CMessageRecalledData("u_1", "u_2", target));
 
@@ -692,7 +740,7 @@ public sealed class ImWriterTests
             new RelaySteps(store, TestTelemetry.Create(), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
             new ImWriter(new OriginTags(store, Options.Create(_sync)), _client, new MessageLedger(store, Options.Create(new LedgerOptions())),
                 Options.Create(_sync), Options.Create(_im),
-                Options.Create(_toIm), NullLogger<ImWriter>.Instance));
+                Options.Create(_toIm), _time, NullLogger<ImWriter>.Instance));
     }
 
     /// <summary>The writer as its consumer runs it: inside the steps every event takes.</summary>

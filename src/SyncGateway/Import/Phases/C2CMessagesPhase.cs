@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SyncGateway.Contracts;
 using SyncGateway.Im;
+using SyncGateway.Ledger;
 
 namespace SyncGateway.Import.Phases;
 
@@ -22,13 +23,12 @@ internal sealed record C2CMessageLine(
 /// <c>c2c-messages.jsonl</c>: one <c>importmsg</c> per message (<c>SyncFromOldSystem</c> 2: history, no unread, no
 /// push), in file order per conversation. <c>MsgRandom</c> comes from the legacy id and
 /// <c>MsgSeq</c> from the line or its place within the conversation's second, so a re-run hits IM's dedup
-/// (same <c>MsgSeq</c>, <c>MsgRandom</c>, <c>MsgTimeStamp</c>). These messages are not in the message id ledger:
-/// <c>importmsg</c> answers no <c>MsgKey</c>, and IM documents no rule to compute one.
+/// (same <c>MsgSeq</c>, <c>MsgRandom</c>, <c>MsgTimeStamp</c>). The message id ledger records each under its legacy id
+/// only, so live sync knows it is in IM: <c>importmsg</c> answers no <c>MsgKey</c>, and IM documents no rule to compute
+/// one.
 /// </summary>
 internal sealed class C2CMessagesPhase : ImportPhase<C2CMessageLine>
 {
-    private const int HistorySync = 2;
-
     private readonly SecondOrdinals _ordinals = new();
     private (string Conversation, long Time)? _previous;
 
@@ -41,7 +41,9 @@ internal sealed class C2CMessagesPhase : ImportPhase<C2CMessageLine>
                 Api = ImApi.ImportMsg,
                 MaxItems = 1,
                 Key = item => item.Conversation,
-                Body = items => ImportMsgRequest.For(items[0]),
+                Body = items => new ImportMsgRequest(ImportMsgRequest.History, items[0].From, items[0].To, items[0].MsgSeq,
+                    ImIds.RandomFor(items[0].Id), items[0].Time, MessageBodies.ToIm(items[0].Body), items[0].CloudCustomData),
+                LedgerEntries = (_, items) => [.. items.Select(m => new LedgerEntry(m.Id, MessageOrigin.Legacy, m.From, m.To, MsgTime: m.Time))],
             },
         ];
 
@@ -68,28 +70,6 @@ internal sealed class C2CMessagesPhase : ImportPhase<C2CMessageLine>
         _previous = (message.Conversation, time);
         var ordinal = _ordinals.Next(message.Conversation, time);
         return IsAfterCutoff(time) ? null : message with { MsgSeq = seq is { } given ? (uint)given : ordinal };
-    }
-
-    private sealed record ImportMsgRequest(
-        [property: JsonPropertyName("SyncFromOldSystem")] int SyncFromOldSystem,
-        [property: JsonPropertyName("From_Account")] string FromAccount,
-        [property: JsonPropertyName("To_Account")] string ToAccount,
-        [property: JsonPropertyName("MsgSeq")] uint MsgSeq,
-        [property: JsonPropertyName("MsgRandom")] uint MsgRandom,
-        [property: JsonPropertyName("MsgTimeStamp")] long MsgTimeStamp,
-        [property: JsonPropertyName("MsgBody")] IReadOnlyList<ImMsgElement> MsgBody,
-        [property: JsonPropertyName("CloudCustomData"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CloudCustomData)
-    {
-        public static ImportMsgRequest For(C2CMessageLine message)
-            => new(
-                HistorySync,
-                message.From,
-                message.To,
-                message.MsgSeq,
-                ImIds.RandomFor(message.Id),
-                message.Time,
-                MessageBodies.ToIm(message.Body),
-                message.CloudCustomData);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.Options;
 using SyncGateway.Hosting;
 using SyncGateway.Im;
 using SyncGateway.Ledger;
+using SyncGateway.Messaging;
 using SyncGateway.Store;
 
 namespace SyncGateway.Import;
@@ -113,7 +115,8 @@ internal static class ImportCli
             ThreadPool.GetMinThreads(out var workers, out var io);
             ThreadPool.SetMinThreads(Math.Max(workers, 2 * options.Parallelism), Math.Max(io, 2 * options.Parallelism));
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SyncGateway.Import");
-            var runner = new ImportRunner(client, options, logger, TimeProvider.System, host.Services.GetService<MessageLedger>());
+            var runner = new ImportRunner(client, options, logger, TimeProvider.System, host.Services.GetService<MessageLedger>(),
+                host.Services.GetService<ConversationHolds>());
             var outcome = await ImportConsole.ForTerminal(options.ProgressInterval)
                 .ShowAsync(runner.Phases, runner.RunAsync(request, stop.Token, abort.Token));
             return outcome switch
@@ -168,11 +171,13 @@ internal static class ImportCli
         if (!dryRun)
         {
             builder.AddImRestClient();
-            // With the gateway's Redis, imported group messages go into the message id ledger live sync reads.
+            // With the gateway's Redis, imported messages go into the message id ledger live sync reads, and live sync
+            // holds the conversations whose history is being written.
             if (!string.IsNullOrWhiteSpace(builder.ReadOptions<RedisOptions>(RedisOptions.SectionName).Configuration))
             {
                 builder.AddStore();
                 builder.AddLedger();
+                builder.Services.TryAddSingleton<ConversationHolds>();
             }
         }
         return builder.Build();

@@ -35,6 +35,12 @@ internal sealed class ImportOptions
     /// <summary>Attempts per batch when IM stays busy or unreachable after the client's own retries; then the run stops (resumable).</summary>
     public int MaxAttempts { get; set; } = 8;
 
+    /// <summary>
+    /// How long a conversation the import holds for live sync stays held if the import never releases it, e.g. when it
+    /// is abandoned half-way (<c>Import__HoldHours</c>); a finished message phase releases its conversations at once.
+    /// </summary>
+    public int HoldHours { get; set; } = 48;
+
     /// <summary>First wait between those attempts; doubles up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -69,6 +75,10 @@ internal sealed class ImportOptions
         if (MaxAttempts < 1)
         {
             yield return "Import:MaxAttempts must be at least 1";
+        }
+        if (HoldHours < 1)
+        {
+            yield return "Import:HoldHours must be at least 1";
         }
         if (RetryDelay <= TimeSpan.Zero || MaxRetryDelay < RetryDelay)
         {

@@ -1,5 +1,7 @@
+using System.Text.Json;
 using SyncGateway.Im;
 using SyncGateway.Ledger;
+using SyncGateway.Messaging;
 
 namespace SyncGateway.Import;
 
@@ -28,7 +30,8 @@ internal enum ImportOutcome
 }
 
 /// <summary>Runs the selected phases in dependency order; a phase that does not complete stops the ones after it.</summary>
-internal sealed class ImportRunner(IImRestClient? client, ImportOptions options, ILogger logger, TimeProvider time, MessageLedger? ledger = null)
+internal sealed class ImportRunner(
+    IImRestClient? client, ImportOptions options, ILogger logger, TimeProvider time, MessageLedger? ledger = null, ConversationHolds? holds = null)
 {
     /// <summary>One entry per phase, in order, from the moment the run is created; the progress display reads them.</summary>
     public IReadOnlyList<PhaseProgress> Phases { get; } = ImportPhases.Names.Select(name => new PhaseProgress(name)).ToList();
@@ -82,6 +85,8 @@ internal sealed class ImportRunner(IImRestClient? client, ImportOptions options,
             })
             .ToList();
 
+        var held = request.DryRun ? [] : await HoldAsync(pending.Where(p => p.checkpoint is not { Completed: true }).Select(p => (p.progress.Name, p.path)), stopOrAbort.Token);
+
         var outcome = ImportOutcome.Completed;
         foreach (var (progress, path, phase, checkpoint) in pending)
         {
@@ -111,9 +116,62 @@ internal sealed class ImportRunner(IImRestClient? client, ImportOptions options,
             {
                 outcome = request.DryRun ? ImportOutcome.InvalidInput : ImportOutcome.CompletedWithRejects;
             }
+            if (held.Remove(progress.Name, out var conversations))
+            {
+                await holds!.ReleaseAsync(conversations);
+            }
         }
         return outcome;
     }
+
+    /// <summary>
+    /// Holds every conversation of the message phases about to run, so live sync writes nothing into them before their
+    /// history (<see cref="ConversationHolds"/>); each phase's are released when it is done.
+    /// </summary>
+    private async Task<Dictionary<string, HashSet<string>>> HoldAsync(IEnumerable<(string Phase, string Path)> phases, CancellationToken cancellationToken)
+    {
+        var held = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        if (holds is null)
+        {
+            return held;
+        }
+        foreach (var (phase, path) in phases.Where(p => p.Phase is ImportPhases.GroupMessages or ImportPhases.C2CMessages))
+        {
+            var conversations = await ConversationsAsync(phase, path, cancellationToken);
+            await holds.HoldAsync(conversations, TimeSpan.FromHours(options.HoldHours));
+            held[phase] = conversations;
+        }
+        return held;
+    }
+
+    /// <summary>The conversation subject of each line of a message file; a line that does not name one is left to the phase to report.</summary>
+    private static async Task<HashSet<string>> ConversationsAsync(string phase, string path, CancellationToken cancellationToken)
+    {
+        var conversations = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var line in File.ReadLinesAsync(path, cancellationToken))
+        {
+            try
+            {
+                using var json = JsonDocument.Parse(line);
+                var root = json.RootElement;
+                var conversation = phase == ImportPhases.GroupMessages
+                    ? Text(root, "groupId") is { } groupId ? Conversations.Group(groupId) : null
+                    : Text(root, "from") is { } from && Text(root, "to") is { } to ? Conversations.C2C(from, to) : null;
+                if (conversation is not null)
+                {
+                    conversations.Add(conversation);
+                }
+            }
+            catch (JsonException)
+            {
+            }
+        }
+        return conversations;
+    }
+
+    private static string? Text(JsonElement line, string field)
+        => line.ValueKind == JsonValueKind.Object && line.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
 
     // The file's size and time plus the batching options: a resumed phase must plan exactly the same batches.
     private static string Fingerprint(string path, IImportPhase phase)

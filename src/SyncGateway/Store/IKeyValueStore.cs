@@ -25,6 +25,9 @@ internal interface IKeyValueStore
     /// <summary>True when the marker exists.</summary>
     Task<bool> ExistsAsync(string key);
 
+    /// <summary>Removes <paramref name="key"/>; a key that is not there is fine.</summary>
+    Task DeleteAsync(string key);
+
     /// <summary>
     /// Stores <paramref name="value"/> under <paramref name="key"/> with a time to live; with
     /// <paramref name="onlyIfAbsent"/>, only when the key does not exist. True when it was written.

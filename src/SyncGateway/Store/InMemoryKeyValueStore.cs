@@ -49,6 +49,15 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
         return Task.CompletedTask;
     }
 
+    public Task DeleteAsync(string key)
+    {
+        lock (_lock)
+        {
+            _entries.Remove(key);
+        }
+        return Task.CompletedTask;
+    }
+
     public Task<bool> ExistsAsync(string key)
     {
         lock (_lock)

@@ -49,6 +49,8 @@ internal sealed class RedisKeyValueStore(IConnectionMultiplexer redis, string ke
 
     public Task<bool> ExistsAsync(string key) => Db.KeyExistsAsync(Key(key));
 
+    public Task DeleteAsync(string key) => Db.KeyDeleteAsync(Key(key));
+
     public Task<bool> SetValueAsync(string key, string value, TimeSpan ttl, bool onlyIfAbsent = false)
         => Db.StringSetAsync(Key(key), value, ttl, onlyIfAbsent ? When.NotExists : When.Always);
 

@@ -35,6 +35,9 @@ internal static class RedisKeys
     // to be known to find the others.
 
     /// <summary>The ledger entry of one message, by the legacy side's message id.</summary>
+    /// <summary>A conversation whose history the import is still writing (its legacy → IM events wait).</summary>
+    public static string Hold(string conversation) => "hold:" + conversation;
+
     public static string LedgerByLegacyId(string legacyMessageId) => "ledger:lg:" + legacyMessageId;
 
     /// <summary>The ledger entry of one 1:1 message, by IM's <c>MsgKey</c>.</summary>

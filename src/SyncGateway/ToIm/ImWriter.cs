@@ -13,7 +13,8 @@ using SyncGateway.Events;
 namespace SyncGateway.ToIm;
 
 /// <summary>
-/// The legacy → IM work on one delta: drop it if it was sent before the import cut-off or is the echo of our own
+/// The legacy → IM work on one delta: wait while the import still writes its conversation's history, drop it if it was
+/// sent before the import cut-off, is already in IM under its legacy message id, or is the echo of our own
 /// relay to legacy (<c>syncorigin</c> or content fingerprint), tag the IM echoes the write will cause, make the IM
 /// calls (importing accounts IM does not know and calling once more, with <c>ToIm:ImportMissingAccounts</c>), read
 /// their per-item results and record a message's IM id in the ledger. Every step is idempotent: the tags are written
@@ -25,6 +26,7 @@ internal sealed partial class ImWriter(
     OriginTags tags,
     IImRestClient client,
     MessageLedger ledger,
+    ConversationHolds holds,
     IOptions<SyncOptions> syncOptions,
     IOptions<ImOptions> imOptions,
     IOptions<ToImOptions> options,
@@ -35,6 +37,7 @@ internal sealed partial class ImWriter(
         where TData : class
     {
         var meta = evt.Meta;
+        await holds.WaitWhileHeldAsync(meta.Subject, meta.Type, meta.Id, cancellationToken);
         if (syncOptions.Value.ImportCutoffTime is { } cutoff && declaration.SentAt(meta, evt.Data) < cutoff)
         {
             return new RelayResult.Skipped(SyncTelemetry.Outcomes.Duplicate, "sent before the import cut-off, so imported");

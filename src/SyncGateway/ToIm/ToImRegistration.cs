@@ -19,6 +19,7 @@ internal static partial class ToImRegistration
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<OriginTags>();
         builder.AddLedger();
+        builder.Services.TryAddSingleton<ConversationHolds>();
         // Transient like the typed HttpClient it uses, so the client handler rotates (DNS changes are picked up).
         builder.Services.AddTransient<ImWriter>();
         return builder;

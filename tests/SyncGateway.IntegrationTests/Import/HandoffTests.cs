@@ -63,6 +63,50 @@ public sealed class HandoffTests : IDisposable
         Assert.Equal(["G-4"], sync.Im.CallsTo(FakeImApis.SendGroupMsg).Where(c => c.ErrorCode == 0).Select(c => Text(c.Body!["MsgBody"]!.AsArray())));
     }
 
+    [Fact]
+    public async Task A_conversation_held_during_its_import_drains_afterwards_in_order_while_other_conversations_flow()
+    {
+        await using var sync = await TwoWaySync.StartAsync(LegacyEcho.None, new Dictionary<string, string?> { ["ToIm:KeepTimeOlderThanSeconds"] = "60" });
+        var t0 = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600;
+        Write(ImportPhases.Groups, $$"""{"groupId":"g_h","type":"Public","name":"Handoff","owner":"u_1","createTime":{{t0 - 600}}}""");
+        Write(ImportPhases.C2CMessages, [.. Enumerable.Range(1, 3).Select(i => Lines.C2C($"L-{i}", "u_1", "u_2", t0 + i))]);
+        Write(ImportPhases.GroupMessages, [.. Enumerable.Range(1, 2).Select(i => Lines.GroupMessage($"G-{i}", "g_h", "u_1", t0 + i))]);
+        // IM stores the import's first 1:1 message but answers it only when the test lets it: the import is "running"
+        // until then.
+        using var importing = new ManualResetEventSlim();
+        sync.Im.CallObserved = call =>
+        {
+            if (call.Api == FakeImApis.ImportMsg)
+            {
+                importing.Wait(Wait);
+            }
+        };
+        var holds = sync.Gateway.Services.GetRequiredService<ConversationHolds>();
+        var import = Task.Run(() => ImportAsync(sync));
+        await Eventually.AssertAsync(async () => await holds.IsHeldAsync("c2c:u_1:u_2") && await holds.IsHeldAsync("group:g_h"), Wait, "both conversations held");
+
+        // A conversation on another relay queue than both held ones, so only the hold (not its queue) decides.
+        var other = Enumerable.Range(0, 100).Select(i => (From: $"u_o{i}", To: $"u_p{i}"))
+            .First(p => RelayQueues.ShardOf(Conversations.C2C(p.From, p.To), 32) is var shard
+                && shard != RelayQueues.ShardOf("c2c:u_1:u_2", 32) && shard != RelayQueues.ShardOf("group:g_h", 32));
+        await SendAsync(sync, C2C("lg-4", "L-4", t0 + 4), Group("lg-g3", "G-3", null),
+            LegacyDeltaSender.Delta("legacy.c2c.message.sent", "lg-x", new JsonObject { ["from"] = other.From, ["to"] = other.To, ["body"] = Body("not held") }));
+        await Eventually.AssertAsync(() => Task.FromResult(sync.Im.GetC2CMessages(other.From, other.To).Count == 1), Wait, "the other conversation written");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(["L-1"], sync.Im.GetC2CMessages("u_1", "u_2").Select(m => Text(m.MsgBody)));
+        Assert.Empty(sync.Im.GetGroup("g_h")!.Messages);
+
+        importing.Set();
+        Assert.Equal(ImportOutcome.Completed, await import);
+        await Eventually.AssertAsync(() => Task.FromResult(sync.Im.GetC2CMessages("u_1", "u_2").Count == 4 && sync.Im.GetGroup("g_h")!.Messages.Count == 3),
+            Wait, "the held events written after the history");
+        var c2c = sync.Im.GetC2CMessages("u_1", "u_2");
+        Assert.Equal(["L-1", "L-2", "L-3", "L-4"], c2c.Select(m => Text(m.MsgBody)));
+        Assert.Equal(t0 + 4, c2c[3].MsgTime);
+        Assert.Equal(["G-1", "G-2", "G-3"], sync.Im.GetGroup("g_h")!.Messages.Select(m => Text(m.MsgBody)));
+        Assert.False(await holds.IsHeldAsync("c2c:u_1:u_2"));
+    }
+
     private async Task<ImportOutcome> ImportAsync(TwoWaySync sync)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -75,9 +119,9 @@ public sealed class HandoffTests : IDisposable
         });
         builder.AddImRestClient();
         using var host = builder.Build();
-        // The import writes the gateway's ledger, as it does when run with the gateway's Redis settings.
+        // The import writes the gateway's ledger and holds, as it does when run with the gateway's Redis settings.
         var runner = new ImportRunner(host.Services.GetRequiredService<IImRestClient>(), new ImportOptions { Parallelism = 4 }, NullLogger.Instance,
-            TimeProvider.System, sync.Gateway.Services.GetRequiredService<MessageLedger>());
+            TimeProvider.System, sync.Gateway.Services.GetRequiredService<MessageLedger>(), sync.Gateway.Services.GetRequiredService<ConversationHolds>());
         return await runner.RunAsync(new ImportRequest(_folder, false, null, Path.Combine(_folder, "state.json"), Path.Combine(_folder, "rejects.jsonl"), null),
             default, default);
     }

@@ -730,6 +730,25 @@ public sealed class ImWriterTests
         Assert.Equal([ImApi.SendMsg, ImApi.SendMsg], _client.Calls.Select(c => c.Api));
     }
 
+    [Fact]
+    public async Task An_event_of_a_conversation_the_import_holds_waits_until_it_is_released()
+    {
+        var holds = new ConversationHolds(_store, _time, NullLogger<ConversationHolds>.Instance);
+        await holds.HoldAsync(["c2c:u_1:u_2"], TimeSpan.FromHours(1));
+
+        var applying = Writer().ApplyAsync(_context, C2C("lg-c2c-1"));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await Task.Delay(100);
+        Assert.False(applying.IsCompleted);
+        Assert.Empty(_client.Calls);
+
+        await holds.ReleaseAsync(["c2c:u_1:u_2"]);
+        _time.Advance(ConversationHolds.PollInterval);
+        await applying.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(ImApi.SendMsg, Assert.Single(_client.Calls).Api);
+    }
+
     private static LegacyC2CMessageRecalled Recall(string id, MessageTarget target)
         => new(Meta(EventTypes.LegacyC2CMessageRecalled, id, "c2c:u_1:u_2"), new C2CMessageRecalledData("u_1", "u_2", target));
 
@@ -739,7 +758,7 @@ public sealed class ImWriterTests
         return new(
             new RelaySteps(store, TestTelemetry.Create(), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
             new ImWriter(new OriginTags(store, Options.Create(_sync)), _client, new MessageLedger(store, Options.Create(new LedgerOptions())),
-                Options.Create(_sync), Options.Create(_im),
+                new ConversationHolds(store, _time, NullLogger<ConversationHolds>.Instance), Options.Create(_sync), Options.Create(_im),
                 Options.Create(_toIm), _time, NullLogger<ImWriter>.Instance));
     }
 

@@ -1,14 +1,9 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using SyncGateway.Im;
 
 namespace SyncGateway.Import.Phases;
 
-internal sealed record ProfileLine(string UserId, IReadOnlyList<ProfileItem> Items);
-
-internal sealed record ProfileItem(
-    [property: JsonPropertyName("Tag")] string Tag,
-    [property: JsonPropertyName("Value")] JsonElement Value);
+internal sealed record ProfileLine(string UserId, IReadOnlyList<ProfileItemRequest> Items);
 
 /// <summary><c>profiles.jsonl</c>: one <c>portrait_set</c> per user.</summary>
 internal sealed class ProfilesPhase : ImportPhase<ProfileLine>
@@ -34,7 +29,7 @@ internal sealed class ProfilesPhase : ImportPhase<ProfileLine>
         var userId = LineFields.RequiredUserId(line, "userId");
         var profile = LineFields.OptionalProperty(line, "profile", JsonValueKind.Object)
             ?? throw new ImportInputException("missing required field \"profile\"");
-        var items = new List<ProfileItem>();
+        var items = new List<ProfileItemRequest>();
         foreach (var field in profile.EnumerateObject())
         {
             if (!field.Name.StartsWith("Tag_Profile_", StringComparison.Ordinal))
@@ -47,14 +42,10 @@ internal sealed class ProfilesPhase : ImportPhase<ProfileLine>
             {
                 throw new ImportInputException($"profile tag \"{field.Name}\" must be a string or an unsigned 32-bit integer");
             }
-            items.Add(new ProfileItem(field.Name, field.Value.Clone()));
+            items.Add(new ProfileItemRequest(field.Name, field.Value.Clone()));
         }
         return items.Count > 0
             ? new ProfileLine(userId, items)
             : throw new ImportInputException("field \"profile\" has no tags");
     }
-
-    private sealed record PortraitSetRequest(
-        [property: JsonPropertyName("From_Account")] string FromAccount,
-        [property: JsonPropertyName("ProfileItem")] IReadOnlyList<ProfileItem> ProfileItem);
 }

@@ -54,13 +54,33 @@ public sealed class ImportIntoImTests
         var (outcome, _) = await rig.RunAsync();
 
         Assert.Equal(ImportOutcome.Completed, outcome);
-        Assert.Equal([100], Sizes(rig, FakeImApis.MultiAccountImport, "Accounts").Distinct());
+        Assert.Equal([100], Sizes(rig, FakeImApis.MultiAccountImport, "AccountList").Distinct());
         Assert.Equal([1000, 1000, 500], Sizes(rig, FakeImApis.FriendImport, "AddFriendItem"));
         Assert.Equal([20, 20, 5], Sizes(rig, FakeImApis.ImportGroupMember, "MemberList"));
         Assert.Equal([7, 7, 7, 7, 2], Sizes(rig, FakeImApis.ImportGroupMsg, "MsgList"));
         Assert.Equal(2500, rig.Im.GetFriends("u0").Count);
         Assert.Equal(46, rig.Im.GetGroup("g1")!.Members.Count);
         Assert.Equal(30, rig.Im.GetGroup("g1")!.Messages.Count);
+    }
+
+    [Fact]
+    public async Task Imports_accounts_with_a_nick_or_avatar_in_batches_and_sets_their_profile()
+    {
+        await using var rig = await ImportRig.StartAsync(callsPerSecond: 0);
+        rig.Write(ImportPhases.Accounts, Enumerable.Range(0, 150).Select(i => i % 3 == 0
+            ? $$"""{"userId":"u{{i}}","nick":"User {{i}}","faceUrl":"https://cdn.example.com/a/{{i}}.png"}"""
+            : Lines.Account($"u{i}")));
+
+        var (outcome, _) = await rig.RunAsync();
+
+        Assert.Equal(ImportOutcome.Completed, outcome);
+        Assert.Equal([100, 50], Sizes(rig, FakeImApis.MultiAccountImport, "AccountList").Order().Reverse());
+        Assert.Empty(rig.Im.CallsTo(FakeImApis.AccountImport));
+        Assert.All(Enumerable.Range(0, 150), i => Assert.True(rig.Im.IsImported($"u{i}")));
+        var profile = rig.Im.GetProfile("u42");
+        Assert.Equal("User 42", profile["Tag_Profile_IM_Nick"]!.GetValue<string>());
+        Assert.Equal("https://cdn.example.com/a/42.png", profile["Tag_Profile_IM_Image"]!.GetValue<string>());
+        Assert.False(rig.Im.GetProfile("u43").ContainsKey("Tag_Profile_IM_Nick"));
     }
 
     [Fact]

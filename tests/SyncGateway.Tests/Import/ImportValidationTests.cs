@@ -49,7 +49,7 @@ public sealed class ImportValidationTests : IDisposable
         await _folder.RunAsync(_im);
 
         Assert.Equal(ImportOutcome.CompletedWithRejects, outcome);
-        Assert.Equal(["u1", "u3"], _im.Calls.Single().Array("Accounts").Select(account => account.GetString()));
+        Assert.Equal(["u1", "u3"], _im.Calls.Single().Array("AccountList").Select(account => account.GetProperty("UserID").GetString()));
         var reject = Assert.Single(_folder.Rejects());
         Assert.Equal(2, reject.GetProperty("line").GetInt64());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, reject.GetProperty("api").ValueKind);
@@ -73,6 +73,17 @@ public sealed class ImportValidationTests : IDisposable
         var error = Assert.Single(runner.Phases.Single(phase => phase.Name == ImportPhases.GroupMessages).Errors);
         Assert.StartsWith("group-messages.jsonl:2: ", error, StringComparison.Ordinal);
         Assert.Contains(problem, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refuses_a_nick_longer_than_ims_profile_limit_so_it_cannot_fail_a_whole_account_batch()
+    {
+        _folder.Write(ImportPhases.Accounts, Lines.Account("u1"), Lines.AccountWithNick("u2", new string('n', 501)), Lines.AccountWithNick("u3", new string('n', 500)));
+
+        var (_, runner) = await _folder.RunAsync(client: null, _folder.Request(dryRun: true));
+
+        var error = Assert.Single(runner.Phases.Single(phase => phase.Name == ImportPhases.Accounts).Errors);
+        Assert.Equal("accounts.jsonl:2: field \"nick\" is longer than IM's 500-byte profile value limit", error);
     }
 
     [Fact]

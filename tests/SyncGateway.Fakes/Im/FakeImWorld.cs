@@ -28,6 +28,7 @@ internal sealed record Actor(string Operator, string Platform, string ClientIp);
 internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Task<RecordedCallback>> raise)
 {
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly HashSet<string> GroupImportElements = ["TIMTextElem", "TIMFaceElem", "TIMLocationElem", "TIMCustomElem"];
     private static readonly HashSet<string> GroupTypes = ["Public", "Private", "ChatRoom", "AVChatRoom", "Community", "Work", "Meeting"];
     private static readonly TimeSpan C2CDedupeWindow = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan GroupDedupeWindow = TimeSpan.FromMinutes(5);
@@ -172,9 +173,9 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         {
             return new ImAnswer(90006, "MsgTimeStamp is missing or not an integer");
         }
-        if (MsgBody(body) is not { } msgBody)
+        if (MsgBody(body) is not { } msgBody || CustomElements(msgBody) > 1)
         {
-            return new ImAnswer(90002, "MsgBody is missing or malformed");
+            return new ImAnswer(90002, "MsgBody is missing or malformed, or has more than one TIMCustomElem");
         }
         if (TooLong(msgBody))
         {
@@ -709,6 +710,11 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             if (node is not JsonObject item || Str(item, "From_Account") is not { } from || Num(item, "SendTime") is not { } sendTime || MsgBody(item) is not { } msgBody)
             {
                 return new ImAnswer(10004, "MsgList items need From_Account, SendTime and MsgBody");
+            }
+            // IM documents both rules but not the code it answers for them.
+            if (msgBody.Any(element => !GroupImportElements.Contains(Str((JsonObject)element!, "MsgType")!)) || CustomElements(msgBody) > 1)
+            {
+                return new ImAnswer(10004, "import_group_msg takes text, face, location and at most one custom element per message");
             }
             if (TooLong(msgBody))
             {
@@ -1820,6 +1826,9 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
            && body.All(e => e is JsonObject element && Str(element, "MsgType") is not null && element["MsgContent"] is JsonObject)
             ? body
             : null;
+
+    // IM allows at most one TIMCustomElem per message.
+    private static int CustomElements(JsonArray msgBody) => msgBody.Count(element => Str((JsonObject)element!, "MsgType") == "TIMCustomElem");
 
     private static List<string>? Strings(JsonNode? node)
     {

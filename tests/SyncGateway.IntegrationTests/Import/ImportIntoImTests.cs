@@ -99,6 +99,32 @@ public sealed class ImportIntoImTests
         Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)ImIds.RandomFor($"G-{i}")), messages.Select(message => message.Random));
     }
 
+    [Fact]
+    public async Task Messages_with_several_media_or_custom_elements_land_with_one_custom_element()
+    {
+        await using var rig = await ImportRig.StartAsync(callsPerSecond: 0);
+        const string image = """{"msgType":"TIMImageElem","msgContent":{"UUID":"i1","ImageFormat":1,"ImageInfoArray":[{"Type":1,"URL":"https://cdn.example.com/1.jpg"}]}}""";
+        const string file = """{"msgType":"TIMFileElem","msgContent":{"Url":"https://cdn.example.com/f.pdf","UUID":"f1","Download_Flag":2}}""";
+        const string card = """{"msgType":"TIMCustomElem","msgContent":{"Data":"{\"card\":7}"}}""";
+        rig
+            .Write(ImportPhases.Accounts, Lines.Account("u0"), Lines.Account("u1"))
+            .Write(ImportPhases.Groups, Lines.Group("g1"))
+            .Write(ImportPhases.GroupMessages,
+                $$$"""{"id":"G-1","groupId":"g1","from":"u1","time":{{{Lines.Created + 60}}},"body":[{"msgType":"TIMTextElem","msgContent":{"Text":"files"}},{{{image}}},{{{file}}},{{{card}}}]}""")
+            .Write(ImportPhases.C2CMessages,
+                $$$"""{"id":"C-1","from":"u0","to":"u1","time":{{{Lines.Created + 60}}},"body":[{{{card}}},{{{image}}},{{{card}}}]}""");
+
+        var (outcome, _) = await rig.RunAsync();
+
+        Assert.Equal(ImportOutcome.Completed, outcome);
+        Assert.Empty(rig.Rejects());
+        var group = Assert.Single(rig.Im.GetGroup("g1")!.Messages).MsgBody;
+        Assert.Equal(["TIMTextElem", "TIMCustomElem"], group.Select(element => (string?)element!["MsgType"]));
+        Assert.Equal(3, JsonNode.Parse((string)group[1]!["MsgContent"]!["Data"]!)!.AsArray().Count);
+        var c2c = Assert.Single(rig.Im.GetC2CMessages("u0", "u1")).MsgBody;
+        Assert.Equal(["TIMCustomElem", "TIMImageElem"], c2c.Select(element => (string?)element!["MsgType"]));
+    }
+
     private static List<int> Sizes(ImportRig rig, string api, string list)
         => [.. rig.Im.CallsTo(api).Select(call => ((JsonArray)call.Body![list]!).Count)];
 }

@@ -205,6 +205,30 @@ public sealed class FakeImServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Answers_get_group_info_per_group_with_only_the_filtered_fields()
+    {
+        var client = Client();
+        await client.CallAsync(ImApi.ImportGroup, new { Type = "Private", GroupId = "g_info", Name = "Info", Owner_Account = "u1", CreateTime = 1600000000 }, default);
+        var again = await Assert.ThrowsAsync<ImPermanentException>(() => client.CallAsync(ImApi.ImportGroup,
+            new { Type = "Private", GroupId = "g_info", Name = "Info", Owner_Account = "u1", CreateTime = 1600000000 }, default));
+
+        var answer = await client.CallAsync(ImApi.GetGroupInfo,
+            new { GroupIdList = new[] { "g_info", "g_none" }, ResponseFilter = new { GroupBaseInfoFilter = new[] { "Type", "Owner_Account", "CreateTime" } } }, default);
+
+        Assert.Equal(10021, again.ErrorCode);
+        var infos = answer.GetProperty("GroupInfo").EnumerateArray().ToList();
+        Assert.Equal(2, infos.Count);
+        Assert.Equal(0, infos[0].GetProperty("ErrorCode").GetInt32());
+        Assert.Equal("Private", infos[0].GetProperty("Type").GetString());
+        Assert.Equal("u1", infos[0].GetProperty("Owner_Account").GetString());
+        Assert.Equal(1600000000, infos[0].GetProperty("CreateTime").GetInt64());
+        Assert.False(infos[0].TryGetProperty("Name", out _));
+        Assert.False(infos[0].TryGetProperty("MemberList", out _));
+        Assert.Equal("g_none", infos[1].GetProperty("GroupId").GetString());
+        Assert.Equal(10010, infos[1].GetProperty("ErrorCode").GetInt32());
+    }
+
+    [Fact]
     public async Task Numbers_group_messages_from_one_and_drops_a_repeated_random()
     {
         var client = Client();

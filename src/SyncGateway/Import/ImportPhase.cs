@@ -14,6 +14,12 @@ internal sealed record ImportContext(ImportOptions Options, long? Until, GroupIn
 /// <summary>A failed item inside a batch IM otherwise accepted, or every item of a batch IM refused.</summary>
 internal sealed record ItemFailure(int Index, int? ErrorCode, string ErrorInfo);
 
+/// <summary>A whole batch IM refused with an error that is not about the caller, and a way to look at IM's state.</summary>
+/// <param name="Items">The batch's items.</param>
+/// <param name="Error">IM's answer.</param>
+/// <param name="Call">Calls IM (counted in the phase's calls); transient failures retry the whole batch.</param>
+internal sealed record Refusal<TItem>(IReadOnlyList<TItem> Items, ImPermanentException Error, Func<ImApi, object, Task<JsonElement>> Call);
+
 /// <summary>
 /// How items become calls to one IM API. Items of one batch share <see cref="Key"/>; batches with the same key run
 /// one after another in file order (IM's per-user and per-conversation ordering rules), others in parallel.
@@ -31,6 +37,12 @@ internal sealed class BatchRoute<TItem>
 
     /// <summary>Per-item failures in an OK answer (<c>FailAccounts</c>, <c>ResultItem</c>, <c>ImportMsgResult</c>, …).</summary>
     public Func<JsonElement, IReadOnlyList<TItem>, IEnumerable<ItemFailure>> Failures { get; init; } = (_, _) => [];
+
+    /// <summary>
+    /// Which items of a batch IM refused as a whole really failed; null: all of them. A route whose call is not
+    /// idempotent uses it to recognise its own earlier success (a call that went through but whose answer was lost).
+    /// </summary>
+    public Func<Refusal<TItem>, Task<IEnumerable<ItemFailure>>>? Refused { get; init; }
 
     /// <summary>The message id ledger entries an OK answer gives (the IM ids of imported messages, where IM answers them).</summary>
     public Func<JsonElement, IReadOnlyList<TItem>, IEnumerable<LedgerEntry>> LedgerEntries { get; init; } = (_, _) => [];

@@ -35,7 +35,7 @@ internal static class ImportCli
     public static Command CreateCommand()
     {
         var folder = new Argument<DirectoryInfo>("folder") { Description = "Folder with one JSONL file per kind (docs/import-format.md)" };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Validate every line of every file and plan the batches; call nothing" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Validate every line of every file, and that the accounts and groups lines name are in the folder; plan the batches; call nothing" };
         var only = new Option<string[]>("--only")
         {
             Description = "Run only these phases: " + string.Join(", ", ImportPhases.Names),

@@ -9,7 +9,8 @@ namespace SyncGateway.Import;
 /// <param name="Until">Cut-off (Unix seconds): message lines at or after it are left to the live sync.</param>
 /// <param name="Groups">Creation times of the groups in <c>groups.jsonl</c>.</param>
 /// <param name="Now">Current Unix time in seconds; IM refuses history from the future.</param>
-internal sealed record ImportContext(ImportOptions Options, long? Until, GroupIndex Groups, long Now);
+/// <param name="References">The folder's accounts and groups, which lines must name (dry runs only); null: not checked.</param>
+internal sealed record ImportContext(ImportOptions Options, long? Until, GroupIndex Groups, long Now, InputReferences? References = null);
 
 /// <summary>A failed item inside a batch IM otherwise accepted, or every item of a batch IM refused.</summary>
 internal sealed record ItemFailure(int Index, int? ErrorCode, string ErrorInfo);
@@ -90,6 +91,32 @@ internal abstract class ImportPhase<TItem>(ImportContext context) : IImportPhase
     public Task<PhaseResult> RunAsync(PhaseRunner runner, PhaseRun run) => runner.RunAsync(this, run);
 
     protected bool IsAfterCutoff(long time) => Context.Until is { } until && time >= until;
+
+    /// <summary>A user id that, in a dry run, <c>accounts.jsonl</c> must have.</summary>
+    protected string RequiredAccount(JsonElement line, string name)
+    {
+        var userId = LineFields.RequiredUserId(line, name);
+        Context.References?.CheckAccount(userId, name);
+        return userId;
+    }
+
+    protected string? OptionalAccount(JsonElement line, string name)
+    {
+        var userId = LineFields.OptionalString(line, name);
+        if (userId is not null)
+        {
+            Context.References?.CheckAccount(userId, name);
+        }
+        return userId;
+    }
+
+    /// <summary>A group id that, in a dry run, <c>groups.jsonl</c> must have.</summary>
+    protected string RequiredGroup(JsonElement line, string name)
+    {
+        var groupId = LineFields.RequiredString(line, name);
+        Context.References?.CheckGroup(groupId, name);
+        return groupId;
+    }
 
     protected long RequirePast(JsonElement line, string name)
         => OptionalPast(line, name) ?? throw new ImportInputException($"missing required field \"{name}\"");

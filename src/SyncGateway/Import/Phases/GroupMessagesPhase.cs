@@ -43,8 +43,8 @@ internal sealed class GroupMessagesPhase : ImportPhase<GroupMessageLine>
     public override GroupMessageLine? Parse(JsonElement line)
     {
         var id = LineFields.RequiredString(line, "id");
-        var groupId = LineFields.RequiredString(line, "groupId");
-        var from = LineFields.RequiredUserId(line, "from");
+        var groupId = RequiredGroup(line, "groupId");
+        var from = RequiredAccount(line, "from");
         var time = RequirePast(line, "time");
         var body = MessageBodies.Parse(line);
 

@@ -81,7 +81,7 @@ internal sealed class GroupsPhase : ImportPhase<GroupLine>
             type,
             name,
             RequirePast(line, "createTime"),
-            LineFields.OptionalString(line, "owner"),
+            OptionalAccount(line, "owner"),
             LineFields.OptionalString(line, "introduction"),
             LineFields.OptionalString(line, "notification"),
             LineFields.OptionalString(line, "faceUrl"),

@@ -33,4 +33,5 @@ internal sealed record ImApi(string Service, string Command, int DefaultCallsPer
     public static readonly ImApi FriendDelete = new("sns", "friend_delete", 200);
     public static readonly ImApi ModifyGroupMemberInfo = new("group_open_http_svc", "modify_group_member_info", 200);
     public static readonly ImApi ChangeGroupOwner = new("group_open_http_svc", "change_group_owner", 200);
+    public static readonly ImApi GetGroupInfo = new("group_open_http_svc", "get_group_info", 200);
 }

@@ -37,7 +37,7 @@ internal static class ImportCli
     public static Command CreateCommand()
     {
         var folder = new Argument<DirectoryInfo>("folder") { Description = "Folder with one JSONL file per kind (docs/import-format.md)" };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Validate every line of every file and plan the batches; call nothing" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Validate every line of every file, and that the accounts and groups lines name are in the folder; plan the batches; call nothing" };
         var only = new Option<string[]>("--only")
         {
             Description = "Run only these phases: " + string.Join(", ", ImportPhases.Names),
@@ -59,7 +59,12 @@ internal static class ImportCli
             Description = "Cut-off: leave messages at or after this time to the live sync (Unix seconds or ISO 8601)",
             CustomParser = ParseUntil,
         };
-        var parallel = new Option<int?>("--parallel") { Description = "IM calls in flight at once (Import:Parallelism, default 16)" };
+        // The default shown is the options class's own, so the help cannot drift from it.
+        var defaults = new ImportOptions();
+        var parallel = new Option<int?>("--parallel")
+        {
+            Description = $"IM calls in flight at once (Import:Parallelism, default {defaults.Parallelism.ToString(CultureInfo.InvariantCulture)})",
+        };
         var rate = new Option<int?>("--calls-per-second") { Description = "Calls per second per IM API (Im:RestCallsPerSecond, default each API's documented limit)" };
 
         var command = new Command(CommandName, "Import legacy chat history into Tencent IM: resumable, at the rate limit")

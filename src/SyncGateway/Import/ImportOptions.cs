@@ -14,6 +14,12 @@ internal sealed class ImportOptions
     /// <summary>Accounts per <c>multiaccount_import</c> call; IM allows 100.</summary>
     public int AccountBatchSize { get; set; } = 100;
 
+    /// <summary>
+    /// Send every account through <c>multiaccount_import</c>'s <c>AccountList</c> form (nick and avatar included, 100 per
+    /// call); false falls back to one <c>account_import</c> per account with a nick or avatar, for an IM that refuses the form.
+    /// </summary>
+    public bool AccountListForm { get; set; } = true;
+
     /// <summary>Friends of one user per <c>friend_import</c> call; IM allows 1,000.</summary>
     public int FriendBatchSize { get; set; } = 1000;
 

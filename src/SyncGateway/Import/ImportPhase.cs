@@ -9,10 +9,17 @@ namespace SyncGateway.Import;
 /// <param name="Until">Cut-off (Unix seconds): message lines at or after it are left to the live sync.</param>
 /// <param name="Groups">Creation times of the groups in <c>groups.jsonl</c>.</param>
 /// <param name="Now">Current Unix time in seconds; IM refuses history from the future.</param>
-internal sealed record ImportContext(ImportOptions Options, long? Until, GroupIndex Groups, long Now);
+/// <param name="References">The folder's accounts and groups, which lines must name (dry runs only); null: not checked.</param>
+internal sealed record ImportContext(ImportOptions Options, long? Until, GroupIndex Groups, long Now, InputReferences? References = null);
 
 /// <summary>A failed item inside a batch IM otherwise accepted, or every item of a batch IM refused.</summary>
 internal sealed record ItemFailure(int Index, int? ErrorCode, string ErrorInfo);
+
+/// <summary>A whole batch IM refused with an error that is not about the caller, and a way to look at IM's state.</summary>
+/// <param name="Items">The batch's items.</param>
+/// <param name="Error">IM's answer.</param>
+/// <param name="Call">Calls IM (counted in the phase's calls); transient failures retry the whole batch.</param>
+internal sealed record Refusal<TItem>(IReadOnlyList<TItem> Items, ImPermanentException Error, Func<ImApi, object, Task<JsonElement>> Call);
 
 /// <summary>
 /// How items become calls to one IM API. Items of one batch share <see cref="Key"/>; batches with the same key run
@@ -31,6 +38,12 @@ internal sealed class BatchRoute<TItem>
 
     /// <summary>Per-item failures in an OK answer (<c>FailAccounts</c>, <c>ResultItem</c>, <c>ImportMsgResult</c>, …).</summary>
     public Func<JsonElement, IReadOnlyList<TItem>, IEnumerable<ItemFailure>> Failures { get; init; } = (_, _) => [];
+
+    /// <summary>
+    /// Which items of a batch IM refused as a whole really failed; null: all of them. A route whose call is not
+    /// idempotent uses it to recognise its own earlier success (a call that went through but whose answer was lost).
+    /// </summary>
+    public Func<Refusal<TItem>, Task<IEnumerable<ItemFailure>>>? Refused { get; init; }
 
     /// <summary>The message id ledger entries an OK answer gives (the IM ids of imported messages, where IM answers them).</summary>
     public Func<JsonElement, IReadOnlyList<TItem>, IEnumerable<LedgerEntry>> LedgerEntries { get; init; } = (_, _) => [];
@@ -78,6 +91,32 @@ internal abstract class ImportPhase<TItem>(ImportContext context) : IImportPhase
     public Task<PhaseResult> RunAsync(PhaseRunner runner, PhaseRun run) => runner.RunAsync(this, run);
 
     protected bool IsAfterCutoff(long time) => Context.Until is { } until && time >= until;
+
+    /// <summary>A user id that, in a dry run, <c>accounts.jsonl</c> must have.</summary>
+    protected string RequiredAccount(JsonElement line, string name)
+    {
+        var userId = LineFields.RequiredUserId(line, name);
+        Context.References?.CheckAccount(userId, name);
+        return userId;
+    }
+
+    protected string? OptionalAccount(JsonElement line, string name)
+    {
+        var userId = LineFields.OptionalString(line, name);
+        if (userId is not null)
+        {
+            Context.References?.CheckAccount(userId, name);
+        }
+        return userId;
+    }
+
+    /// <summary>A group id that, in a dry run, <c>groups.jsonl</c> must have.</summary>
+    protected string RequiredGroup(JsonElement line, string name)
+    {
+        var groupId = LineFields.RequiredString(line, name);
+        Context.References?.CheckGroup(groupId, name);
+        return groupId;
+    }
 
     protected long RequirePast(JsonElement line, string name)
         => OptionalPast(line, name) ?? throw new ImportInputException($"missing required field \"{name}\"");

@@ -58,7 +58,8 @@ internal sealed class ImportRunner(
             : await ImportState.OpenAsync(Path.GetFullPath(request.StatePath), folder, stopOrAbort.Token);
         await using var rejects = new RejectsWriter(request.DryRun ? null : Path.GetFullPath(request.RejectsPath));
         var groups = await GroupIndex.LoadAsync(Path.Combine(folder, ImportPhases.FileName(ImportPhases.Groups)), stopOrAbort.Token);
-        var context = new ImportContext(options, request.Until, groups, time.GetUtcNow().ToUnixTimeSeconds());
+        var references = request.DryRun ? await InputReferences.LoadAsync(folder, groups, stopOrAbort.Token) : null;
+        var context = new ImportContext(options, request.Until, groups, time.GetUtcNow().ToUnixTimeSeconds(), references);
         var runner = new PhaseRunner(client, state, rejects, options, logger, request.DryRun ? null : ledger);
 
         foreach (var progress in Phases)

@@ -20,8 +20,11 @@ internal static class MessageBodies
     public const string File = "TIMFileElem";
     public const string VideoFile = "TIMVideoFileElem";
 
-    /// <summary>Marks a custom element that carries an element <c>import_group_msg</c> does not accept.</summary>
+    /// <summary>Marks a custom element whose <c>Data</c> is one element <c>import_group_msg</c> does not accept.</summary>
     public const string ConvertedExt = "SyncGateway.ConvertedElement";
+
+    /// <summary>Marks the custom element whose <c>Data</c> is a JSON array of several original elements (IM allows one custom element per message).</summary>
+    public const string FoldedExt = "SyncGateway.FoldedElements";
 
     private static readonly HashSet<string> Known = [Text, Location, Face, Custom, Sound, Image, File, VideoFile];
 
@@ -86,19 +89,50 @@ internal static class MessageBodies
     private static bool IsNumber(JsonElement content, string name)
         => content.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number;
 
-    /// <summary>The body as IM's <c>MsgBody</c>, for <c>importmsg</c> (which accepts every element type).</summary>
+    /// <summary>
+    /// The body for <c>importmsg</c>, which accepts every element type but, like every IM message, at most one
+    /// <c>TIMCustomElem</c>: several custom elements become one (<see cref="FoldedExt"/>).
+    /// </summary>
     public static IReadOnlyList<ImMsgElement> ToIm(IReadOnlyList<MessageElement> body)
-        => body.Select(element => new ImMsgElement(element.MsgType, element.MsgContent)).ToList();
+        => OneCustomElement(body, type => type == Custom);
 
     /// <summary>
-    /// The body for <c>import_group_msg</c>: elements it does not accept (voice, image, file, video) become a
-    /// <c>TIMCustomElem</c> whose <c>Data</c> is the original IM element JSON, so nothing is lost.
+    /// The body for <c>import_group_msg</c>, which accepts only text, face, location and custom elements, at most one
+    /// custom element per message. Text, face and location stay as they are. A lone voice, image, file or video element
+    /// becomes a <c>TIMCustomElem</c> whose <c>Data</c> is the original IM element JSON (<see cref="ConvertedExt"/>);
+    /// when a message has more than one such or custom element, they all go into one (<see cref="FoldedExt"/>).
     /// </summary>
     public static IReadOnlyList<ImMsgElement> ToImGroupImport(IReadOnlyList<MessageElement> body)
-        => body.Select(element => GroupImportable.Contains(element.MsgType)
-                ? new ImMsgElement(element.MsgType, element.MsgContent)
-                : new ImMsgElement(Custom, ConvertToCustom(element)))
-            .ToList();
+        => OneCustomElement(body, type => !GroupImportable.Contains(type) || type == Custom);
+
+    // Elements that must travel in the message's one custom element go there in their original order, at the place
+    // of the first of them; nothing is lost, since Data keeps each original element whole.
+    private static List<ImMsgElement> OneCustomElement(IReadOnlyList<MessageElement> body, Func<string, bool> inCustom)
+    {
+        var folded = body.Where(element => inCustom(element.MsgType)).ToList();
+        if (folded is [] or [{ MsgType: Custom }])
+        {
+            return [.. body.Select(element => new ImMsgElement(element.MsgType, element.MsgContent))];
+        }
+        var custom = folded is [var single]
+            ? new ImMsgElement(Custom, ConvertToCustom(single))
+            : new ImMsgElement(Custom, FoldIntoCustom(folded));
+        var result = new List<ImMsgElement>(body.Count - folded.Count + 1);
+        var placed = false;
+        foreach (var element in body)
+        {
+            if (!inCustom(element.MsgType))
+            {
+                result.Add(new ImMsgElement(element.MsgType, element.MsgContent));
+            }
+            else if (!placed)
+            {
+                result.Add(custom);
+                placed = true;
+            }
+        }
+        return result;
+    }
 
     private static JsonElement ConvertToCustom(MessageElement element)
     {
@@ -106,6 +140,19 @@ internal static class MessageBodies
         var content = new CustomContent(original, ConvertedDesc[element.MsgType], ConvertedExt);
         return JsonSerializer.SerializeToElement(content);
     }
+
+    private static JsonElement FoldIntoCustom(IReadOnlyList<MessageElement> elements)
+    {
+        var originals = JsonSerializer.Serialize(elements.Select(element => new ImMsgElement(element.MsgType, element.MsgContent)).ToList());
+        var desc = string.Join(" ", elements.Select(Describe).Where(text => text.Length > 0));
+        return JsonSerializer.SerializeToElement(new CustomContent(originals, desc, FoldedExt));
+    }
+
+    // The push text of the folded message: each media element's label, and a custom element's own Desc.
+    private static string Describe(MessageElement element)
+        => ConvertedDesc.TryGetValue(element.MsgType, out var label) ? label
+            : element.MsgContent.TryGetProperty("Desc", out var desc) && desc.ValueKind == JsonValueKind.String ? desc.GetString()!
+            : "";
 
     private sealed record CustomContent(
         [property: JsonPropertyName("Data")] string Data,

@@ -193,16 +193,13 @@ internal sealed class PhaseRunner(
         {
             try
             {
-                run.Progress.AddCall();
-                var response = await client!.CallAsync(route.Api, body, run.Abort);
-                failures = route.Failures(response, batch.Items).ToList();
-                await RecordAsync(route.LedgerEntries(response, batch.Items), run, batch.Number);
+                failures = await CallAsync();
                 break;
             }
             // Every further item would fail the same way, so the run stops instead of rejecting the whole input.
             catch (ImPermanentException e) when (ImErrorClassification.Classify(e.ErrorCode).CallerRefused)
             {
-                throw new ImportFatalException($"IM {route.Api} refused the caller: ErrorCode {e.ErrorCode}: {e.ErrorInfo}; check the Im settings", e);
+                throw new ImportFatalException($"IM {e.Api} refused the caller: ErrorCode {e.ErrorCode}: {e.ErrorInfo}; check the Im settings", e);
             }
             catch (ImPermanentException e)
             {
@@ -228,6 +225,26 @@ internal sealed class PhaseRunner(
         await state.CompleteBatchAsync(run.Checkpoint!, batch.Number);
         run.Progress.AddItems(batch.Items.Count - failures.Count);
         run.Progress.AddRejects(failures.Count);
+
+        async Task<List<ItemFailure>> CallAsync()
+        {
+            try
+            {
+                var response = await Call(route.Api, body);
+                await RecordAsync(route.LedgerEntries(response, batch.Items), run, batch.Number);
+                return route.Failures(response, batch.Items).ToList();
+            }
+            catch (ImPermanentException e) when (route.Refused is { } refused && !ImErrorClassification.Classify(e.ErrorCode).CallerRefused)
+            {
+                return (await refused(new Refusal<TItem>(batch.Items, e, Call))).ToList();
+            }
+        }
+
+        Task<JsonElement> Call(ImApi api, object request)
+        {
+            run.Progress.AddCall();
+            return client!.CallAsync(api, request, run.Abort);
+        }
     }
 
     /// <summary>

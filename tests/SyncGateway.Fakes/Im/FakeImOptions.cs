@@ -102,4 +102,5 @@ public sealed record FakeImBatchLimits
     public int FriendImport { get; init; } = 1000;
     public int FriendDelete { get; init; } = 1000;
     public int GroupMsgRecall { get; init; } = 10;
+    public int GetGroupInfo { get; init; } = 50;
 }

@@ -37,6 +37,7 @@ public sealed class FakeImServer : IAsyncDisposable
     private readonly CallbackDispatcher _dispatcher;
     private readonly Lock _scriptLock = new();
     private readonly Dictionary<string, Queue<(int ErrorCode, string ErrorInfo, int HttpStatus)>> _faults = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _lostAnswers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RateLimit> _rateLimits = new(StringComparer.Ordinal);
     private WebApplication? _app;
     private Uri? _baseUrl;
@@ -151,6 +152,19 @@ public sealed class FakeImServer : IAsyncDisposable
         => Script(api, times, (0, "", httpStatus));
 
     /// <summary>
+    /// The next <paramref name="times"/> calls to <paramref name="api"/> that succeed are applied and then answered 60008
+    /// (IM's "request timed out", after which the call may have executed): the caller sees a timeout for a write IM made.
+    /// </summary>
+    public void LoseNextAnswers(string api, int times = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(times);
+        lock (_scriptLock)
+        {
+            _lostAnswers[api] = _lostAnswers.GetValueOrDefault(api) + times;
+        }
+    }
+
+    /// <summary>
     /// Answers 60007 to a call to <paramref name="api"/> when <paramref name="callsPerSecond"/> calls were already accepted within
     /// the last second, and counts it in <see cref="RateLimitViolations"/>. Refused calls do not use up the budget.
     /// </summary>
@@ -229,6 +243,7 @@ public sealed class FakeImServer : IAsyncDisposable
         lock (_scriptLock)
         {
             _faults.Clear();
+            _lostAnswers.Clear();
             _rateLimits.Clear();
         }
     }
@@ -413,6 +428,10 @@ public sealed class FakeImServer : IAsyncDisposable
         answer ??= FakeImApis.All.Contains(api)
             ? _world.Handle(api, (JsonObject)body!, out deliveries)
             : new ImAnswer(60009, "unknown REST API");
+        if (answer.ErrorCode == 0 && TakeLostAnswer(api))
+        {
+            answer = new ImAnswer(60008, "request timed out");
+        }
         Record(new RecordedImCall(api, body, arrivedAt, arrivalTimestamp, answer.ErrorCode, query["random"]));
 
         if (Options.CallbackTiming == CallbackTiming.BeforeResponse && deliveries.Count > 0)
@@ -478,6 +497,20 @@ public sealed class FakeImServer : IAsyncDisposable
         lock (_scriptLock)
         {
             return _faults.TryGetValue(api, out var queue) && queue.TryDequeue(out var fault) ? fault : null;
+        }
+    }
+
+    private bool TakeLostAnswer(string api)
+    {
+        lock (_scriptLock)
+        {
+            var left = _lostAnswers.GetValueOrDefault(api);
+            if (left == 0)
+            {
+                return false;
+            }
+            _lostAnswers[api] = left - 1;
+            return true;
         }
     }
 

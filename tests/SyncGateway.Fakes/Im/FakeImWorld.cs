@@ -28,6 +28,7 @@ internal sealed record Actor(string Operator, string Platform, string ClientIp);
 internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Task<RecordedCallback>> raise)
 {
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly HashSet<string> GroupImportElements = ["TIMTextElem", "TIMFaceElem", "TIMLocationElem", "TIMCustomElem"];
     private static readonly HashSet<string> GroupTypes = ["Public", "Private", "ChatRoom", "AVChatRoom", "Community", "Work", "Meeting"];
     private static readonly TimeSpan C2CDedupeWindow = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan GroupDedupeWindow = TimeSpan.FromMinutes(5);
@@ -89,6 +90,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 FakeImApis.FriendDelete => FriendDelete(body, callbacks),
                 FakeImApis.ModifyGroupMemberInfo => ModifyGroupMemberInfo(body, callbacks, Admin),
                 FakeImApis.ChangeGroupOwner => ChangeGroupOwner(body, callbacks, Admin),
+                FakeImApis.GetGroupInfo => GetGroupInfo(body),
                 _ => new ImAnswer(60009, "unknown REST API"),
             };
 
@@ -172,9 +174,9 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         {
             return new ImAnswer(90006, "MsgTimeStamp is missing or not an integer");
         }
-        if (MsgBody(body) is not { } msgBody)
+        if (MsgBody(body) is not { } msgBody || CustomElements(msgBody) > 1)
         {
-            return new ImAnswer(90002, "MsgBody is missing or malformed");
+            return new ImAnswer(90002, "MsgBody is missing or malformed, or has more than one TIMCustomElem");
         }
         if (TooLong(msgBody))
         {
@@ -314,8 +316,9 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
         if (groupId is not null && _groups.TryGetValue(groupId, out var existing))
         {
-            // 10025 when the id is already the caller's group; with REST the caller is the admin, so "ours" means same owner.
-            return existing.Owner == owner
+            // create_group answers 10025 when the id is already the caller's group; with REST the caller is the admin, so
+            // "ours" means same owner. import_group documents only 10021, whoever made the group.
+            return existing.Owner == owner && !imported
                 ? new ImAnswer(10025, "group id already used by you", new JsonObject { ["GroupId"] = groupId })
                 : new ImAnswer(10021, "group id already used");
         }
@@ -710,6 +713,11 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             {
                 return new ImAnswer(10004, "MsgList items need From_Account, SendTime and MsgBody");
             }
+            // IM documents both rules but not the code it answers for them.
+            if (msgBody.Any(element => !GroupImportElements.Contains(Str((JsonObject)element!, "MsgType")!)) || CustomElements(msgBody) > 1)
+            {
+                return new ImAnswer(10004, "import_group_msg takes text, face, location and at most one custom element per message");
+            }
             if (TooLong(msgBody))
             {
                 return new ImAnswer(10020, "message too long");
@@ -745,6 +753,56 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             member.Unread = 0;
         }
         return ImAnswer.Ok(new JsonObject { ["ImportMsgResult"] = results });
+    }
+
+    // GroupInfo[] in the order asked, each with its own ErrorCode; with GroupBaseInfoFilter only the fields it names.
+    private ImAnswer GetGroupInfo(JsonObject body)
+    {
+        if (Strings(body["GroupIdList"]) is not { Count: > 0 } ids)
+        {
+            return new ImAnswer(10004, "GroupIdList is missing");
+        }
+        if (ids.Count > options.BatchLimits.GetGroupInfo)
+        {
+            return new ImAnswer(10004, "too many groups in one request");
+        }
+        var filter = Strings(body["ResponseFilter"]?["GroupBaseInfoFilter"])?.ToHashSet(StringComparer.Ordinal);
+        var infos = new JsonArray();
+        foreach (var id in ids)
+        {
+            if (!_groups.TryGetValue(id, out var group))
+            {
+                infos.Add(new JsonObject { ["GroupId"] = id, ["ErrorCode"] = 10010, ["ErrorInfo"] = "group does not exist or was dismissed" });
+                continue;
+            }
+            var fields = new JsonObject
+            {
+                ["Type"] = group.Type,
+                ["Name"] = group.Name,
+                ["Owner_Account"] = group.Owner ?? "",
+                ["CreateTime"] = group.CreateTime,
+                ["Introduction"] = group.Introduction ?? "",
+                ["Notification"] = group.Notification ?? "",
+                ["FaceUrl"] = group.FaceUrl ?? "",
+                ["MemberNum"] = group.Members.Count,
+                ["NextMsgSeq"] = group.NextSeq,
+                ["LastMsgTime"] = group.Messages.Count > 0 ? group.Messages[^1].MsgTime : 0,
+            };
+            var info = new JsonObject { ["GroupId"] = id, ["ErrorCode"] = 0, ["ErrorInfo"] = "" };
+            foreach (var (name, value) in fields)
+            {
+                if (filter is null || filter.Contains(name))
+                {
+                    info[name] = value?.DeepClone();
+                }
+            }
+            if (filter is null)
+            {
+                info["MemberList"] = new JsonArray([.. group.Members.Select(m => (JsonNode)new JsonObject { ["Member_Account"] = m.Key, ["Role"] = m.Value.Role })]);
+            }
+            infos.Add(info);
+        }
+        return ImAnswer.Ok(new JsonObject { ["GroupInfo"] = infos });
     }
 
     private ImAnswer SetUnreadMsgNum(JsonObject body)
@@ -1820,6 +1878,9 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
            && body.All(e => e is JsonObject element && Str(element, "MsgType") is not null && element["MsgContent"] is JsonObject)
             ? body
             : null;
+
+    // IM allows at most one TIMCustomElem per message.
+    private static int CustomElements(JsonArray msgBody) => msgBody.Count(element => Str((JsonObject)element!, "MsgType") == "TIMCustomElem");
 
     private static List<string>? Strings(JsonNode? node)
     {

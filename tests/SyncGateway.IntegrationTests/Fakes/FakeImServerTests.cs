@@ -180,6 +180,55 @@ public sealed class FakeImServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Refuses_imported_messages_with_two_custom_elements_and_group_imports_with_media_elements()
+    {
+        var client = Client();
+        await client.CallAsync(ImApi.CreateGroup, new { Type = "Public", GroupId = "g_elems", Name = "Elements" }, default);
+        var custom = new { MsgType = "TIMCustomElem", MsgContent = new { Data = "x" } };
+        var image = new { MsgType = "TIMImageElem", MsgContent = new { UUID = "i1" } };
+        var sendTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 10;
+
+        var c2c = await Assert.ThrowsAsync<ImPermanentException>(() => client.CallAsync(ImApi.ImportMsg,
+            new { SyncFromOldSystem = 2, From_Account = "a", To_Account = "b", MsgRandom = 1, MsgTimeStamp = sendTime, MsgBody = new[] { custom, custom } }, default));
+        var twoCustom = await Assert.ThrowsAsync<ImPermanentException>(() => client.CallAsync(ImApi.ImportGroupMsg,
+            new { GroupId = "g_elems", MsgList = new[] { new { From_Account = "a", SendTime = sendTime, MsgBody = new[] { custom, custom } } } }, default));
+        var media = await Assert.ThrowsAsync<ImPermanentException>(() => client.CallAsync(ImApi.ImportGroupMsg,
+            new { GroupId = "g_elems", MsgList = new[] { new { From_Account = "a", SendTime = sendTime, MsgBody = new object[] { image } } } }, default));
+        await client.CallAsync(ImApi.ImportMsg,
+            new { SyncFromOldSystem = 2, From_Account = "a", To_Account = "b", MsgRandom = 2, MsgTimeStamp = sendTime, MsgBody = new object[] { image, image, custom } }, default);
+
+        Assert.Equal(90002, c2c.ErrorCode);
+        Assert.Equal(10004, twoCustom.ErrorCode);
+        Assert.Equal(10004, media.ErrorCode);
+        Assert.Empty(_im.GetGroup("g_elems")!.Messages);
+        Assert.Single(_im.GetC2CMessages("a", "b"));
+    }
+
+    [Fact]
+    public async Task Answers_get_group_info_per_group_with_only_the_filtered_fields()
+    {
+        var client = Client();
+        await client.CallAsync(ImApi.ImportGroup, new { Type = "Private", GroupId = "g_info", Name = "Info", Owner_Account = "u1", CreateTime = 1600000000 }, default);
+        var again = await Assert.ThrowsAsync<ImPermanentException>(() => client.CallAsync(ImApi.ImportGroup,
+            new { Type = "Private", GroupId = "g_info", Name = "Info", Owner_Account = "u1", CreateTime = 1600000000 }, default));
+
+        var answer = await client.CallAsync(ImApi.GetGroupInfo,
+            new { GroupIdList = new[] { "g_info", "g_none" }, ResponseFilter = new { GroupBaseInfoFilter = new[] { "Type", "Owner_Account", "CreateTime" } } }, default);
+
+        Assert.Equal(10021, again.ErrorCode);
+        var infos = answer.GetProperty("GroupInfo").EnumerateArray().ToList();
+        Assert.Equal(2, infos.Count);
+        Assert.Equal(0, infos[0].GetProperty("ErrorCode").GetInt32());
+        Assert.Equal("Private", infos[0].GetProperty("Type").GetString());
+        Assert.Equal("u1", infos[0].GetProperty("Owner_Account").GetString());
+        Assert.Equal(1600000000, infos[0].GetProperty("CreateTime").GetInt64());
+        Assert.False(infos[0].TryGetProperty("Name", out _));
+        Assert.False(infos[0].TryGetProperty("MemberList", out _));
+        Assert.Equal("g_none", infos[1].GetProperty("GroupId").GetString());
+        Assert.Equal(10010, infos[1].GetProperty("ErrorCode").GetInt32());
+    }
+
+    [Fact]
     public async Task Numbers_group_messages_from_one_and_drops_a_repeated_random()
     {
         var client = Client();

@@ -65,4 +65,43 @@ public sealed class ImportFailureTests
         Assert.Equal(2, rig.Im.GetC2CMessages("u1", "u2").Count);
         Assert.Equal(["m1", "m4"], rig.Im.GetGroup("g1")!.Messages.Select(m => m.MsgBody[0]!["MsgContent"]!["Text"]!.GetValue<string>()));
     }
+
+    [Fact]
+    public async Task A_group_whose_import_timed_out_after_im_made_it_counts_as_imported_on_the_retry()
+    {
+        await using var rig = await ImportRig.StartAsync(callsPerSecond: 0);
+        rig
+            .Write(ImportPhases.Accounts, Lines.Account("u0"), Lines.Account("u1"))
+            .Write(ImportPhases.Groups, Lines.Group("g1", owner: "u0"), Lines.Group("g2", owner: "u1"))
+            .Write(ImportPhases.GroupMembers, Lines.Member("g1", "u1"));
+        rig.Im.LoseNextAnswers(FakeImApis.ImportGroup, times: 2);
+
+        var (outcome, _) = await rig.RunAsync();
+
+        Assert.Equal(ImportOutcome.Completed, outcome);
+        Assert.Empty(rig.Rejects());
+        Assert.Equal([0, 0], rig.Im.CallsTo(FakeImApis.GetGroupInfo).Select(call => call.ErrorCode));
+        Assert.Equal(2, rig.Im.CallsTo(FakeImApis.ImportGroup).Count(call => call.ErrorCode == 10021));
+        Assert.Equal(["g1", "g2"], rig.Im.GroupIds.Order());
+        Assert.Equal(2, rig.Im.GetGroup("g1")!.Members.Count);
+    }
+
+    [Fact]
+    public async Task A_group_id_im_already_has_for_another_group_is_rejected()
+    {
+        await using var rig = await ImportRig.StartAsync(callsPerSecond: 0);
+        rig.Write(ImportPhases.Accounts, Lines.Account("u0"), Lines.Account("u1"));
+        rig.Write(ImportPhases.Groups, Lines.Group("g1", owner: "u1"));
+        await rig.RunAsync();
+        File.Delete(rig.StatePath);
+        rig.Write(ImportPhases.Groups, Lines.Group("g1", owner: "u0"));
+
+        var (outcome, _) = await rig.RunAsync();
+
+        Assert.Equal(ImportOutcome.CompletedWithRejects, outcome);
+        var reject = Assert.Single(rig.Rejects());
+        Assert.Equal(10021, reject.GetProperty("errorCode").GetInt32());
+        Assert.Contains("owner \"u1\" (line: \"u0\")", reject.GetProperty("errorInfo").GetString(), StringComparison.Ordinal);
+        Assert.Equal("u1", rig.Im.GetGroup("g1")!.Owner);
+    }
 }

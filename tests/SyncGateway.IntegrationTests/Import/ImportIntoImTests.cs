@@ -54,13 +54,33 @@ public sealed class ImportIntoImTests
         var (outcome, _) = await rig.RunAsync();
 
         Assert.Equal(ImportOutcome.Completed, outcome);
-        Assert.Equal([100], Sizes(rig, FakeImApis.MultiAccountImport, "Accounts").Distinct());
+        Assert.Equal([100], Sizes(rig, FakeImApis.MultiAccountImport, "AccountList").Distinct());
         Assert.Equal([1000, 1000, 500], Sizes(rig, FakeImApis.FriendImport, "AddFriendItem"));
         Assert.Equal([20, 20, 5], Sizes(rig, FakeImApis.ImportGroupMember, "MemberList"));
         Assert.Equal([7, 7, 7, 7, 2], Sizes(rig, FakeImApis.ImportGroupMsg, "MsgList"));
         Assert.Equal(2500, rig.Im.GetFriends("u0").Count);
         Assert.Equal(46, rig.Im.GetGroup("g1")!.Members.Count);
         Assert.Equal(30, rig.Im.GetGroup("g1")!.Messages.Count);
+    }
+
+    [Fact]
+    public async Task Imports_accounts_with_a_nick_or_avatar_in_batches_and_sets_their_profile()
+    {
+        await using var rig = await ImportRig.StartAsync(callsPerSecond: 0);
+        rig.Write(ImportPhases.Accounts, Enumerable.Range(0, 150).Select(i => i % 3 == 0
+            ? $$"""{"userId":"u{{i}}","nick":"User {{i}}","faceUrl":"https://cdn.example.com/a/{{i}}.png"}"""
+            : Lines.Account($"u{i}")));
+
+        var (outcome, _) = await rig.RunAsync();
+
+        Assert.Equal(ImportOutcome.Completed, outcome);
+        Assert.Equal([100, 50], Sizes(rig, FakeImApis.MultiAccountImport, "AccountList").Order().Reverse());
+        Assert.Empty(rig.Im.CallsTo(FakeImApis.AccountImport));
+        Assert.All(Enumerable.Range(0, 150), i => Assert.True(rig.Im.IsImported($"u{i}")));
+        var profile = rig.Im.GetProfile("u42");
+        Assert.Equal("User 42", profile["Tag_Profile_IM_Nick"]!.GetValue<string>());
+        Assert.Equal("https://cdn.example.com/a/42.png", profile["Tag_Profile_IM_Image"]!.GetValue<string>());
+        Assert.False(rig.Im.GetProfile("u43").ContainsKey("Tag_Profile_IM_Nick"));
     }
 
     [Fact]
@@ -77,6 +97,32 @@ public sealed class ImportIntoImTests
         var messages = rig.Im.GetGroup("g1")!.Messages;
         Assert.Equal(Enumerable.Range(0, 20).Select(i => Lines.Created + Math.Max(1, i)), messages.Select(message => message.MsgTime));
         Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)ImIds.RandomFor($"G-{i}")), messages.Select(message => message.Random));
+    }
+
+    [Fact]
+    public async Task Messages_with_several_media_or_custom_elements_land_with_one_custom_element()
+    {
+        await using var rig = await ImportRig.StartAsync(callsPerSecond: 0);
+        const string image = """{"msgType":"TIMImageElem","msgContent":{"UUID":"i1","ImageFormat":1,"ImageInfoArray":[{"Type":1,"URL":"https://cdn.example.com/1.jpg"}]}}""";
+        const string file = """{"msgType":"TIMFileElem","msgContent":{"Url":"https://cdn.example.com/f.pdf","UUID":"f1","Download_Flag":2}}""";
+        const string card = """{"msgType":"TIMCustomElem","msgContent":{"Data":"{\"card\":7}"}}""";
+        rig
+            .Write(ImportPhases.Accounts, Lines.Account("u0"), Lines.Account("u1"))
+            .Write(ImportPhases.Groups, Lines.Group("g1"))
+            .Write(ImportPhases.GroupMessages,
+                $$$"""{"id":"G-1","groupId":"g1","from":"u1","time":{{{Lines.Created + 60}}},"body":[{"msgType":"TIMTextElem","msgContent":{"Text":"files"}},{{{image}}},{{{file}}},{{{card}}}]}""")
+            .Write(ImportPhases.C2CMessages,
+                $$$"""{"id":"C-1","from":"u0","to":"u1","time":{{{Lines.Created + 60}}},"body":[{{{card}}},{{{image}}},{{{card}}}]}""");
+
+        var (outcome, _) = await rig.RunAsync();
+
+        Assert.Equal(ImportOutcome.Completed, outcome);
+        Assert.Empty(rig.Rejects());
+        var group = Assert.Single(rig.Im.GetGroup("g1")!.Messages).MsgBody;
+        Assert.Equal(["TIMTextElem", "TIMCustomElem"], group.Select(element => (string?)element!["MsgType"]));
+        Assert.Equal(3, JsonNode.Parse((string)group[1]!["MsgContent"]!["Data"]!)!.AsArray().Count);
+        var c2c = Assert.Single(rig.Im.GetC2CMessages("u0", "u1")).MsgBody;
+        Assert.Equal(["TIMCustomElem", "TIMImageElem"], c2c.Select(element => (string?)element!["MsgType"]));
     }
 
     private static List<int> Sizes(ImportRig rig, string api, string list)

@@ -11,8 +11,32 @@ public sealed class ImportBatchingTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public async Task Imports_plain_accounts_100_per_call_and_accounts_with_a_nick_one_per_call()
+    public async Task Imports_accounts_100_per_call_with_their_nick_and_avatar()
     {
+        _folder.Write(ImportPhases.Accounts, Enumerable.Range(0, 250)
+            .Select(i => i % 50 == 7 ? Lines.AccountWithNick($"u{i}", $"Nick {i}") : Lines.Account($"u{i}"))
+            .Append("""{"userId":"u250","faceUrl":"https://cdn.example.com/a/250.png"}"""));
+
+        await _folder.RunAsync(_im);
+
+        Assert.Empty(_im.CallsTo(ImApi.AccountImport));
+        var calls = _im.CallsTo(ImApi.MultiAccountImport);
+        Assert.All(calls, call => Assert.False(call.Body.TryGetProperty("Accounts", out _)));
+        var accounts = calls.SelectMany(call => call.Array("AccountList")).ToList();
+        Assert.Equal([100, 100, 51], calls.Select(call => call.Array("AccountList").Count()).Order().Reverse());
+        Assert.Equal(251, accounts.Select(account => account.GetProperty("UserID").GetString()).Distinct().Count());
+        var nicks = accounts.Where(account => account.TryGetProperty("Nick", out _)).ToList();
+        Assert.Equal(5, nicks.Count);
+        Assert.All(nicks, account => Assert.Equal("Nick " + account.GetProperty("UserID").GetString()![1..], account.GetProperty("Nick").GetString()));
+        var face = Assert.Single(accounts, account => account.TryGetProperty("FaceUrl", out _));
+        Assert.Equal("u250", face.GetProperty("UserID").GetString());
+        Assert.False(face.TryGetProperty("Nick", out _));
+    }
+
+    [Fact]
+    public async Task Falls_back_to_one_account_import_per_account_with_a_nick_when_the_account_list_form_is_off()
+    {
+        _folder.Options.AccountListForm = false;
         _folder.Write(ImportPhases.Accounts, Enumerable.Range(0, 250)
             .Select(i => i % 50 == 7 ? Lines.AccountWithNick($"u{i}", $"Nick {i}") : Lines.Account($"u{i}")));
 

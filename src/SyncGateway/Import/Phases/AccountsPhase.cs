@@ -1,37 +1,50 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SyncGateway.Im;
 
 namespace SyncGateway.Import.Phases;
 
-internal sealed record AccountLine(string UserId, string? Nick, string? FaceUrl);
+internal sealed record AccountLine(
+    [property: JsonPropertyName("UserID")] string UserId,
+    [property: JsonPropertyName("Nick"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Nick,
+    [property: JsonPropertyName("FaceUrl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FaceUrl);
 
 /// <summary>
-/// <c>accounts.jsonl</c>: plain accounts go in batches through <c>multiaccount_import</c>; an account with a nick or
-/// avatar goes alone through <c>account_import</c>, which sets them.
+/// <c>accounts.jsonl</c>: accounts go 100 per call through <c>multiaccount_import</c>'s <c>AccountList</c> form, which
+/// sets nick and avatar too. With <see cref="ImportOptions.AccountListForm"/> off, plain accounts go through its
+/// <c>Accounts</c> form and an account with a nick or avatar goes alone through <c>account_import</c>.
 /// </summary>
 internal sealed class AccountsPhase : ImportPhase<AccountLine>
 {
-    private readonly BatchRoute<AccountLine> _batch;
+    private readonly BatchRoute<AccountLine> _list;
+    private readonly BatchRoute<AccountLine> _plain;
     private readonly BatchRoute<AccountLine> _single;
 
     public AccountsPhase(ImportContext context)
         : base(context)
     {
-        _batch = new BatchRoute<AccountLine>
+        _list = new BatchRoute<AccountLine>
         {
             Api = ImApi.MultiAccountImport,
             MaxItems = Options.AccountBatchSize,
-            Body = items => new MultiAccountImportRequest(items.Select(item => item.UserId).ToList()),
+            Body = items => new AccountListRequest(items),
+            Failures = FailedAccounts,
+        };
+        _plain = new BatchRoute<AccountLine>
+        {
+            Api = ImApi.MultiAccountImport,
+            MaxItems = Options.AccountBatchSize,
+            Body = items => new AccountsRequest(items.Select(item => item.UserId).ToList()),
             Failures = FailedAccounts,
         };
         _single = new BatchRoute<AccountLine>
         {
             Api = ImApi.AccountImport,
             MaxItems = 1,
-            Body = items => new AccountImportRequest(items[0].UserId, items[0].Nick, items[0].FaceUrl),
+            Body = items => items[0],
         };
-        Routes = [_batch, _single];
+        Routes = Options.AccountListForm ? [_list] : [_plain, _single];
     }
 
     public override string Name => ImportPhases.Accounts;
@@ -41,11 +54,22 @@ internal sealed class AccountsPhase : ImportPhase<AccountLine>
     public override AccountLine Parse(JsonElement line)
         => new(
             LineFields.RequiredUserId(line, "userId"),
-            LineFields.OptionalString(line, "nick"),
-            LineFields.OptionalString(line, "faceUrl"));
+            ProfileValue(line, "nick"),
+            ProfileValue(line, "faceUrl"));
 
     public override BatchRoute<AccountLine> RouteOf(AccountLine item)
-        => item.Nick is null && item.FaceUrl is null ? _batch : _single;
+        => Options.AccountListForm ? _list
+            : item.Nick is null && item.FaceUrl is null ? _plain
+            : _single;
+
+    // Nick and FaceUrl become profile fields, which IM caps at 500 bytes; in a batch one bad value could fail all 100.
+    private static string? ProfileValue(JsonElement line, string name)
+    {
+        var value = LineFields.OptionalString(line, name);
+        return value is null || Encoding.UTF8.GetByteCount(value) <= ImProfileTags.MaxValueBytes
+            ? value
+            : throw new ImportInputException($"field \"{name}\" is longer than IM's {ImProfileTags.MaxValueBytes}-byte profile value limit");
+    }
 
     private static IEnumerable<ItemFailure> FailedAccounts(JsonElement response, IReadOnlyList<AccountLine> items)
     {
@@ -63,11 +87,9 @@ internal sealed class AccountsPhase : ImportPhase<AccountLine>
         }
     }
 
-    private sealed record MultiAccountImportRequest(
-        [property: JsonPropertyName("Accounts")] IReadOnlyList<string> Accounts);
+    private sealed record AccountListRequest(
+        [property: JsonPropertyName("AccountList")] IReadOnlyList<AccountLine> AccountList);
 
-    private sealed record AccountImportRequest(
-        [property: JsonPropertyName("UserID")] string UserId,
-        [property: JsonPropertyName("Nick"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Nick,
-        [property: JsonPropertyName("FaceUrl"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FaceUrl);
+    private sealed record AccountsRequest(
+        [property: JsonPropertyName("Accounts")] IReadOnlyList<string> Accounts);
 }

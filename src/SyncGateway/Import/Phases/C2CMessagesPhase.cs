@@ -56,8 +56,8 @@ internal sealed class C2CMessagesPhase : ImportPhase<C2CMessageLine>
     public override C2CMessageLine? Parse(JsonElement line)
     {
         var id = LineFields.RequiredString(line, "id");
-        var from = LineFields.RequiredUserId(line, "from");
-        var to = LineFields.RequiredUserId(line, "to");
+        var from = RequiredAccount(line, "from");
+        var to = RequiredAccount(line, "to");
         var time = RequirePast(line, "time");
         var body = MessageBodies.Parse(line);
         var seq = LineFields.OptionalInteger(line, "msgSeq", 0, uint.MaxValue);

@@ -35,8 +35,8 @@ internal sealed class C2CReadMarksPhase : ImportPhase<ReadMarkLine>
 
     public override ReadMarkLine Parse(JsonElement line)
         => new(
-            LineFields.RequiredUserId(line, "userId"),
-            LineFields.RequiredUserId(line, "peer"),
+            RequiredAccount(line, "userId"),
+            RequiredAccount(line, "peer"),
             LineFields.RequiredTime(line, "readTime"));
 
     private sealed record AdminSetMsgReadRequest(

@@ -51,8 +51,8 @@ internal sealed class FriendsPhase : ImportPhase<FriendLine>
             throw new ImportInputException("field \"addSource\" must start with AddSource_Type_");
         }
         return new FriendLine(
-            LineFields.RequiredUserId(line, "from"),
-            LineFields.RequiredUserId(line, "to"),
+            RequiredAccount(line, "from"),
+            RequiredAccount(line, "to"),
             addSource,
             LineFields.OptionalString(line, "remark"),
             LineFields.OptionalTime(line, "remarkTime"),

@@ -37,7 +37,7 @@ internal sealed class GroupMembersPhase : ImportPhase<GroupMemberLine>
 
     public override GroupMemberLine Parse(JsonElement line)
     {
-        var groupId = LineFields.RequiredString(line, "groupId");
+        var groupId = RequiredGroup(line, "groupId");
         var role = LineFields.OptionalString(line, "role");
         if (role is not (null or "Admin" or "Member"))
         {
@@ -50,7 +50,7 @@ internal sealed class GroupMembersPhase : ImportPhase<GroupMemberLine>
         }
         return new GroupMemberLine(
             groupId,
-            LineFields.RequiredUserId(line, "userId"),
+            RequiredAccount(line, "userId"),
             role == "Admin" ? role : null,
             joinTime,
             LineFields.OptionalInteger(line, "unreadMsgNum"));

@@ -11,8 +11,8 @@ internal sealed record GroupMessageLine(string Id, string GroupId, string From, 
 /// <summary>
 /// <c>group-messages.jsonl</c>: messages batched per group through <c>import_group_msg</c>, ascending per group and
 /// one call at a time per group. <c>Random</c> comes from the legacy id. A send time
-/// at or before the group's creation is sent as one second after it; voice, image, file and video elements become
-/// custom elements carrying the original (<see cref="MessageBodies.ToImGroupImport"/>).
+/// at or before the group's creation is sent as one second after it; voice, image, file and video elements travel in
+/// the message's one custom element, which carries the originals (<see cref="MessageBodies.ToImGroupImport"/>).
 /// </summary>
 internal sealed class GroupMessagesPhase : ImportPhase<GroupMessageLine>
 {
@@ -43,8 +43,8 @@ internal sealed class GroupMessagesPhase : ImportPhase<GroupMessageLine>
     public override GroupMessageLine? Parse(JsonElement line)
     {
         var id = LineFields.RequiredString(line, "id");
-        var groupId = LineFields.RequiredString(line, "groupId");
-        var from = LineFields.RequiredUserId(line, "from");
+        var groupId = RequiredGroup(line, "groupId");
+        var from = RequiredAccount(line, "from");
         var time = RequirePast(line, "time");
         var body = MessageBodies.Parse(line);
 

@@ -33,7 +33,7 @@ internal sealed class GroupUnreadPhase : ImportPhase<GroupUnreadLine>
 
     public override GroupUnreadLine Parse(JsonElement line)
         => new(
-            LineFields.RequiredString(line, "groupId"),
-            LineFields.RequiredUserId(line, "userId"),
+            RequiredGroup(line, "groupId"),
+            RequiredAccount(line, "userId"),
             LineFields.RequiredInteger(line, "unreadMsgNum"));
 }

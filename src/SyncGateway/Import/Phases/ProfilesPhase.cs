@@ -26,7 +26,7 @@ internal sealed class ProfilesPhase : ImportPhase<ProfileLine>
 
     public override ProfileLine Parse(JsonElement line)
     {
-        var userId = LineFields.RequiredUserId(line, "userId");
+        var userId = RequiredAccount(line, "userId");
         var profile = LineFields.OptionalProperty(line, "profile", JsonValueKind.Object)
             ?? throw new ImportInputException("missing required field \"profile\"");
         var items = new List<ProfileItemRequest>();

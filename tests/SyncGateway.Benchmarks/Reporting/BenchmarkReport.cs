@@ -116,7 +116,7 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
             var share = messages.CallsPerSecond / import.Limit;
             rows.Add(new ReportRow(
                 $"6. Import: {import.Size.Accounts:N0} accounts, {import.Size.C2CMessages:N0} 1:1 messages, {import.Size.Groups:N0} groups ({import.Size.GroupMessages:N0} group messages), stub limit {import.Limit:N0} calls/s per API, {import.Parallelism} calls in flight",
-                $"importmsg **{messages.CallsPerSecond:N0} calls/s = {share:P1} of limit**; {import.Calls:N0} calls in **{Elapsed(import.Elapsed)}**; " +
+                $"importmsg **{messages.CallsPerSecond:N0} calls/s = {share:P1} of limit**; accounts **{import.AccountsPerSecond:N0}/s** ({import.AccountCalls:N0} calls); {import.Calls:N0} calls in **{Elapsed(import.Elapsed)}**; " +
                 $"rate-limit errors **{import.RateLimitViolations}**; exit code {import.ExitCode}; CPU: import {import.Cpu.Gateway:F2}, stub IM {import.Cpu.Benchmark:F2}, machine {import.Cpu.Machine:F2} cores",
                 "≥ 95 % of limit, 0 rate-limit errors", share >= 0.95 && import.RateLimitViolations == 0 && import.ExitCode == 0));
         }

@@ -32,7 +32,10 @@ internal sealed class C2CMessageReadDeclaration()
         return new CallbackParseResult.Accepted(new ImC2CMessageRead(meta, data));
     }
 
-    public override IReadOnlyList<string> ImEchoParts(C2CMessageReadData data) => [$"c2c:read:{data.Reader}:{data.Peer}:{data.ReadUpTo}"];
+    public override IReadOnlyList<string> ImEchoParts(C2CMessageReadData data) => [EchoPart(data.Reader, data.Peer, data.ReadUpTo)];
+
+    /// <summary>The echo part of a read mark; the history import tags its read marks with it too.</summary>
+    public static string EchoPart(string reader, string peer, long readUpTo) => $"c2c:read:{reader}:{peer}:{readUpTo}";
 
     public override IReadOnlyList<string> LegacyEchoParts(C2CMessageReadData data) => ImEchoParts(data);
 

@@ -26,13 +26,33 @@ internal sealed class ProfileChangedDeclaration()
     {
         var b = CallbackContext.Read<PortraitSetBody>(body);
         var userId = CallbackContext.Required(b.FromAccount, "From_Account");
-        var data = new ProfileChangedData(userId, Operator: b.OperatorAccount);
-        Dictionary<string, JsonElement>? custom = null;
         var items = b.ProfileItem ?? throw new InvalidCallbackException("has no ProfileItem");
-        for (var i = 0; i < items.Count; i++)
+        var data = FromItems(userId, items.Select((item, i) => (CallbackContext.Required(item?.Tag, $"Tag in ProfileItem {i}"), item!.Value)), b.OperatorAccount);
+        if (!Fields(data).Any())
         {
-            var tag = CallbackContext.Required(items[i]?.Tag, $"Tag in ProfileItem {i}");
-            var value = items[i]!.Value;
+            return new CallbackParseResult.Ignored(ImType, "no-relayed-field");
+        }
+        var meta = context.Meta(ImType, Conversation(data), context.Time(b.EventTime), command, userId, CallbackContext.Stamp(b.EventTime),
+            Fingerprints.Hash([.. ImEchoParts(data)]));
+        return new CallbackParseResult.Accepted(new ImProfileChanged(meta, data));
+    }
+
+    public override IReadOnlyList<string> ImEchoParts(ProfileChangedData data) => EchoParts(data);
+
+    /// <summary>The echo parts of a profile change, one per field; the history import tags its profile writes with them too.</summary>
+    public static IReadOnlyList<string> EchoParts(ProfileChangedData data)
+        => [.. Fields(data).Select(f => $"profile:{data.UserId}:{f.Tag}:{Fingerprints.Hash(ValueText(f.Value))}")];
+
+    /// <summary>
+    /// A change from IM profile items (tag and value): the tags the gateway relays, the others left out. A value of
+    /// the wrong kind throws <see cref="InvalidCallbackException"/>.
+    /// </summary>
+    public static ProfileChangedData FromItems(string userId, IEnumerable<(string Tag, JsonElement Value)> items, string? operatorAccount = null)
+    {
+        var data = new ProfileChangedData(userId, Operator: operatorAccount);
+        Dictionary<string, JsonElement>? custom = null;
+        foreach (var (tag, value) in items)
+        {
             data = tag switch
             {
                 ImProfileTags.Nick => data with { Nick = Text(value, tag) },
@@ -49,19 +69,8 @@ internal sealed class ProfileChangedDeclaration()
                     : throw new InvalidCallbackException($"has a {tag} value that is neither a string nor a number");
             }
         }
-        data = data with { Custom = custom };
-        var fields = Fields(data).ToList();
-        if (fields.Count == 0)
-        {
-            return new CallbackParseResult.Ignored(ImType, "no-relayed-field");
-        }
-        var meta = context.Meta(ImType, Conversation(data), context.Time(b.EventTime), command, userId, CallbackContext.Stamp(b.EventTime),
-            Fingerprints.Hash([.. ImEchoParts(data)]));
-        return new CallbackParseResult.Accepted(new ImProfileChanged(meta, data));
+        return data with { Custom = custom };
     }
-
-    public override IReadOnlyList<string> ImEchoParts(ProfileChangedData data)
-        => [.. Fields(data).Select(f => $"profile:{data.UserId}:{f.Tag}:{Fingerprints.Hash(ValueText(f.Value))}")];
 
     public override IReadOnlyList<string> LegacyEchoParts(ProfileChangedData data) => ImEchoParts(data);
 

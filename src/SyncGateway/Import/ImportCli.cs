@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using SyncGateway.Hosting;
 using SyncGateway.Im;
 using SyncGateway.Ledger;
+using SyncGateway.LoopSuppression;
 using SyncGateway.Messaging;
 using SyncGateway.Store;
 
@@ -120,8 +121,10 @@ internal static class ImportCli
             ThreadPool.GetMinThreads(out var workers, out var io);
             ThreadPool.SetMinThreads(Math.Max(workers, 2 * options.Parallelism), Math.Max(io, 2 * options.Parallelism));
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SyncGateway.Import");
-            var runner = new ImportRunner(client, options, logger, TimeProvider.System, host.Services.GetService<MessageLedger>(),
-                host.Services.GetService<ConversationHolds>());
+            var live = host.Services.GetService<MessageLedger>() is { } ledger
+                ? new LiveSync(ledger, host.Services.GetRequiredService<ConversationHolds>(), host.Services.GetRequiredService<OriginTags>())
+                : null;
+            var runner = new ImportRunner(client, options, logger, TimeProvider.System, live);
             var outcome = await ImportConsole.ForTerminal(options.ProgressInterval)
                 .ShowAsync(runner.Phases, runner.RunAsync(request, stop.Token, abort.Token));
             return outcome switch
@@ -183,6 +186,8 @@ internal static class ImportCli
                 builder.AddStore();
                 builder.AddLedger();
                 builder.Services.TryAddSingleton<ConversationHolds>();
+                builder.AddValidatedOptions<SyncOptions>(SyncOptions.SectionName, MessagingRegistration.ValidateSync);
+                builder.Services.TryAddSingleton<OriginTags>();
             }
         }
         return builder.Build();

@@ -19,4 +19,7 @@ internal static partial class ImportLog
 
     [LoggerMessage(6, LogLevel.Warning, "Phase {Phase} batch {Batch}: imported, but its message ids could not be recorded in the ledger ({Error})")]
     public static partial void LedgerNotRecorded(ILogger logger, string phase, long batch, string error);
+
+    [LoggerMessage(7, LogLevel.Warning, "Phase {Phase} batch {Batch}: the IM callbacks it raises could not be tagged, so the gateway will relay them to legacy ({Error})")]
+    public static partial void EchoesNotTagged(ILogger logger, string phase, long batch, string error);
 }

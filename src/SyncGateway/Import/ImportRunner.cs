@@ -31,7 +31,7 @@ internal enum ImportOutcome
 
 /// <summary>Runs the selected phases in dependency order; a phase that does not complete stops the ones after it.</summary>
 internal sealed class ImportRunner(
-    IImRestClient? client, ImportOptions options, ILogger logger, TimeProvider time, MessageLedger? ledger = null, ConversationHolds? holds = null)
+    IImRestClient? client, ImportOptions options, ILogger logger, TimeProvider time, LiveSync? live = null)
 {
     /// <summary>One entry per phase, in order, from the moment the run is created; the progress display reads them.</summary>
     public IReadOnlyList<PhaseProgress> Phases { get; } = ImportPhases.Names.Select(name => new PhaseProgress(name)).ToList();
@@ -60,7 +60,7 @@ internal sealed class ImportRunner(
         var groups = await GroupIndex.LoadAsync(Path.Combine(folder, ImportPhases.FileName(ImportPhases.Groups)), stopOrAbort.Token);
         var references = request.DryRun ? await InputReferences.LoadAsync(folder, groups, stopOrAbort.Token) : null;
         var context = new ImportContext(options, request.Until, groups, time.GetUtcNow().ToUnixTimeSeconds(), references);
-        var runner = new PhaseRunner(client, state, rejects, options, logger, request.DryRun ? null : ledger);
+        var runner = new PhaseRunner(client, state, rejects, options, logger, request.DryRun ? null : live);
 
         foreach (var progress in Phases)
         {
@@ -119,7 +119,7 @@ internal sealed class ImportRunner(
             }
             if (held.Remove(progress.Name, out var conversations))
             {
-                await holds!.ReleaseAsync(conversations);
+                await live!.Holds.ReleaseAsync(conversations);
             }
         }
         return outcome;
@@ -132,14 +132,14 @@ internal sealed class ImportRunner(
     private async Task<Dictionary<string, HashSet<string>>> HoldAsync(IEnumerable<(string Phase, string Path)> phases, CancellationToken cancellationToken)
     {
         var held = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        if (holds is null)
+        if (live is null)
         {
             return held;
         }
         foreach (var (phase, path) in phases.Where(p => p.Phase is ImportPhases.GroupMessages or ImportPhases.C2CMessages))
         {
             var conversations = await ConversationsAsync(phase, path, cancellationToken);
-            await holds.HoldAsync(conversations, TimeSpan.FromHours(options.HoldHours));
+            await live.Holds.HoldAsync(conversations, TimeSpan.FromHours(options.HoldHours));
             held[phase] = conversations;
         }
         return held;

@@ -33,7 +33,7 @@ internal sealed class PhaseRunner(
     RejectsWriter rejects,
     ImportOptions options,
     ILogger logger,
-    MessageLedger? ledger = null)
+    LiveSync? live = null)
 {
     public async Task<PhaseResult> RunAsync<TItem>(ImportPhase<TItem> phase, PhaseRun run)
         where TItem : class
@@ -188,6 +188,8 @@ internal sealed class PhaseRunner(
     {
         var route = batch.Route;
         var body = route.Body(batch.Items);
+        // Before the call: IM may deliver the callback before it answers.
+        await ExpectEchoesAsync(route.ImEchoes(batch.Items), run, batch.Number);
         List<ItemFailure> failures;
         for (var attempt = 1; ; attempt++)
         {
@@ -253,7 +255,7 @@ internal sealed class PhaseRunner(
     /// </summary>
     private async Task RecordAsync(IEnumerable<LedgerEntry> entries, PhaseRun run, long batchNumber)
     {
-        if (ledger is null)
+        if (live is null)
         {
             return;
         }
@@ -261,12 +263,37 @@ internal sealed class PhaseRunner(
         {
             foreach (var entry in entries)
             {
-                await ledger.RecordAsync(entry);
+                await live.Ledger.RecordAsync(entry);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             ImportLog.LedgerNotRecorded(logger, run.Progress.Name, batchNumber, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Tags the IM callbacks a batch's write will raise (profiles, read marks), so the live gateway does not relay the
+    /// imported history back to legacy. A tag is keyed by phase and batch number, the same on a resumed run, so it is
+    /// written once. A store that fails does not fail the batch: legacy then receives its own data once more.
+    /// </summary>
+    private async Task ExpectEchoesAsync(IEnumerable<string> parts, PhaseRun run, long batchNumber)
+    {
+        if (live is null)
+        {
+            return;
+        }
+        try
+        {
+            var list = parts.ToList();
+            if (list.Count > 0)
+            {
+                await live.Tags.ExpectImEchoesAsync($"import:{run.Progress.Name}:{batchNumber}", list);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ImportLog.EchoesNotTagged(logger, run.Progress.Name, batchNumber, e.Message);
         }
     }
 

@@ -123,7 +123,7 @@ internal static class MessagingRegistration
         }
     }
 
-    private static IEnumerable<string> ValidateSync(SyncOptions options)
+    internal static IEnumerable<string> ValidateSync(SyncOptions options)
     {
         if (options.OriginTagTtlSeconds <= 0)
         {

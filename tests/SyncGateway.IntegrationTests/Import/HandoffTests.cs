@@ -11,6 +11,8 @@ using SyncGateway.Im;
 using SyncGateway.Import;
 using SyncGateway.IntegrationTests.Infrastructure;
 using SyncGateway.Ledger;
+using SyncGateway.LoopSuppression;
+using SyncGateway.Hosting;
 using SyncGateway.Messaging;
 
 namespace SyncGateway.IntegrationTests.Import;
@@ -29,6 +31,7 @@ public sealed class HandoffTests : IDisposable
     [Fact]
     public async Task An_export_taken_while_legacy_keeps_writing_reaches_IM_once_each_in_order_with_late_messages_at_their_own_time()
     {
+        using var outcomes = new OutcomeCounter();
         await using var sync = await TwoWaySync.StartAsync(LegacyEcho.None, new Dictionary<string, string?>
         {
             ["Sync:Paused"] = "true",
@@ -40,6 +43,9 @@ public sealed class HandoffTests : IDisposable
         Write(ImportPhases.Groups, $$"""{"groupId":"g_h","type":"Public","name":"Handoff","owner":"u_1","createTime":{{t0 - 600}}}""");
         Write(ImportPhases.C2CMessages, [.. Enumerable.Range(1, 4).Select(i => Lines.C2C($"L-{i}", "u_1", "u_2", t0 + i))]);
         Write(ImportPhases.GroupMessages, [.. Enumerable.Range(1, 3).Select(i => Lines.GroupMessage($"G-{i}", "g_h", "u_1", t0 + i))]);
+        // IM calls back for these imported writes too; the import tags them, so they are not relayed back to legacy.
+        Write(ImportPhases.Profiles, """{"userId":"u_1","profile":{"Tag_Profile_IM_Nick":"Ana"}}""");
+        Write(ImportPhases.C2CReadMarks, $$"""{"userId":"u_2","peer":"u_1","readTime":{{t0 + 4}}}""");
 
         // The live stream while the export was taken and imported (the gateway holds it): L-3 and G-3 are in the export
         // too, L-4 as well but posted without msgTime; L-5 was sent an hour ago but reached legacy after the export (an
@@ -61,6 +67,9 @@ public sealed class HandoffTests : IDisposable
         // L-5 kept its time through importmsg; only L-6 and G-4 were sent.
         Assert.Equal(["L-6"], sync.Im.CallsTo(FakeImApis.SendMsg).Where(c => c.ErrorCode == 0).Select(c => Text(c.Body!["MsgBody"]!.AsArray())));
         Assert.Equal(["G-4"], sync.Im.CallsTo(FakeImApis.SendGroupMsg).Where(c => c.ErrorCode == 0).Select(c => Text(c.Body!["MsgBody"]!.AsArray())));
+        // The profile, the read mark and the two sends all came back from IM and were suppressed.
+        await outcomes.WaitForAsync(RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.SuppressedEcho, 4, Wait);
+        Assert.DoesNotContain(sync.Gateway.Legacy.Received, e => e.Type is "im.profile.changed" or "im.c2c.message.read");
     }
 
     [Fact]
@@ -121,7 +130,8 @@ public sealed class HandoffTests : IDisposable
         using var host = builder.Build();
         // The import writes the gateway's ledger and holds, as it does when run with the gateway's Redis settings.
         var runner = new ImportRunner(host.Services.GetRequiredService<IImRestClient>(), new ImportOptions { Parallelism = 4 }, NullLogger.Instance,
-            TimeProvider.System, sync.Gateway.Services.GetRequiredService<MessageLedger>(), sync.Gateway.Services.GetRequiredService<ConversationHolds>());
+            TimeProvider.System, new LiveSync(sync.Gateway.Services.GetRequiredService<MessageLedger>(),
+                sync.Gateway.Services.GetRequiredService<ConversationHolds>(), sync.Gateway.Services.GetRequiredService<OriginTags>()));
         return await runner.RunAsync(new ImportRequest(_folder, false, null, Path.Combine(_folder, "state.json"), Path.Combine(_folder, "rejects.jsonl"), null),
             default, default);
     }

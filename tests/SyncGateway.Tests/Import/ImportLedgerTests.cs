@@ -1,8 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using SyncGateway.Contracts;
+using SyncGateway.Events;
 using SyncGateway.Im;
 using SyncGateway.Import;
 using SyncGateway.Ledger;
+using SyncGateway.LoopSuppression;
+using SyncGateway.Messaging;
 using SyncGateway.Store;
 using SyncGateway.Tests.Support;
 
@@ -12,7 +16,17 @@ public sealed class ImportLedgerTests : IDisposable
 {
     private readonly ImportFolder _folder = new();
     private readonly RecordingImClient _im = new();
-    private readonly MessageLedger _ledger = new(new InMemoryKeyValueStore(new ManualTimeProvider(DateTimeOffset.UtcNow)), Options.Create(new LedgerOptions()));
+    private readonly InMemoryKeyValueStore _store = new(new ManualTimeProvider(DateTimeOffset.UtcNow));
+    private readonly MessageLedger _ledger;
+    private readonly OriginTags _tags;
+    private readonly ConversationHolds _holds;
+
+    public ImportLedgerTests()
+    {
+        _ledger = new MessageLedger(_store, Options.Create(new LedgerOptions()));
+        _tags = new OriginTags(_store, Options.Create(new SyncOptions()));
+        _holds = new ConversationHolds(_store, TimeProvider.System, NullLogger<ConversationHolds>.Instance);
+    }
 
     public void Dispose() => _folder.Dispose();
 
@@ -47,5 +61,35 @@ public sealed class ImportLedgerTests : IDisposable
         Assert.Equal(new LedgerEntry("L-1", MessageOrigin.Legacy, "u_1", "u_2", MsgTime: Lines.Created + 10), await _ledger.FindByLegacyIdAsync("L-1"));
     }
 
-    private ImportRunner Runner() => new(_im, _folder.Options, NullLogger.Instance, TimeProvider.System, _ledger);
+    [Fact]
+    public async Task Tags_the_IM_callbacks_its_profile_and_read_mark_writes_raise_so_live_sync_does_not_relay_them()
+    {
+        _folder.Write(ImportPhases.Profiles, """{"userId":"u_1","profile":{"Tag_Profile_IM_Nick":"Ana","Tag_Profile_IM_Location":"CN"}}""");
+        _folder.Write(ImportPhases.C2CReadMarks, """{"userId":"u_2","peer":"u_1","readTime":1600000100}""");
+
+        await Runner().RunAsync(_folder.Request(), default, default);
+
+        var profileEcho = ProfileChangedDeclaration.EchoParts(new ProfileChangedData("u_1", Nick: "Ana"));
+        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-profile-echo", profileEcho));
+        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-read-echo", [C2CMessageReadDeclaration.EchoPart("u_2", "u_1", 1600000100)]));
+    }
+
+    [Fact]
+    public async Task Holds_the_conversations_of_its_message_files_until_their_phase_is_done()
+    {
+        _folder.Write(ImportPhases.C2CMessages, Lines.C2C("L-1", "u_1", "u_2", Lines.Created + 10));
+        var heldDuringTheCall = false;
+        _im.Answer = call =>
+        {
+            heldDuringTheCall = _holds.IsHeldAsync("c2c:u_1:u_2").GetAwaiter().GetResult();
+            return null;
+        };
+
+        await Runner().RunAsync(_folder.Request(), default, default);
+
+        Assert.True(heldDuringTheCall);
+        Assert.False(await _holds.IsHeldAsync("c2c:u_1:u_2"));
+    }
+
+    private ImportRunner Runner() => new(_im, _folder.Options, NullLogger.Instance, TimeProvider.System, new LiveSync(_ledger, _holds, _tags));
 }

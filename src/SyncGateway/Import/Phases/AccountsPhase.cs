@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SyncGateway.Contracts;
+using SyncGateway.Events;
 using SyncGateway.Im;
 
 namespace SyncGateway.Import.Phases;
@@ -30,6 +32,7 @@ internal sealed class AccountsPhase : ImportPhase<AccountLine>
             MaxItems = Options.AccountBatchSize,
             Body = items => new AccountListRequest(items),
             Failures = FailedAccounts,
+            ImEchoes = ProfileEchoes,
         };
         _plain = new BatchRoute<AccountLine>
         {
@@ -43,11 +46,17 @@ internal sealed class AccountsPhase : ImportPhase<AccountLine>
             Api = ImApi.AccountImport,
             MaxItems = 1,
             Body = items => items[0],
+            ImEchoes = ProfileEchoes,
         };
         Routes = Options.AccountListForm ? [_list] : [_plain, _single];
     }
 
     public override string Name => ImportPhases.Accounts;
+
+    // Whether an import with a nick or avatar raises IM's profile callback is not documented: tagged in case it does.
+    private static IEnumerable<string> ProfileEchoes(IReadOnlyList<AccountLine> items)
+        => items.Where(a => a.Nick is not null || a.FaceUrl is not null)
+            .SelectMany(a => ProfileChangedDeclaration.EchoParts(new ProfileChangedData(a.UserId, a.Nick, a.FaceUrl)));
 
     public override IReadOnlyList<BatchRoute<AccountLine>> Routes { get; }
 

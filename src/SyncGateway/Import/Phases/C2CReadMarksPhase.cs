@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SyncGateway.Events;
 using SyncGateway.Im;
 
 namespace SyncGateway.Import.Phases;
@@ -26,6 +27,7 @@ internal sealed class C2CReadMarksPhase : ImportPhase<ReadMarkLine>
                     items[0].Peer,
                     // The page documents a string, IM's SDK model an integer; which IM takes is not confirmed.
                     Options.ReadTimeAsString ? items[0].ReadTime.ToString(CultureInfo.InvariantCulture) : items[0].ReadTime),
+                ImEchoes = items => [.. items.Select(mark => C2CMessageReadDeclaration.EchoPart(mark.UserId, mark.Peer, mark.ReadTime))],
             },
         ];
 
@@ -38,9 +40,4 @@ internal sealed class C2CReadMarksPhase : ImportPhase<ReadMarkLine>
             RequiredAccount(line, "userId"),
             RequiredAccount(line, "peer"),
             LineFields.RequiredTime(line, "readTime"));
-
-    private sealed record AdminSetMsgReadRequest(
-        [property: JsonPropertyName("Report_Account")] string ReportAccount,
-        [property: JsonPropertyName("Peer_Account")] string PeerAccount,
-        [property: JsonPropertyName("MsgReadTime")] object MsgReadTime);
 }

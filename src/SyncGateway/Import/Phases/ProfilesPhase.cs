@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SyncGateway.Events;
 using SyncGateway.Im;
 
 namespace SyncGateway.Import.Phases;
@@ -17,6 +18,8 @@ internal sealed class ProfilesPhase : ImportPhase<ProfileLine>
                 Api = ImApi.PortraitSet,
                 MaxItems = 1,
                 Body = items => new PortraitSetRequest(items[0].UserId, items[0].Items),
+                ImEchoes = items => items.SelectMany(line => ProfileChangedDeclaration.EchoParts(
+                    ProfileChangedDeclaration.FromItems(line.UserId, line.Items.Select(item => (item.Tag, item.Value))))),
             },
         ];
 

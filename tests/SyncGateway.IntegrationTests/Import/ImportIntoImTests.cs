@@ -64,6 +64,21 @@ public sealed class ImportIntoImTests
     }
 
     [Fact]
+    public async Task Ten_thousand_accounts_with_nick_and_avatar_take_a_hundred_calls()
+    {
+        await using var rig = await ImportRig.StartAsync(callsPerSecond: 0);
+        rig.Write(ImportPhases.Accounts, Enumerable.Range(0, 10_000)
+            .Select(i => $$"""{"userId":"u{{i}}","nick":"User {{i}}","faceUrl":"https://cdn.example.com/a/{{i}}.png"}"""));
+
+        var (outcome, _) = await rig.RunAsync();
+
+        Assert.Equal(ImportOutcome.Completed, outcome);
+        Assert.Equal(100, rig.Im.CallsTo(FakeImApis.MultiAccountImport).Count);
+        Assert.Empty(rig.Im.CallsTo(FakeImApis.AccountImport));
+        Assert.Equal("User 9999", rig.Im.GetProfile("u9999")["Tag_Profile_IM_Nick"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Imports_accounts_with_a_nick_or_avatar_in_batches_and_sets_their_profile()
     {
         await using var rig = await ImportRig.StartAsync(callsPerSecond: 0);

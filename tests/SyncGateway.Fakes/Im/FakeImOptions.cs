@@ -103,4 +103,10 @@ public sealed record FakeImBatchLimits
     public int FriendDelete { get; init; } = 1000;
     public int GroupMsgRecall { get; init; } = 10;
     public int GetGroupInfo { get; init; } = 50;
+
+    /// <summary>Messages <c>group_msg_get_simple</c> returns per call; a larger <c>ReqMsgNumber</c> is cut short (<c>IsFinished</c> 0).</summary>
+    public int GroupMsgGetSimple { get; init; } = 20;
+
+    /// <summary>Bytes of <c>MsgList</c> one <c>admin_getroammsg</c> page holds (IM: 13 KB); a page always holds at least one message.</summary>
+    public int AdminGetRoamMsgPageBytes { get; init; } = 13 * 1024;
 }

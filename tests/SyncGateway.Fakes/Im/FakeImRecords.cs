@@ -26,7 +26,7 @@ public sealed record RecordedCallback(string Command, string OptPlatform, JsonOb
 
 /// <summary>
 /// A stored 1:1 message. <c>MsgBody</c> and <c>CloudCustomData</c> are the current ones, after any edit. <c>Recalled</c>: recalled by
-/// <c>admin_msgwithdraw</c> or its sender, and kept so tests can see it (IM removes it from roaming).
+/// <c>admin_msgwithdraw</c> or its sender; it stays in roaming, where <c>admin_getroammsg</c> flags it (<c>MsgFlagBits</c> 8).
 /// </summary>
 public sealed record FakeC2CMessage(string From, string To, long MsgSeq, long MsgRandom, long MsgTime, string MsgKey, JsonArray MsgBody, string? CloudCustomData, bool Imported, bool Recalled = false);
 

@@ -74,6 +74,19 @@ public sealed class FakeImOptions
     public string MemberFieldChangedAccountField { get; set; } = "Modified_Account";
 
     /// <summary>
+    /// Live. Member joins and exits, group profile and owner changes and admin role changes store a group tip that takes the next
+    /// <c>MsgSeq</c> without a send callback, as IM does by default in Work (Private), Public and Community groups (never in Meeting
+    /// (ChatRoom) or AVChatRoom). Off by default, so a test's message seqs stay 1, 2, 3, …; turn it on to meet the holes a gap repair must classify.
+    /// </summary>
+    public bool GroupTipsTakeSeqs { get; set; }
+
+    /// <summary>
+    /// Live. <c>group_msg_get_simple</c> lists group tips with <c>IsSystemMsg</c> 1 (IM's documented field). Off: their seqs are
+    /// absent from the answer, for testing a repair against the reading that IM leaves system messages out.
+    /// </summary>
+    public bool GroupTipsInHistory { get; set; } = true;
+
+    /// <summary>
     /// Live. Keep every REST call in <see cref="FakeImServer.Calls"/>. Turn off for long runs (a million-message import) and
     /// watch <see cref="FakeImServer.CallObserved"/> instead, so memory stays flat.
     /// </summary>

@@ -39,7 +39,19 @@ public sealed record FakeGroupMessage(string GroupId, long MsgSeq, long Random, 
 /// <summary>A group member; <c>NameCard</c> as last set by <c>modify_group_member_info</c>.</summary>
 public sealed record FakeGroupMember(string Account, string Role, long JoinTime, int UnreadMsgNum, string? NameCard = null);
 
-/// <summary>A snapshot of one group.</summary>
+/// <summary>
+/// A group tip IM stores as a system message (a member joined or left, the profile, owner or an admin changed, or one simulated by
+/// <see cref="FakeImServer.SimulateGroupTip"/>): it takes a <c>MsgSeq</c> like a message but raises no <c>Group.CallbackAfterSendMsg</c>,
+/// so it is a hole in the seqs the gateway sees.
+/// </summary>
+/// <param name="GroupId">The group.</param>
+/// <param name="MsgSeq">The seq it took.</param>
+/// <param name="MsgTime">When it was stored, Unix seconds.</param>
+/// <param name="Kind"><c>MemberJoin</c>, <c>MemberExit</c>, <c>GroupInfoChanged</c>, <c>OwnerChanged</c>, <c>MemberRoleChanged</c>, or the simulated kind.</param>
+/// <param name="Operator">Who caused it.</param>
+public sealed record FakeGroupTip(string GroupId, long MsgSeq, long MsgTime, string Kind, string Operator);
+
+/// <summary>A snapshot of one group; <c>Tips</c> hold the seqs that are not messages.</summary>
 public sealed record FakeGroup(
     string GroupId,
     string Type,
@@ -50,4 +62,5 @@ public sealed record FakeGroup(
     string? FaceUrl,
     long CreateTime,
     IReadOnlyList<FakeGroupMember> Members,
-    IReadOnlyList<FakeGroupMessage> Messages);
+    IReadOnlyList<FakeGroupMessage> Messages,
+    IReadOnlyList<FakeGroupTip> Tips);

@@ -388,6 +388,15 @@ public sealed class FakeImServer : IAsyncDisposable
     public Task SimulateUserDeleteFriendAsync(string from, string to, bool both = true, string platform = "Android")
         => _world.UserDeletesFriend(from, to, both, User(from, platform)) ?? Task.CompletedTask;
 
+    /// <summary>
+    /// IM stores a group tip (as a member join, a profile change or a console-configured notice would): it takes the group's next
+    /// <c>MsgSeq</c> and raises no callback, so the gateway sees a hole. Unlike <c>send_group_system_notification</c>, which is online
+    /// only and takes no seq.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The group does not exist.</exception>
+    public FakeGroupTip SimulateGroupTip(string groupId, string kind = "Notice", string operatorAccount = "@TIM#SYSTEM")
+        => _world.AddGroupTip(groupId, kind, operatorAccount);
+
     /// <summary>A one-element <c>MsgBody</c> with a <c>TIMTextElem</c>.</summary>
     public static JsonArray TextBody(string text)
         => [new JsonObject { ["MsgType"] = "TIMTextElem", ["MsgContent"] = new JsonObject { ["Text"] = text } }];

@@ -476,6 +476,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
         if (added.Count > 0)
         {
+            StoreTip(group, "MemberJoin", Admin);
             callbacks.Add(AfterNewMemberJoin(group, added, "Invited", Admin));
         }
         return ImAnswer.Ok(new JsonObject { ["MemberList"] = results });
@@ -654,6 +655,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         {
             member.Role = role;
             changed["Role"] = role;
+            StoreTip(group, "MemberRoleChanged", actor);
         }
         if (nameCard is not null && nameCard != member.NameCard)
         {
@@ -702,6 +704,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         member.Role = "Owner";
         group.Owner = newOwner;
         group.InfoChanged(Now);
+        StoreTip(group, "OwnerChanged", actor);
         callbacks.Add(Raise(actor, new JsonObject
         {
             ["CallbackCommand"] = "Group.CallbackAfterChangeGroupOwner",
@@ -857,7 +860,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 ["MemberNum"] = group.Members.Count,
                 ["MuteAllMember"] = "Off",
                 ["NextMsgSeq"] = group.NextSeq,
-                ["LastMsgTime"] = group.Messages.Count > 0 ? group.Messages[^1].MsgTime : 0,
+                ["LastMsgTime"] = Math.Max(group.Messages.Count > 0 ? group.Messages[^1].MsgTime : 0, group.Tips.Count > 0 ? group.Tips[^1].MsgTime : 0),
             };
             var info = new JsonObject { ["GroupId"] = id, ["ErrorCode"] = 0, ["ErrorInfo"] = "" };
             foreach (var (name, value) in fields)
@@ -876,7 +879,8 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         return ImAnswer.Ok(new JsonObject { ["GroupInfo"] = infos });
     }
 
-    // The ReqMsgNumber seqs up to ReqMsgSeq, newest first: each a message, or a recalled one (IsPlaceMsg 2, only with WithRecalledMsg 1). MsgKey and CloudCustomData are left out: IM documents them only in its SDK's model.
+    // The ReqMsgNumber seqs up to ReqMsgSeq, newest first: each a message, a recalled one (IsPlaceMsg 2, only with WithRecalledMsg 1)
+    // or a group tip (IsSystemMsg 1). MsgKey and CloudCustomData are left out: IM documents them only in its SDK's model.
     private ImAnswer GroupMsgGetSimple(JsonObject body)
     {
         if (Str(body, "GroupId") is null)
@@ -927,6 +931,21 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                     ["MsgRandom"] = message.Random,
                     ["MsgSeq"] = message.MsgSeq,
                     ["MsgTimeStamp"] = message.MsgTime,
+                });
+            }
+            else if (options.GroupTipsInHistory && group.Tips.Find(t => t.MsgSeq == seq) is { } tip)
+            {
+                // IM documents no tip body; SDK models type a system message's MsgBody as an object, not an array.
+                list.Add(new JsonObject
+                {
+                    ["From_Account"] = tip.Operator,
+                    ["IsPlaceMsg"] = 0,
+                    ["IsSystemMsg"] = 1,
+                    ["MsgBody"] = new JsonObject(),
+                    ["MsgPriority"] = 2,
+                    ["MsgRandom"] = 0,
+                    ["MsgSeq"] = tip.MsgSeq,
+                    ["MsgTimeStamp"] = tip.MsgTime,
                 });
             }
         }
@@ -1277,11 +1296,16 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         {
             var group = RequireGroup(groupId);
             var added = members.Where(m => !group.Members.ContainsKey(m)).Distinct(StringComparer.Ordinal).ToList();
+            if (added.Count == 0)
+            {
+                return null;
+            }
             foreach (var member in added)
             {
                 group.Members[member] = new MemberState("Member", Now);
             }
-            return added.Count == 0 ? null : raise(AfterNewMemberJoin(group, added, joinType, actor));
+            StoreTip(group, "MemberJoin", actor);
+            return raise(AfterNewMemberJoin(group, added, joinType, actor));
         }
     }
 
@@ -1364,6 +1388,14 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
     }
 
+    public FakeGroupTip AddGroupTip(string groupId, string kind, string operatorAccount)
+    {
+        lock (_lock)
+        {
+            return AddTip(RequireGroup(groupId), kind, operatorAccount);
+        }
+    }
+
     public Task<RecordedCallback> UserReadsC2C(string reader, string peer, long? readTime, Actor actor)
     {
         lock (_lock)
@@ -1431,6 +1463,25 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             }
         }
         return message;
+    }
+
+    /// <summary>
+    /// With <see cref="FakeImOptions.GroupTipsTakeSeqs"/> on, stores the group tip IM stores for a member or profile change in the
+    /// group types that store them by default (Work/Private, Public, Community): it takes a seq and raises no send callback.
+    /// </summary>
+    private void StoreTip(GroupState group, string kind, Actor actor)
+    {
+        if (options.GroupTipsTakeSeqs && group.Type is "Private" or "Work" or "Public" or "Community")
+        {
+            AddTip(group, kind, actor.Operator);
+        }
+    }
+
+    private FakeGroupTip AddTip(GroupState group, string kind, string operatorAccount)
+    {
+        var tip = new FakeGroupTip(group.Id, group.NextSeq++, Now, kind, operatorAccount);
+        group.Tips.Add(tip);
+        return tip;
     }
 
     private RaisedCallback SetReadMark(string report, string peer, long readTime, Actor actor)
@@ -1601,6 +1652,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             return null;
         }
         group.InfoChanged(Now);
+        StoreTip(group, "GroupInfoChanged", actor);
         body["EventTime"] = NowMs;
         return Raise(actor, body);
     }
@@ -1612,6 +1664,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         {
             return null;
         }
+        StoreTip(group, "MemberExit", actor);
         return Raise(actor, new JsonObject
         {
             ["CallbackCommand"] = "Group.CallbackAfterMemberExit",
@@ -2125,6 +2178,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         public long CreateTime { get; } = createTime;
         public Dictionary<string, MemberState> Members { get; } = new(StringComparer.Ordinal);
         public List<FakeGroupMessage> Messages { get; } = [];
+        public List<FakeGroupTip> Tips { get; } = [];
         public long NextSeq { get; set; } = 1;
         public long InfoSeq { get; private set; } = 1;
         public long LastInfoTime { get; private set; } = createTime;
@@ -2137,6 +2191,6 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
 
         public FakeGroup Snapshot() => new(Id, Type, Name, Owner, Introduction, Notification, FaceUrl, CreateTime,
             [.. Members.Select(m => new FakeGroupMember(m.Key, m.Value.Role, m.Value.JoinTime, m.Value.Unread, m.Value.NameCard))],
-            [.. Messages]);
+            [.. Messages], [.. Tips]);
     }
 }

@@ -5,7 +5,7 @@ using SyncGateway.Im;
 
 namespace SyncGateway.IntegrationTests.Fakes;
 
-/// <summary>The fake's history reads: what a gap repair asks IM.</summary>
+/// <summary>The fake's history reads (what a gap repair asks IM) and the seqs IM gives group tips.</summary>
 public sealed class FakeImServerHistoryTests : IAsyncLifetime
 {
     private const string Key = "fake-key-for-tests";
@@ -138,8 +138,36 @@ public sealed class FakeImServerHistoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Group_tips_take_seqs_without_a_send_callback_and_show_as_system_messages()
+    {
+        _im.Options.GroupTipsTakeSeqs = true;
+        var groupId = await _im.SimulateUserCreateGroupAsync("owner", "Tips", "Public");
+        var meeting = await _im.SimulateUserCreateGroupAsync("owner", "Meeting", "ChatRoom");
+
+        await _im.SimulateUserGroupMessageAsync(groupId, "owner", "one");
+        await _im.SimulateUserJoinGroupAsync(groupId, "m1");
+        await _im.SimulateUserGroupMessageAsync(groupId, "m1", "three");
+        await _im.SimulateUserChangeGroupInfoAsync(groupId, "owner", name: "Renamed");
+        var notice = _im.SimulateGroupTip(groupId);
+        await _im.SimulateUserJoinGroupAsync(meeting, "m1");
+        var listed = await GroupHistoryAsync(groupId, 20);
+        _im.Options.GroupTipsInHistory = false;
+        var withoutTips = await GroupHistoryAsync(groupId, 20);
+
+        Assert.Equal(5, notice.MsgSeq);
+        Assert.Equal(["MemberJoin", "GroupInfoChanged", "Notice"], _im.GetGroup(groupId)!.Tips.Select(t => t.Kind));
+        Assert.Empty(_im.GetGroup(meeting)!.Tips);
+        Assert.Equal([1L, 3], _receiver.Received.Where(r => r.Query["CallbackCommand"] == "Group.CallbackAfterSendMsg").Select(r => (long)r.Body["MsgSeq"]!));
+        Assert.Equal([5L, 4, 3, 2, 1], Seqs(listed));
+        Assert.Equal([1, 1, 0, 1, 0], Items(listed, "RspMsgList").Select(m => (int?)m["IsSystemMsg"] ?? 0));
+        Assert.Equal("m1", (string)Items(listed, "RspMsgList")[3]["From_Account"]!);
+        Assert.Equal([3L, 1], Seqs(withoutTips));
+    }
+
+    [Fact]
     public async Task Group_info_answers_NextMsgSeq_InfoSeq_and_only_the_filtered_member_fields()
     {
+        _im.Options.GroupTipsTakeSeqs = true;
         var groupId = await _im.SimulateUserCreateGroupAsync("owner", "Info", "Work", members: ["m1"]);
         await _im.SimulateUserGroupMessageAsync(groupId, "m1", "hello");
         await _im.SimulateUserChangeGroupInfoAsync(groupId, "owner", introduction: "about us");
@@ -153,7 +181,7 @@ public sealed class FakeImServerHistoryTests : IAsyncLifetime
         var whole = await CallAsync(FakeImApis.GetGroupInfo, new { GroupIdList = new[] { groupId } });
 
         var info = Items(filtered, "GroupInfo")[0];
-        Assert.Equal(2, (long)info["NextMsgSeq"]!);
+        Assert.Equal(3, (long)info["NextMsgSeq"]!);
         Assert.Equal(2, (long)info["InfoSeq"]!);
         Assert.True((long)info["LastMsgTime"]! > 0);
         Assert.False(info.ContainsKey("Name"));

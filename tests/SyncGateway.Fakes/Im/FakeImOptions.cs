@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace SyncGateway.Fakes.Im;
 
 /// <summary>When the callbacks a REST write raises are posted, relative to the REST answer.</summary>
@@ -33,6 +35,31 @@ public sealed class FakeImOptions
 
     /// <summary>Live. When callbacks of REST writes are posted.</summary>
     public CallbackTiming CallbackTiming { get; set; } = CallbackTiming.Background;
+
+    /// <summary>
+    /// Live. The share (0..1) of raised callbacks that are lost on purpose: recorded with <see cref="RecordedCallback.Lost"/> and never
+    /// posted, as when IM's post to the gateway fails and is not retried. The draws follow raise order, so with
+    /// <see cref="CallbackLossSeed"/> a run loses the same callbacks every time.
+    /// </summary>
+    public double CallbackLossRate
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 0);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 1);
+            field = value;
+        }
+    }
+
+    /// <summary>The seed of the <see cref="CallbackLossRate"/> draws; null = a different sequence each run. Read at the first draw and after <see cref="FakeImServer.Reset"/>.</summary>
+    public int? CallbackLossSeed { get; set; }
+
+    /// <summary>
+    /// Live. Loses exactly the callbacks whose body (with <c>CallbackCommand</c>) it returns true for, before <see cref="CallbackLossRate"/>
+    /// is drawn. Called on the dispatcher's thread, one callback at a time; it must not change the body.
+    /// </summary>
+    public Func<JsonObject, bool>? LoseCallback { get; set; }
 
     /// <summary>How long a callback may take before it counts as failed (IM: 2 s, no retry).</summary>
     public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(2);

@@ -18,7 +18,8 @@ public sealed record RecordedImCall(string Api, JsonNode? Body, DateTimeOffset A
 /// <param name="Uri">The full URL posted to (with IM's query string); null when no callback URL was set.</param>
 /// <param name="StatusCode">The HTTP status the receiver answered; null when not posted or no answer came.</param>
 /// <param name="Error">Why delivery failed (timeout, connection refused, …); null when answered.</param>
-public sealed record RecordedCallback(string Command, string OptPlatform, JsonObject Body, Uri? Uri, int? StatusCode, string? Error)
+/// <param name="Lost">Lost on purpose (<see cref="FakeImOptions.CallbackLossRate"/>, <see cref="FakeImOptions.LoseCallback"/>): never posted.</param>
+public sealed record RecordedCallback(string Command, string OptPlatform, JsonObject Body, Uri? Uri, int? StatusCode, string? Error, bool Lost = false)
 {
     /// <summary>The receiver answered HTTP 200, which is all IM counts as success.</summary>
     public bool Delivered => StatusCode == 200;

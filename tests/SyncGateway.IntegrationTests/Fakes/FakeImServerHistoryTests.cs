@@ -5,7 +5,7 @@ using SyncGateway.Im;
 
 namespace SyncGateway.IntegrationTests.Fakes;
 
-/// <summary>The fake's history reads (what a gap repair asks IM) and the seqs IM gives group tips.</summary>
+/// <summary>The fake's history reads (what a gap repair asks IM) and the callbacks and seqs it loses or skips on purpose.</summary>
 public sealed class FakeImServerHistoryTests : IAsyncLifetime
 {
     private const string Key = "fake-key-for-tests";
@@ -293,5 +293,43 @@ public sealed class FakeImServerHistoryTests : IAsyncLifetime
         Assert.Equal([0, 0, 60007], group);
         Assert.Equal([0, 60007], roam);
         Assert.Equal(1, _im.RateLimitViolations(FakeImApis.GroupMsgGetSimple));
+    }
+
+    [Fact]
+    public async Task A_lost_callback_is_recorded_not_posted_and_its_message_stays_in_history()
+    {
+        _im.Options.LoseCallback = body => (string?)body["CallbackCommand"] == "Group.CallbackAfterSendMsg" && (long?)body["MsgSeq"] == 2;
+        var groupId = await GroupWithMessagesAsync(3);
+
+        var history = await GroupHistoryAsync(groupId, 20);
+        var lost = Assert.Single(_im.LostCallbacks);
+        Assert.True(lost.Lost);
+        Assert.False(lost.Delivered);
+        Assert.Null(lost.Uri);
+        Assert.Equal(2, (long)lost.Body["MsgSeq"]!);
+        Assert.Equal([1L, 3], _receiver.Received.Where(r => r.Query["CallbackCommand"] == "Group.CallbackAfterSendMsg").Select(r => (long)r.Body["MsgSeq"]!));
+        Assert.Equal([3L, 2, 1], Seqs(history));
+    }
+
+    [Fact]
+    public async Task A_seeded_loss_rate_loses_the_same_callbacks_again_after_a_reset()
+    {
+        _im.Options.CallbackUrl = null;
+        _im.Options.CallbackLossRate = 0.5;
+        _im.Options.CallbackLossSeed = 42;
+
+        async Task<long[]> LostSeqsAsync()
+        {
+            await GroupWithMessagesAsync(40);
+            return [.. _im.LostCallbacks.Where(c => c.Command == "Group.CallbackAfterSendMsg").Select(c => (long)c.Body["MsgSeq"]!)];
+        }
+        var first = await LostSeqsAsync();
+        _im.Reset();
+        var again = await LostSeqsAsync();
+
+        Assert.InRange(first.Length, 5, 35);
+        Assert.Equal(first, again);
+        Assert.Equal(41, _im.Callbacks.Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => _im.Options.CallbackLossRate = 1.5);
     }
 }

@@ -7,7 +7,7 @@ namespace SyncGateway.Fakes.Im;
 
 /// <summary>
 /// Posts raised callbacks one at a time, in the order they were raised, the way IM does: HTTP POST, IM's query string,
-/// a timeout, and no retry. Every attempt is recorded.
+/// a timeout, and no retry. Every attempt is recorded, and so is every callback lost on purpose.
 /// </summary>
 internal sealed class CallbackDispatcher : IAsyncDisposable
 {
@@ -22,6 +22,7 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private int _pending;
+    private Random? _lossDraws;
 
     public CallbackDispatcher(FakeImOptions options, Recorder<RecordedCallback> recorder)
     {
@@ -30,6 +31,9 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
     }
 
     public void Start() => _loop ??= Task.Run(() => RunAsync(_stopping.Token));
+
+    /// <summary>The next <see cref="FakeImOptions.CallbackLossRate"/> draw starts a new sequence from <see cref="FakeImOptions.CallbackLossSeed"/>.</summary>
+    public void RestartLossDraws() => Volatile.Write(ref _lossDraws, null);
 
     /// <summary>Callbacks raised and not yet posted (and recorded).</summary>
     public int Pending => Volatile.Read(ref _pending);
@@ -67,8 +71,32 @@ internal sealed class CallbackDispatcher : IAsyncDisposable
         }
     }
 
+    private bool IsLost(RaisedCallback callback)
+    {
+        if (_options.LoseCallback?.Invoke(callback.Body) == true)
+        {
+            return true;
+        }
+        var rate = _options.CallbackLossRate;
+        if (rate == 0)
+        {
+            return false;
+        }
+        var draws = Volatile.Read(ref _lossDraws);
+        if (draws is null)
+        {
+            draws = _options.CallbackLossSeed is { } seed ? new Random(seed) : new Random();
+            Volatile.Write(ref _lossDraws, draws);
+        }
+        return draws.NextDouble() < rate;
+    }
+
     private async Task<RecordedCallback> PostAsync(RaisedCallback callback, CancellationToken stopping)
     {
+        if (IsLost(callback))
+        {
+            return new RecordedCallback(callback.Command, callback.OptPlatform, callback.Body, null, null, "lost on purpose", Lost: true);
+        }
         var url = _options.CallbackUrl;
         if (url is null)
         {

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace SyncGateway.Fakes.Im;
 
 /// <summary>When the callbacks a REST write raises are posted, relative to the REST answer.</summary>
@@ -33,6 +35,31 @@ public sealed class FakeImOptions
 
     /// <summary>Live. When callbacks of REST writes are posted.</summary>
     public CallbackTiming CallbackTiming { get; set; } = CallbackTiming.Background;
+
+    /// <summary>
+    /// Live. The share (0..1) of raised callbacks that are lost on purpose: recorded with <see cref="RecordedCallback.Lost"/> and never
+    /// posted, as when IM's post to the gateway fails and is not retried. The draws follow raise order, so with
+    /// <see cref="CallbackLossSeed"/> a run loses the same callbacks every time.
+    /// </summary>
+    public double CallbackLossRate
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 0);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 1);
+            field = value;
+        }
+    }
+
+    /// <summary>The seed of the <see cref="CallbackLossRate"/> draws; null = a different sequence each run. Read at the first draw and after <see cref="FakeImServer.Reset"/>.</summary>
+    public int? CallbackLossSeed { get; set; }
+
+    /// <summary>
+    /// Live. Loses exactly the callbacks whose body (with <c>CallbackCommand</c>) it returns true for, before <see cref="CallbackLossRate"/>
+    /// is drawn. Called on the dispatcher's thread, one callback at a time; it must not change the body.
+    /// </summary>
+    public Func<JsonObject, bool>? LoseCallback { get; set; }
 
     /// <summary>How long a callback may take before it counts as failed (IM: 2 s, no retry).</summary>
     public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(2);
@@ -74,6 +101,19 @@ public sealed class FakeImOptions
     public string MemberFieldChangedAccountField { get; set; } = "Modified_Account";
 
     /// <summary>
+    /// Live. Member joins and exits, group profile and owner changes and admin role changes store a group tip that takes the next
+    /// <c>MsgSeq</c> without a send callback, as IM does by default in Work (Private), Public and Community groups (never in Meeting
+    /// (ChatRoom) or AVChatRoom). Off by default, so a test's message seqs stay 1, 2, 3, …; turn it on to meet the holes a gap repair must classify.
+    /// </summary>
+    public bool GroupTipsTakeSeqs { get; set; }
+
+    /// <summary>
+    /// Live. <c>group_msg_get_simple</c> lists group tips with <c>IsSystemMsg</c> 1 (IM's documented field). Off: their seqs are
+    /// absent from the answer, for testing a repair against the reading that IM leaves system messages out.
+    /// </summary>
+    public bool GroupTipsInHistory { get; set; } = true;
+
+    /// <summary>
     /// Live. Keep every REST call in <see cref="FakeImServer.Calls"/>. Turn off for long runs (a million-message import) and
     /// watch <see cref="FakeImServer.CallObserved"/> instead, so memory stays flat.
     /// </summary>
@@ -103,4 +143,10 @@ public sealed record FakeImBatchLimits
     public int FriendDelete { get; init; } = 1000;
     public int GroupMsgRecall { get; init; } = 10;
     public int GetGroupInfo { get; init; } = 50;
+
+    /// <summary>Messages <c>group_msg_get_simple</c> returns per call; a larger <c>ReqMsgNumber</c> is cut short (<c>IsFinished</c> 0).</summary>
+    public int GroupMsgGetSimple { get; init; } = 20;
+
+    /// <summary>Bytes of <c>MsgList</c> one <c>admin_getroammsg</c> page holds (IM: 13 KB); a page always holds at least one message.</summary>
+    public int AdminGetRoamMsgPageBytes { get; init; } = 13 * 1024;
 }

@@ -18,7 +18,8 @@ public sealed record RecordedImCall(string Api, JsonNode? Body, DateTimeOffset A
 /// <param name="Uri">The full URL posted to (with IM's query string); null when no callback URL was set.</param>
 /// <param name="StatusCode">The HTTP status the receiver answered; null when not posted or no answer came.</param>
 /// <param name="Error">Why delivery failed (timeout, connection refused, …); null when answered.</param>
-public sealed record RecordedCallback(string Command, string OptPlatform, JsonObject Body, Uri? Uri, int? StatusCode, string? Error)
+/// <param name="Lost">Lost on purpose (<see cref="FakeImOptions.CallbackLossRate"/>, <see cref="FakeImOptions.LoseCallback"/>): never posted.</param>
+public sealed record RecordedCallback(string Command, string OptPlatform, JsonObject Body, Uri? Uri, int? StatusCode, string? Error, bool Lost = false)
 {
     /// <summary>The receiver answered HTTP 200, which is all IM counts as success.</summary>
     public bool Delivered => StatusCode == 200;
@@ -26,7 +27,7 @@ public sealed record RecordedCallback(string Command, string OptPlatform, JsonOb
 
 /// <summary>
 /// A stored 1:1 message. <c>MsgBody</c> and <c>CloudCustomData</c> are the current ones, after any edit. <c>Recalled</c>: recalled by
-/// <c>admin_msgwithdraw</c> or its sender, and kept so tests can see it (IM removes it from roaming).
+/// <c>admin_msgwithdraw</c> or its sender; it stays in roaming, where <c>admin_getroammsg</c> flags it (<c>MsgFlagBits</c> 8).
 /// </summary>
 public sealed record FakeC2CMessage(string From, string To, long MsgSeq, long MsgRandom, long MsgTime, string MsgKey, JsonArray MsgBody, string? CloudCustomData, bool Imported, bool Recalled = false);
 
@@ -39,7 +40,19 @@ public sealed record FakeGroupMessage(string GroupId, long MsgSeq, long Random, 
 /// <summary>A group member; <c>NameCard</c> as last set by <c>modify_group_member_info</c>.</summary>
 public sealed record FakeGroupMember(string Account, string Role, long JoinTime, int UnreadMsgNum, string? NameCard = null);
 
-/// <summary>A snapshot of one group.</summary>
+/// <summary>
+/// A group tip IM stores as a system message (a member joined or left, the profile, owner or an admin changed, or one simulated by
+/// <see cref="FakeImServer.SimulateGroupTip"/>): it takes a <c>MsgSeq</c> like a message but raises no <c>Group.CallbackAfterSendMsg</c>,
+/// so it is a hole in the seqs the gateway sees.
+/// </summary>
+/// <param name="GroupId">The group.</param>
+/// <param name="MsgSeq">The seq it took.</param>
+/// <param name="MsgTime">When it was stored, Unix seconds.</param>
+/// <param name="Kind"><c>MemberJoin</c>, <c>MemberExit</c>, <c>GroupInfoChanged</c>, <c>OwnerChanged</c>, <c>MemberRoleChanged</c>, or the simulated kind.</param>
+/// <param name="Operator">Who caused it.</param>
+public sealed record FakeGroupTip(string GroupId, long MsgSeq, long MsgTime, string Kind, string Operator);
+
+/// <summary>A snapshot of one group; <c>Tips</c> hold the seqs that are not messages.</summary>
 public sealed record FakeGroup(
     string GroupId,
     string Type,
@@ -50,4 +63,5 @@ public sealed record FakeGroup(
     string? FaceUrl,
     long CreateTime,
     IReadOnlyList<FakeGroupMember> Members,
-    IReadOnlyList<FakeGroupMessage> Messages);
+    IReadOnlyList<FakeGroupMessage> Messages,
+    IReadOnlyList<FakeGroupTip> Tips);

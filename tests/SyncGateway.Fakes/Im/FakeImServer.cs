@@ -113,6 +113,9 @@ public sealed class FakeImServer : IAsyncDisposable
     /// <summary>Every callback raised so far with its delivery result, in the order raised.</summary>
     public IReadOnlyList<RecordedCallback> Callbacks => _callbacks.Snapshot();
 
+    /// <summary>The callbacks lost on purpose (<see cref="FakeImOptions.CallbackLossRate"/>, <see cref="FakeImOptions.LoseCallback"/>), in the order raised.</summary>
+    public IReadOnlyList<RecordedCallback> LostCallbacks => [.. _callbacks.Snapshot().Where(c => c.Lost)];
+
     /// <summary>Callbacks raised but not yet posted: they go out one at a time, as IM sends them.</summary>
     public int PendingCallbacks => _dispatcher.Pending;
 
@@ -234,12 +237,13 @@ public sealed class FakeImServer : IAsyncDisposable
     /// <summary>Message <paramref name="msgSeq"/> of a group, as edited and recalled; null when the group or the message does not exist.</summary>
     public FakeGroupMessage? GetGroupMessage(string groupId, long msgSeq) => _world.GetGroupMessage(groupId, msgSeq);
 
-    /// <summary>Forgets all state, recorded calls and callbacks, scripted faults and rate limits.</summary>
+    /// <summary>Forgets all state, recorded calls and callbacks, scripted faults and rate limits; callback loss draws start again from the seed.</summary>
     public void Reset()
     {
         _world.Reset();
         _calls.Clear();
         _callbacks.Clear();
+        _dispatcher.RestartLossDraws();
         lock (_scriptLock)
         {
             _faults.Clear();
@@ -387,6 +391,15 @@ public sealed class FakeImServer : IAsyncDisposable
     /// <summary>A user deletes a friend (both directions when <paramref name="both"/>): <c>Sns.CallbackFriendDelete</c> with a pair per edge removed; none when there was none.</summary>
     public Task SimulateUserDeleteFriendAsync(string from, string to, bool both = true, string platform = "Android")
         => _world.UserDeletesFriend(from, to, both, User(from, platform)) ?? Task.CompletedTask;
+
+    /// <summary>
+    /// IM stores a group tip (as a member join, a profile change or a console-configured notice would): it takes the group's next
+    /// <c>MsgSeq</c> and raises no callback, so the gateway sees a hole. Unlike <c>send_group_system_notification</c>, which is online
+    /// only and takes no seq.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The group does not exist.</exception>
+    public FakeGroupTip SimulateGroupTip(string groupId, string kind = "Notice", string operatorAccount = "@TIM#SYSTEM")
+        => _world.AddGroupTip(groupId, kind, operatorAccount);
 
     /// <summary>A one-element <c>MsgBody</c> with a <c>TIMTextElem</c>.</summary>
     public static JsonArray TextBody(string text)

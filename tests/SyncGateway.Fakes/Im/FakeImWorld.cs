@@ -91,6 +91,8 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 FakeImApis.ModifyGroupMemberInfo => ModifyGroupMemberInfo(body, callbacks, Admin),
                 FakeImApis.ChangeGroupOwner => ChangeGroupOwner(body, callbacks, Admin),
                 FakeImApis.GetGroupInfo => GetGroupInfo(body),
+                FakeImApis.GroupMsgGetSimple => GroupMsgGetSimple(body),
+                FakeImApis.AdminGetRoamMsg => AdminGetRoamMsg(body),
                 _ => new ImAnswer(60009, "unknown REST API"),
             };
 
@@ -229,6 +231,68 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
         callbacks.Add(SetReadMark(report, peer, readTime, Admin));
         return ImAnswer.Ok();
+    }
+
+    // One conversation as Operator_Account sees it (the fake keeps no per-side deletions, so both sides see the same), paged
+    // backwards in time: a page is the newest messages in [MinTime, MaxTime] older than LastMsgKey, listed oldest first as IM's
+    // sample lists them, and LastMsgTime/LastMsgKey name its oldest so the next call sets MaxTime = LastMsgTime. IM does not say
+    // whether MinTime is inclusive; the fake includes it. MaxTime must be inclusive, or a continuation would skip the rest of that second.
+    private ImAnswer AdminGetRoamMsg(JsonObject body)
+    {
+        if (Str(body, "Operator_Account") is not { } viewer || !AccountExists(viewer))
+        {
+            return new ImAnswer(90008, "Operator_Account is missing or not registered");
+        }
+        if (Str(body, "Peer_Account") is not { } peer || !AccountExists(peer))
+        {
+            return new ImAnswer(90003, "Peer_Account is missing or not registered");
+        }
+        if (Num(body, "MaxCnt") is not { } maxCnt || maxCnt <= 0 || Num(body, "MinTime") is not { } minTime || Num(body, "MaxTime") is not { } maxTime)
+        {
+            return new ImAnswer(90001, "MaxCnt (positive), MinTime and MaxTime are required integers");
+        }
+        var lastMsgKey = Str(body, "LastMsgKey");
+        var conversation = _c2c.GetValueOrDefault(ConversationKey(viewer, peer)) ?? [];
+        // An unknown LastMsgKey is ignored (IM documents no code for it): the page starts again at MaxTime.
+        var end = lastMsgKey is null ? -1 : conversation.FindIndex(m => m.MsgKey == lastMsgKey);
+        var inRange = conversation
+            .Take(end >= 0 ? end : conversation.Count)
+            .Where(m => m.MsgTime >= minTime && m.MsgTime <= maxTime)
+            .ToList();
+        var page = new List<JsonObject>();
+        var bytes = 0;
+        for (var i = inRange.Count - 1; i >= 0 && page.Count < maxCnt; i--)
+        {
+            var message = inRange[i];
+            var item = new JsonObject
+            {
+                ["From_Account"] = message.From,
+                ["To_Account"] = message.To,
+                ["MsgSeq"] = message.MsgSeq,
+                ["MsgRandom"] = message.MsgRandom,
+                ["MsgTimeStamp"] = message.MsgTime,
+                ["MsgFlagBits"] = message.Recalled ? 8 : 0,
+                ["IsPeerRead"] = 0,
+                ["MsgKey"] = message.MsgKey,
+                ["MsgBody"] = message.MsgBody.DeepClone(),
+                ["CloudCustomData"] = message.CloudCustomData ?? "",
+            };
+            bytes += Encoding.UTF8.GetByteCount(item.ToJsonString(Relaxed));
+            if (page.Count > 0 && bytes > options.BatchLimits.AdminGetRoamMsgPageBytes)
+            {
+                break;
+            }
+            page.Add(item);
+        }
+        page.Reverse();
+        return ImAnswer.Ok(new JsonObject
+        {
+            ["Complete"] = page.Count == inRange.Count ? 1 : 0,
+            ["MsgCnt"] = page.Count,
+            ["LastMsgTime"] = page.Count > 0 ? page[0]["MsgTimeStamp"]!.DeepClone() : 0,
+            ["LastMsgKey"] = page.Count > 0 ? page[0]["MsgKey"]!.DeepClone() : "",
+            ["MsgList"] = new JsonArray([.. page]),
+        });
     }
 
     private ImAnswer AdminMsgWithdraw(JsonObject body, List<RaisedCallback> callbacks)
@@ -412,6 +476,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
         if (added.Count > 0)
         {
+            StoreTip(group, "MemberJoin", Admin);
             callbacks.Add(AfterNewMemberJoin(group, added, "Invited", Admin));
         }
         return ImAnswer.Ok(new JsonObject { ["MemberList"] = results });
@@ -590,6 +655,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         {
             member.Role = role;
             changed["Role"] = role;
+            StoreTip(group, "MemberRoleChanged", actor);
         }
         if (nameCard is not null && nameCard != member.NameCard)
         {
@@ -637,6 +703,8 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
         member.Role = "Owner";
         group.Owner = newOwner;
+        group.InfoChanged(Now);
+        StoreTip(group, "OwnerChanged", actor);
         callbacks.Add(Raise(actor, new JsonObject
         {
             ["CallbackCommand"] = "Group.CallbackAfterChangeGroupOwner",
@@ -755,7 +823,8 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         return ImAnswer.Ok(new JsonObject { ["ImportMsgResult"] = results });
     }
 
-    // GroupInfo[] in the order asked, each with its own ErrorCode; with GroupBaseInfoFilter only the fields it names.
+    // GroupInfo[] in the order asked, each with its own ErrorCode. With filters only the fields they name: a GroupBaseInfoFilter alone
+    // leaves out MemberList, a MemberInfoFilter alone leaves out the group's own fields.
     private ImAnswer GetGroupInfo(JsonObject body)
     {
         if (Strings(body["GroupIdList"]) is not { Count: > 0 } ids)
@@ -767,6 +836,8 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             return new ImAnswer(10004, "too many groups in one request");
         }
         var filter = Strings(body["ResponseFilter"]?["GroupBaseInfoFilter"])?.ToHashSet(StringComparer.Ordinal);
+        var memberFilter = Strings(body["ResponseFilter"]?["MemberInfoFilter"])?.ToHashSet(StringComparer.Ordinal);
+        var filtered = filter is not null || memberFilter is not null;
         var infos = new JsonArray();
         foreach (var id in ids)
         {
@@ -784,25 +855,124 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 ["Introduction"] = group.Introduction ?? "",
                 ["Notification"] = group.Notification ?? "",
                 ["FaceUrl"] = group.FaceUrl ?? "",
+                ["InfoSeq"] = group.InfoSeq,
+                ["LastInfoTime"] = group.LastInfoTime,
                 ["MemberNum"] = group.Members.Count,
+                ["MuteAllMember"] = "Off",
                 ["NextMsgSeq"] = group.NextSeq,
-                ["LastMsgTime"] = group.Messages.Count > 0 ? group.Messages[^1].MsgTime : 0,
+                ["LastMsgTime"] = Math.Max(group.Messages.Count > 0 ? group.Messages[^1].MsgTime : 0, group.Tips.Count > 0 ? group.Tips[^1].MsgTime : 0),
             };
             var info = new JsonObject { ["GroupId"] = id, ["ErrorCode"] = 0, ["ErrorInfo"] = "" };
             foreach (var (name, value) in fields)
             {
-                if (filter is null || filter.Contains(name))
+                if (!filtered || filter?.Contains(name) == true)
                 {
                     info[name] = value?.DeepClone();
                 }
             }
-            if (filter is null)
+            if (!filtered || memberFilter is not null)
             {
-                info["MemberList"] = new JsonArray([.. group.Members.Select(m => (JsonNode)new JsonObject { ["Member_Account"] = m.Key, ["Role"] = m.Value.Role })]);
+                info["MemberList"] = new JsonArray([.. group.Members.Select(m => (JsonNode)MemberInfo(group, m.Key, m.Value, memberFilter))]);
             }
             infos.Add(info);
         }
         return ImAnswer.Ok(new JsonObject { ["GroupInfo"] = infos });
+    }
+
+    // The ReqMsgNumber seqs up to ReqMsgSeq, newest first: each a message, a recalled one (IsPlaceMsg 2, only with WithRecalledMsg 1)
+    // or a group tip (IsSystemMsg 1). MsgKey and CloudCustomData are left out: IM documents them only in its SDK's model.
+    private ImAnswer GroupMsgGetSimple(JsonObject body)
+    {
+        if (Str(body, "GroupId") is null)
+        {
+            return new ImAnswer(10004, "GroupId is missing");
+        }
+        if (Num(body, "ReqMsgNumber") is not { } requested || requested <= 0)
+        {
+            return new ImAnswer(10004, "ReqMsgNumber must be a positive integer");
+        }
+        if (body["ReqMsgSeq"] is not null && Num(body, "ReqMsgSeq") is null)
+        {
+            return new ImAnswer(10004, "ReqMsgSeq is not an integer");
+        }
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        if (group.Type == "AVChatRoom")
+        {
+            return new ImAnswer(10007, "AVChatRoom groups store no history");
+        }
+        var newest = Math.Min(Num(body, "ReqMsgSeq") ?? long.MaxValue, group.NextSeq - 1);
+        var oldest = Math.Max(1, newest - requested + 1);
+        var cutShort = newest - oldest + 1 > options.BatchLimits.GroupMsgGetSimple;
+        if (cutShort)
+        {
+            oldest = newest - options.BatchLimits.GroupMsgGetSimple + 1;
+        }
+        var withRecalled = Num(body, "WithRecalledMsg") == 1;
+        var list = new JsonArray();
+        for (var seq = newest; seq >= oldest; seq--)
+        {
+            if (GroupMessageIndex(group, seq) is >= 0 and var index)
+            {
+                var message = group.Messages[index];
+                if (message.Recalled && !withRecalled)
+                {
+                    continue;
+                }
+                // IM does not say whether a recalled message keeps its body; the fake empties it, as for a deleted one.
+                list.Add(new JsonObject
+                {
+                    ["From_Account"] = message.From,
+                    ["IsPlaceMsg"] = message.Recalled ? 2 : 0,
+                    ["MsgBody"] = message.Recalled ? new JsonArray() : message.MsgBody.DeepClone(),
+                    ["MsgPriority"] = 2,
+                    ["MsgRandom"] = message.Random,
+                    ["MsgSeq"] = message.MsgSeq,
+                    ["MsgTimeStamp"] = message.MsgTime,
+                });
+            }
+            else if (options.GroupTipsInHistory && group.Tips.Find(t => t.MsgSeq == seq) is { } tip)
+            {
+                // IM documents no tip body; SDK models type a system message's MsgBody as an object, not an array.
+                list.Add(new JsonObject
+                {
+                    ["From_Account"] = tip.Operator,
+                    ["IsPlaceMsg"] = 0,
+                    ["IsSystemMsg"] = 1,
+                    ["MsgBody"] = new JsonObject(),
+                    ["MsgPriority"] = 2,
+                    ["MsgRandom"] = 0,
+                    ["MsgSeq"] = tip.MsgSeq,
+                    ["MsgTimeStamp"] = tip.MsgTime,
+                });
+            }
+        }
+        return ImAnswer.Ok(new JsonObject { ["GroupId"] = group.Id, ["IsFinished"] = cutShort ? 0 : 1, ["RspMsgList"] = list });
+    }
+
+    // MsgSeq is the member's read seq, derived from the unread count the fake keeps; mutes are not modelled.
+    private static JsonObject MemberInfo(GroupState group, string account, MemberState member, HashSet<string>? filter)
+    {
+        var fields = new JsonObject
+        {
+            ["Member_Account"] = account,
+            ["Role"] = member.Role,
+            ["JoinTime"] = member.JoinTime,
+            ["MsgSeq"] = Math.Max(0, group.NextSeq - 1 - member.Unread),
+            ["NameCard"] = member.NameCard ?? "",
+            ["MuteUntil"] = 0,
+        };
+        var info = new JsonObject();
+        foreach (var (name, value) in fields)
+        {
+            if (filter is null || filter.Contains(name) || name == "Member_Account")
+            {
+                info[name] = value?.DeepClone();
+            }
+        }
+        return info;
     }
 
     private ImAnswer SetUnreadMsgNum(JsonObject body)
@@ -1126,11 +1296,16 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         {
             var group = RequireGroup(groupId);
             var added = members.Where(m => !group.Members.ContainsKey(m)).Distinct(StringComparer.Ordinal).ToList();
+            if (added.Count == 0)
+            {
+                return null;
+            }
             foreach (var member in added)
             {
                 group.Members[member] = new MemberState("Member", Now);
             }
-            return added.Count == 0 ? null : raise(AfterNewMemberJoin(group, added, joinType, actor));
+            StoreTip(group, "MemberJoin", actor);
+            return raise(AfterNewMemberJoin(group, added, joinType, actor));
         }
     }
 
@@ -1213,6 +1388,14 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         }
     }
 
+    public FakeGroupTip AddGroupTip(string groupId, string kind, string operatorAccount)
+    {
+        lock (_lock)
+        {
+            return AddTip(RequireGroup(groupId), kind, operatorAccount);
+        }
+    }
+
     public Task<RecordedCallback> UserReadsC2C(string reader, string peer, long? readTime, Actor actor)
     {
         lock (_lock)
@@ -1280,6 +1463,25 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             }
         }
         return message;
+    }
+
+    /// <summary>
+    /// With <see cref="FakeImOptions.GroupTipsTakeSeqs"/> on, stores the group tip IM stores for a member or profile change in the
+    /// group types that store them by default (Work/Private, Public, Community): it takes a seq and raises no send callback.
+    /// </summary>
+    private void StoreTip(GroupState group, string kind, Actor actor)
+    {
+        if (options.GroupTipsTakeSeqs && group.Type is "Private" or "Work" or "Public" or "Community")
+        {
+            AddTip(group, kind, actor.Operator);
+        }
+    }
+
+    private FakeGroupTip AddTip(GroupState group, string kind, string operatorAccount)
+    {
+        var tip = new FakeGroupTip(group.Id, group.NextSeq++, Now, kind, operatorAccount);
+        group.Tips.Add(tip);
+        return tip;
     }
 
     private RaisedCallback SetReadMark(string report, string peer, long readTime, Actor actor)
@@ -1449,6 +1651,8 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         {
             return null;
         }
+        group.InfoChanged(Now);
+        StoreTip(group, "GroupInfoChanged", actor);
         body["EventTime"] = NowMs;
         return Raise(actor, body);
     }
@@ -1460,6 +1664,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         {
             return null;
         }
+        StoreTip(group, "MemberExit", actor);
         return Raise(actor, new JsonObject
         {
             ["CallbackCommand"] = "Group.CallbackAfterMemberExit",
@@ -1760,7 +1965,22 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         return index >= 0;
     }
 
-    private static int GroupMessageIndex(GroupState group, long seq) => group.Messages.FindIndex(m => m.MsgSeq == seq);
+    // Messages are stored in seq order, and edits and recalls replace them in place.
+    private static int GroupMessageIndex(GroupState group, long seq)
+    {
+        var (low, high) = (0, group.Messages.Count - 1);
+        while (low <= high)
+        {
+            var middle = low + ((high - low) / 2);
+            var found = group.Messages[middle].MsgSeq;
+            if (found == seq)
+            {
+                return middle;
+            }
+            (low, high) = found < seq ? (middle + 1, high) : (low, middle - 1);
+        }
+        return -1;
+    }
 
     private static int RequireGroupMessage(GroupState group, long seq)
         => GroupMessageIndex(group, seq) is >= 0 and var index ? index : throw new InvalidOperationException($"Group {group.Id} has no message {seq}.");
@@ -1958,10 +2178,19 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
         public long CreateTime { get; } = createTime;
         public Dictionary<string, MemberState> Members { get; } = new(StringComparer.Ordinal);
         public List<FakeGroupMessage> Messages { get; } = [];
+        public List<FakeGroupTip> Tips { get; } = [];
         public long NextSeq { get; set; } = 1;
+        public long InfoSeq { get; private set; } = 1;
+        public long LastInfoTime { get; private set; } = createTime;
+
+        public void InfoChanged(long now)
+        {
+            InfoSeq++;
+            LastInfoTime = now;
+        }
 
         public FakeGroup Snapshot() => new(Id, Type, Name, Owner, Introduction, Notification, FaceUrl, CreateTime,
             [.. Members.Select(m => new FakeGroupMember(m.Key, m.Value.Role, m.Value.JoinTime, m.Value.Unread, m.Value.NameCard))],
-            [.. Messages]);
+            [.. Messages], [.. Tips]);
     }
 }

@@ -75,7 +75,7 @@ internal sealed class C2CMessageDeclaration()
 
     // importmsg (a message that keeps its time) answers no MsgKey: the entry then names the legacy id only.
     public LedgerEntry? FromImAnswer(EventMeta meta, C2CMessageData data, JsonElement answer)
-        => new(ImRequests.LegacyMessageId(meta, data.LegacyMessageId), MessageOrigin.Legacy, data.From, data.To,
+        => new(LegacyId(meta, data), MessageOrigin.Legacy, data.From, data.To,
             MsgKey: ImRequests.String(answer, "MsgKey"), MsgTime: ImRequests.Integer(answer, "MsgTime") ?? data.MsgTime);
 
     public string LegacyId(EventMeta meta, C2CMessageData data) => ImRequests.LegacyMessageId(meta, data.LegacyMessageId);

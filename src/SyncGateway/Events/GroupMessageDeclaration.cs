@@ -69,7 +69,7 @@ internal sealed class GroupMessageDeclaration()
 
     public LedgerEntry? FromImAnswer(EventMeta meta, GroupMessageData data, JsonElement answer)
         => ImRequests.Integer(answer, "MsgSeq") is { } seq
-            ? new(ImRequests.LegacyMessageId(meta, data.LegacyMessageId), MessageOrigin.Legacy, data.From, GroupId: data.GroupId, MsgSeq: seq,
+            ? new(LegacyId(meta, data), MessageOrigin.Legacy, data.From, GroupId: data.GroupId, MsgSeq: seq,
                 TopicId: data.TopicId, MsgTime: ImRequests.Integer(answer, "MsgTime"))
             : null;
 

@@ -145,34 +145,29 @@ internal sealed class ImportRunner(
         return held;
     }
 
-    /// <summary>The conversation subject of each line of a message file; a line that does not name one is left to the phase to report.</summary>
+    /// <summary>
+    /// The conversation subject of each line of a message file; a line that does not name one is skipped here and
+    /// reported by its phase.
+    /// </summary>
     private static async Task<HashSet<string>> ConversationsAsync(string phase, string path, CancellationToken cancellationToken)
     {
         var conversations = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var line in File.ReadLinesAsync(path, cancellationToken))
+        await foreach (var line in JsonlReader.ReadAsync(path, cancellationToken))
         {
             try
             {
-                using var json = JsonDocument.Parse(line);
-                var root = json.RootElement;
-                var conversation = phase == ImportPhases.GroupMessages
-                    ? Text(root, "groupId") is { } groupId ? Conversations.Group(groupId) : null
-                    : Text(root, "from") is { } from && Text(root, "to") is { } to ? Conversations.C2C(from, to) : null;
-                if (conversation is not null)
-                {
-                    conversations.Add(conversation);
-                }
+                using var document = JsonDocument.Parse(line.Text);
+                var root = LineFields.RequireObject(document.RootElement);
+                conversations.Add(phase == ImportPhases.GroupMessages
+                    ? Conversations.Group(LineFields.RequiredString(root, "groupId"))
+                    : Conversations.C2C(LineFields.RequiredUserId(root, "from"), LineFields.RequiredUserId(root, "to")));
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException or ImportInputException)
             {
             }
         }
         return conversations;
     }
-
-    private static string? Text(JsonElement line, string field)
-        => line.ValueKind == JsonValueKind.Object && line.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
 
     // The file's size and time plus the batching options: a resumed phase must plan exactly the same batches.
     private static string Fingerprint(string path, IImportPhase phase)

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using SyncGateway.Contracts;
 using SyncGateway.Im;
 using SyncGateway.Ledger;
+using SyncGateway.Messaging;
 
 namespace SyncGateway.Import.Phases;
 
@@ -15,8 +16,8 @@ internal sealed record C2CMessageLine(
     IReadOnlyList<MessageElement> Body,
     string? CloudCustomData)
 {
-    /// <summary>Both directions of a conversation share one key (ordinal ascending, like the <c>c2c:</c> subject).</summary>
-    public string Conversation => string.CompareOrdinal(From, To) <= 0 ? $"{From}:{To}" : $"{To}:{From}";
+    /// <summary>Both directions of a conversation share one key: the <c>c2c:</c> subject live sync uses.</summary>
+    public string Conversation => Conversations.C2C(From, To);
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using SyncGateway.Contracts;
 using SyncGateway.FromLegacy;
 using SyncGateway.Im;
@@ -14,9 +13,8 @@ namespace SyncGateway.Events;
 internal sealed class AccountCreatedDeclaration()
     : LegacyEventDeclaration<AccountCreatedData, LegacyAccountCreated>(EventTypes.LegacyAccountCreated)
 {
-    // IM's limits: a UserID of at most 32 bytes, a profile value (nick, avatar URL) of at most 500 bytes.
+    // IM's limit for a UserID.
     private const int MaxUserIdBytes = 32;
-    private const int MaxProfileValueBytes = 500;
 
     public override string Conversation(AccountCreatedData data) => Conversations.User(data.UserId);
 
@@ -32,21 +30,13 @@ internal sealed class AccountCreatedDeclaration()
 
     protected override void Validate(AccountCreatedData data, DeltaProblems problems)
     {
-        if (problems.Require(data.UserId, "data.userId") && Encoding.UTF8.GetByteCount(data.UserId) > MaxUserIdBytes)
+        if (problems.Require(data.UserId, "data.userId"))
         {
-            problems.Add("data.userId", $"must be at most {MaxUserIdBytes} bytes (IM's limit for a UserID)");
+            problems.MaxBytes(data.UserId, "data.userId", MaxUserIdBytes, "IM's limit for a UserID");
         }
-        ProfileValue(data.Nick, "data.nick", problems);
-        ProfileValue(data.FaceUrl, "data.faceUrl", problems);
+        problems.MaxBytes(data.Nick, "data.nick", ImProfileTags.MaxValueBytes, "IM's limit for a profile value");
+        problems.MaxBytes(data.FaceUrl, "data.faceUrl", ImProfileTags.MaxValueBytes, "IM's limit for a profile value");
     }
 
     protected override LegacyAccountCreated NewLegacyEvent(EventMeta meta, AccountCreatedData data) => new(meta, data);
-
-    private static void ProfileValue(string? value, string field, DeltaProblems problems)
-    {
-        if (value is not null && Encoding.UTF8.GetByteCount(value) > MaxProfileValueBytes)
-        {
-            problems.Add(field, $"must be at most {MaxProfileValueBytes} bytes (IM's limit for a profile value)");
-        }
-    }
 }

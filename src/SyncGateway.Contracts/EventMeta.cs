@@ -12,6 +12,7 @@ namespace SyncGateway.Contracts;
 /// <param name="TraceParent">W3C <c>traceparent</c> of the trace the event belongs to, if any.</param>
 /// <param name="TraceState">W3C <c>tracestate</c>, if any.</param>
 /// <param name="SyncOrigin">For legacy deltas: the id of the gateway event the delta echoes (<c>syncorigin</c> extension), if the legacy system carried it.</param>
+/// <param name="Repaired">For IM events: true when the gap repair built the event from IM's history because its callback never came (<c>syncrepaired</c> extension).</param>
 public sealed record EventMeta(
     string Id,
     string Source,
@@ -21,4 +22,5 @@ public sealed record EventMeta(
     DateTimeOffset ReceivedAt,
     string? TraceParent = null,
     string? TraceState = null,
-    string? SyncOrigin = null);
+    string? SyncOrigin = null,
+    bool? Repaired = null);

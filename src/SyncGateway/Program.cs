@@ -3,6 +3,7 @@ using SyncGateway.FromIm;
 using SyncGateway.Import;
 using SyncGateway.FromLegacy;
 using SyncGateway.Messaging;
+using SyncGateway.Repair;
 using SyncGateway.Spool;
 using SyncGateway.Store;
 using SyncGateway.ToIm;
@@ -26,6 +27,7 @@ builder.AddToLegacy();
 builder.AddLegacyIngress();
 builder.AddToIm();
 builder.AddMessaging();
+builder.AddRepair();
 
 var app = builder.Build();
 if (!StartupChecks.Pass(app.Services, Console.Error))

@@ -29,10 +29,25 @@ internal sealed class C2CMessageDeclaration()
         {
             return new CallbackParseResult.Ignored(ImType, "undelivered");
         }
-        var key = b.MsgKey ?? $"{b.MsgSeq}_{b.MsgRandom}_{b.MsgTime}";
-        var meta = context.Meta(ImType, Conversation(data), context.Time(b.EventTime, b.MsgTime), command, from, to, key);
-        return new CallbackParseResult.Accepted(new ImC2CMessageSent(meta, data));
+        return new CallbackParseResult.Accepted(new ImC2CMessageSent(Meta(data, context, context.Time(b.EventTime, b.MsgTime)), data));
     }
+
+    /// <summary>
+    /// The event this message's callback would have produced, built from its <c>admin_getroammsg</c> item: the same
+    /// id, marked repaired. What only the callback carries (<c>MsgId</c>, <c>SendMsgResult</c>, online-only flag,
+    /// <c>EventTime</c>) stays empty.
+    /// </summary>
+    public ImC2CMessageSent FromHistory(RoamMsgItem item, CallbackContext context)
+    {
+        var data = new C2CMessageData(CallbackContext.Required(item.FromAccount, "From_Account"), CallbackContext.Required(item.ToAccount, "To_Account"),
+            CallbackContext.Elements(item.MsgBody), item.MsgSeq, item.MsgRandom, item.MsgTimeStamp, item.MsgKey,
+            CloudCustomData: string.IsNullOrEmpty(item.CloudCustomData) ? null : item.CloudCustomData);
+        return new ImC2CMessageSent(Meta(data, context, context.Time(null, item.MsgTimeStamp)) with { Repaired = true }, data);
+    }
+
+    // MsgKey names a stored 1:1 message; without it (never seen so far), IM's documented MsgKey parts.
+    private EventMeta Meta(C2CMessageData data, CallbackContext context, DateTimeOffset time)
+        => context.Meta(ImType, Conversation(data), time, Command, data.From, data.To, data.MsgKey ?? $"{data.MsgSeq}_{data.MsgRandom}_{data.MsgTime}");
 
     public override IReadOnlyList<string> ImEchoParts(C2CMessageData data) => [$"c2c:{data.From}:{data.To}:{data.MsgRandom}"];
 
@@ -73,10 +88,16 @@ internal sealed class C2CMessageDeclaration()
     public LedgerEntry? FromIm(EventMeta meta, C2CMessageData data)
         => data.MsgKey is { } msgKey ? new(meta.Id, MessageOrigin.Im, data.From, data.To, MsgKey: msgKey, MsgTime: data.MsgTime) : null;
 
-    // importmsg (a message that keeps its time) answers no MsgKey: the entry then names the legacy id only.
+    // importmsg (a message that keeps its time) answers no MsgKey: the entry then holds the MsgRandom and time the
+    // gateway gave the message, which IM's history lists with it.
     public LedgerEntry? FromImAnswer(EventMeta meta, C2CMessageData data, JsonElement answer)
-        => new(LegacyId(meta, data), MessageOrigin.Legacy, data.From, data.To,
-            MsgKey: ImRequests.String(answer, "MsgKey"), MsgTime: ImRequests.Integer(answer, "MsgTime") ?? data.MsgTime);
+    {
+        var written = WithImIds(meta, data);
+        return new(LegacyId(meta, data), MessageOrigin.Legacy, data.From, data.To,
+            MsgKey: ImRequests.String(answer, "MsgKey"),
+            MsgTime: ImRequests.Integer(answer, "MsgTime") ?? SentAt(meta, written)?.ToUnixTimeSeconds(),
+            MsgRandom: written.MsgRandom);
+    }
 
     public string LegacyId(EventMeta meta, C2CMessageData data) => ImRequests.LegacyMessageId(meta, data.LegacyMessageId);
 

@@ -36,4 +36,9 @@ internal static class EventCatalog
             ? new[] { KeyValuePair.Create(imType, imEvent), KeyValuePair.Create(declaration.LegacyType, declaration.LegacyEvent) }
             : [KeyValuePair.Create(declaration.LegacyType, declaration.LegacyEvent)])
         .ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The one declaration of type <typeparamref name="T"/>, for code that builds its events outside a callback (the gap repair).</summary>
+    public static T Get<T>()
+        where T : EventDeclaration
+        => All.OfType<T>().Single();
 }

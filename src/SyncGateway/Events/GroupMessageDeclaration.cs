@@ -27,11 +27,26 @@ internal sealed class GroupMessageDeclaration()
             : new GroupMention(a.GroupAtAllFlag == 1, a.GroupAtAccount)).ToList();
         var data = new GroupMessageData(groupId, from, CallbackContext.Elements(b.MsgBody), seq, b.Random, b.MsgTime, b.MsgId,
             b.CloudCustomData, CallbackContext.Flag(b.OnlineOnlyFlag), b.TopicId, mentions, b.OperatorAccount);
-        // MsgSeq is unique per group (per topic in topic-enabled communities).
-        var meta = context.Meta(ImType, Conversation(data), context.Time(b.EventTime, b.MsgTime),
-            command, groupId, b.TopicId, seq.ToString(CultureInfo.InvariantCulture));
-        return new CallbackParseResult.Accepted(new ImGroupMessageSent(meta, data));
+        return new CallbackParseResult.Accepted(new ImGroupMessageSent(Meta(data, context, context.Time(b.EventTime, b.MsgTime)), data));
     }
+
+    /// <summary>
+    /// The event this message's callback would have produced, built from its <c>group_msg_get_simple</c> item: the
+    /// same id, marked repaired. What only the callback carries (<c>MsgId</c>, mentions, operator, online-only flag,
+    /// <c>EventTime</c>) stays empty; <c>CloudCustomData</c> is there when IM lists it.
+    /// </summary>
+    public ImGroupMessageSent FromHistory(string groupId, string? topicId, GroupHistoryItem item, CallbackContext context)
+    {
+        var seq = item.MsgSeq ?? throw new InvalidCallbackException("history item has no MsgSeq");
+        var body = item.MsgBody.ValueKind == JsonValueKind.Array ? item.MsgBody.Deserialize<List<ImMsgBodyItem>>() : null;
+        var data = new GroupMessageData(groupId, CallbackContext.Required(item.FromAccount, "From_Account"), CallbackContext.Elements(body), seq,
+            item.MsgRandom, item.MsgTimeStamp, CloudCustomData: string.IsNullOrEmpty(item.CloudCustomData) ? null : item.CloudCustomData, TopicId: topicId);
+        return new ImGroupMessageSent(Meta(data, context, context.Time(null, item.MsgTimeStamp)) with { Repaired = true }, data);
+    }
+
+    // MsgSeq is unique per group (per topic in topic-enabled communities).
+    private EventMeta Meta(GroupMessageData data, CallbackContext context, DateTimeOffset time)
+        => context.Meta(ImType, Conversation(data), time, Command, data.GroupId, data.TopicId, data.MsgSeq!.Value.ToString(CultureInfo.InvariantCulture));
 
     public override IReadOnlyList<string> ImEchoParts(GroupMessageData data) => [$"grpmsg:{data.GroupId}:{data.Random}"];
 

@@ -5,6 +5,7 @@ using SyncGateway.Contracts;
 using SyncGateway.Hosting;
 using SyncGateway.Im;
 using SyncGateway.Messaging;
+using SyncGateway.Repair;
 using SyncGateway.Spool;
 
 namespace SyncGateway.FromIm;
@@ -29,6 +30,7 @@ internal static class ImCallbackEndpoint
         IOptions<ImOptions> options,
         TimeProvider time,
         SyncTelemetry telemetry,
+        MissedCallbacks missed,
         ILogger<ImCallbackEndpointLog> logger)
     {
         var body = await RequestBody.ReadAsync(http.Request, options.Value.CallbackMaxBodyBytes, http.RequestAborted);
@@ -74,6 +76,8 @@ internal static class ImCallbackEndpoint
                     // repeat of the callback (IM's optional retry) dedupes them by their ids.
                     if (await PublishAsync(evt, command, publisher, telemetry, logger, http.RequestAborted) is { } failure)
                     {
+                        // IM does not retry by default: the gap repair reads this moment's 1:1 history later.
+                        missed.Note(time.GetUtcNow());
                         return failure;
                     }
                 }

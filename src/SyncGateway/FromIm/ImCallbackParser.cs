@@ -31,6 +31,9 @@ internal sealed class ImCallbackParser(long sdkAppId, bool relayUndeliveredC2CMe
 {
     private readonly string _source = $"/im/{sdkAppId.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>The context to build events from IM's history in, as their callbacks would have been built at <paramref name="now"/>.</summary>
+    public CallbackContext HistoryContext(DateTimeOffset now) => new(_source, now, relayUndeliveredC2CMessages);
+
     public static bool IsKnown(string command) => EventCatalog.ByCallbackCommand.ContainsKey(command);
 
     public CallbackParseResult Parse(string command, ReadOnlySpan<byte> body, DateTimeOffset receivedAt)

@@ -23,6 +23,7 @@ internal sealed class SyncTelemetry
     private readonly Counter<long> _spooled;
     private readonly Counter<long> _spoolForwarded;
     private readonly Counter<long> _spoolRefused;
+    private readonly Counter<long> _repair;
 
     public SyncTelemetry(IMeterFactory meters)
     {
@@ -35,6 +36,8 @@ internal sealed class SyncTelemetry
         _spooled = Meter.CreateCounter<long>("syncgw.spool.spooled", "{event}", "Events an intake wrote to the local spool because the broker did not confirm in time.");
         _spoolForwarded = Meter.CreateCounter<long>("syncgw.spool.forwarded", "{event}", "Spooled events the broker has since confirmed.");
         _spoolRefused = Meter.CreateCounter<long>("syncgw.spool.refused", "{event}", "Events refused (503) because the broker was away and the spool full.");
+        _repair = Meter.CreateCounter<long>("syncgw.repair.items", "{item}",
+            "Gap repair: group holes found, and each missing group seq or 1:1 history message by what the repair made of it (repaired, already-relayed, own-write, system, recalled, unrepairable).");
     }
 
     /// <summary>This host's meter: a listener that wants only this host's measurements compares against it.</summary>
@@ -51,6 +54,7 @@ internal sealed class SyncTelemetry
         public const string Reason = "sync.reason";
         public const string ImApi = "im.api";
         public const string ImErrorCode = "im.error_code";
+        public const string RepairKind = "repair.kind";
     }
 
     /// <summary>Values of <see cref="Tags.Outcome"/> and the <c>outcome</c> metric tag.</summary>
@@ -88,6 +92,15 @@ internal sealed class SyncTelemetry
         if (outcome == Outcomes.Faulted)
         {
             activity.SetStatus(ActivityStatusCode.Error, reason);
+        }
+    }
+
+    /// <summary><paramref name="count"/> repair items of <paramref name="kind"/> (<c>group</c>, <c>c2c</c>) with <paramref name="outcome"/> (<c>found</c> or a repair outcome).</summary>
+    public void RecordRepair(string kind, string outcome, long count = 1)
+    {
+        if (count > 0)
+        {
+            _repair.Add(count, new(Tags.RepairKind, kind), new(Tags.Outcome, outcome));
         }
     }
 

@@ -177,3 +177,34 @@ internal sealed record ImportMsgRequest(
     public const int History = 2;
     public const int RealTime = 5;
 }
+
+/// <summary><c>group_open_http_svc/get_group_info</c> (≤ 50 groups); a base-info filter alone keeps the member list out of the answer.</summary>
+internal sealed record GetGroupInfoRequest(
+    [property: JsonPropertyName("GroupIdList")] IReadOnlyList<string> GroupIdList,
+    [property: JsonPropertyName("ResponseFilter")] GroupInfoFilter ResponseFilter);
+
+internal sealed record GroupInfoFilter(
+    [property: JsonPropertyName("GroupBaseInfoFilter")] IReadOnlyList<string> GroupBaseInfoFilter);
+
+/// <summary>
+/// <c>group_open_http_svc/group_msg_get_simple</c>: the <see cref="ReqMsgNumber"/> seqs up to <see cref="ReqMsgSeq"/>,
+/// newest first, at most <see cref="MaxMessages"/> per call.
+/// </summary>
+internal sealed record GroupMsgGetSimpleRequest(
+    [property: JsonPropertyName("GroupId")] string GroupId,
+    [property: JsonPropertyName("ReqMsgSeq")] long ReqMsgSeq,
+    [property: JsonPropertyName("ReqMsgNumber")] int ReqMsgNumber,
+    [property: JsonPropertyName("WithRecalledMsg")] int WithRecalledMsg,
+    [property: JsonPropertyName("TopicId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TopicId)
+{
+    public const int MaxMessages = 20;
+}
+
+/// <summary><c>openim/admin_getroammsg</c>: one 1:1 conversation in [MinTime, MaxTime], paged backwards in time.</summary>
+internal sealed record AdminGetRoamMsgRequest(
+    [property: JsonPropertyName("Operator_Account")] string OperatorAccount,
+    [property: JsonPropertyName("Peer_Account")] string PeerAccount,
+    [property: JsonPropertyName("MaxCnt")] int MaxCnt,
+    [property: JsonPropertyName("MinTime")] long MinTime,
+    [property: JsonPropertyName("MaxTime")] long MaxTime,
+    [property: JsonPropertyName("LastMsgKey"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LastMsgKey);

@@ -30,6 +30,10 @@ internal enum MessageOrigin
 /// <param name="MsgSeq">IM's per-group sequence number (group message).</param>
 /// <param name="TopicId">Topic id in a topic-enabled community (group message).</param>
 /// <param name="MsgTime">IM's send time, Unix seconds, when known.</param>
+/// <param name="MsgRandom">
+/// The <c>MsgRandom</c> the gateway gave a 1:1 message it wrote to IM: with sender, recipient and time it finds the
+/// message in IM's history when IM answered no <c>MsgKey</c> (<c>importmsg</c>).
+/// </param>
 internal sealed record LedgerEntry(
     string LegacyMessageId,
     MessageOrigin Origin,
@@ -39,7 +43,8 @@ internal sealed record LedgerEntry(
     string? GroupId = null,
     long? MsgSeq = null,
     string? TopicId = null,
-    long? MsgTime = null)
+    long? MsgTime = null,
+    long? MsgRandom = null)
 {
     /// <summary>True when IM's id of the message is known (<c>MsgKey</c>, or group and <c>MsgSeq</c>).</summary>
     [JsonIgnore]

@@ -22,8 +22,8 @@ internal sealed class MessageLedger(IKeyValueStore store, IOptions<LedgerOptions
     private TimeSpan Ttl => TimeSpan.FromDays(options.Value.MessageTtlDays);
 
     /// <summary>
-    /// Records <paramref name="entry"/> under each of its ids (only its legacy id when IM's is not known, as for an
-    /// imported 1:1 message). A message from legacy overwrites what is there (IM's answer to the gateway's own write is
+    /// Records <paramref name="entry"/> under each of its ids (for a 1:1 message IM answered without a <c>MsgKey</c>, as
+    /// <c>importmsg</c> does, under the ids the gateway gave it instead). A message from legacy overwrites what is there (IM's answer to the gateway's own write is
     /// the truth); a message born in IM is written only where nothing is yet, so it can never replace the entry of a
     /// legacy message. Writing the same entry again changes nothing.
     /// </summary>
@@ -34,8 +34,15 @@ internal sealed class MessageLedger(IKeyValueStore store, IOptions<LedgerOptions
         var onlyIfAbsent = entry.Origin == MessageOrigin.Im;
         var byLegacyId = store.SetValueAsync(RedisKeys.LedgerByLegacyId(entry.LegacyMessageId), value, Ttl, onlyIfAbsent);
         // Both at once: one round trip on the relay's path instead of two (the writes are independent).
-        await (entry.HasImId ? Task.WhenAll(byLegacyId, store.SetValueAsync(ImKey(entry), value, Ttl, onlyIfAbsent)) : (Task)byLegacyId);
+        await (ImKeyOrNull(entry) is { } imKey ? Task.WhenAll(byLegacyId, store.SetValueAsync(imKey, value, Ttl, onlyIfAbsent)) : (Task)byLegacyId);
     }
+
+    /// <summary>
+    /// The entry of the 1:1 message IM lists in its history with these ids, recorded when IM answered the gateway's write
+    /// without a <c>MsgKey</c> (see <see cref="LedgerEntry.MsgRandom"/>).
+    /// </summary>
+    public Task<LedgerEntry?> FindByC2CIdsAsync(string from, string to, long msgRandom, long msgTime)
+        => FindAsync(RedisKeys.LedgerByC2CIds(from, to, msgRandom, msgTime));
 
     /// <summary>The entry of the message the legacy side knows as <paramref name="legacyMessageId"/>.</summary>
     public Task<LedgerEntry?> FindByLegacyIdAsync(string legacyMessageId)
@@ -72,7 +79,11 @@ internal sealed class MessageLedger(IKeyValueStore store, IOptions<LedgerOptions
         => await store.GetValueAsync(key) is { } value ? JsonSerializer.Deserialize<LedgerEntry>(value, Json) : null;
 
     private static string ImKey(LedgerEntry entry)
+        => ImKeyOrNull(entry) ?? throw new ArgumentException("A ledger entry needs IM's id of the message (MsgKey, or GroupId and MsgSeq).", nameof(entry));
+
+    private static string? ImKeyOrNull(LedgerEntry entry)
         => entry.MsgKey is { } msgKey ? RedisKeys.LedgerByMsgKey(msgKey)
             : entry is { GroupId: { } groupId, MsgSeq: { } msgSeq } ? RedisKeys.LedgerByGroupSeq(groupId, entry.TopicId, msgSeq)
-            : throw new ArgumentException("A ledger entry needs IM's id of the message (MsgKey, or GroupId and MsgSeq).", nameof(entry));
+            : entry is { To: { } to, MsgRandom: { } random, MsgTime: { } msgTime } ? RedisKeys.LedgerByC2CIds(entry.From, to, random, msgTime)
+            : null;
 }

@@ -21,6 +21,7 @@ internal static class MessagingRegistration
         builder.Services.AddSingleton<BrokerState>();
         builder.Services.AddSingleton<PauseGate>();
         builder.Services.AddSingleton<RelaySteps>();
+        builder.Services.AddSingleton<RelayHealth>();
 
         builder.Services.AddMassTransit(bus =>
         {

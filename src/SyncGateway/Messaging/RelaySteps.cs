@@ -29,6 +29,7 @@ internal abstract record RelayResult
 internal sealed partial class RelaySteps(
     IKeyValueStore store,
     SyncTelemetry telemetry,
+    RelayHealth health,
     IOptions<SyncOptions> options,
     TimeProvider time,
     ILogger<RelaySteps> logger)
@@ -56,7 +57,9 @@ internal sealed partial class RelaySteps(
                 case RelayResult.Delivered delivered:
                     await RememberDeliveredAsync(done, meta, context.CancellationToken);
                     telemetry.RecordOutcome(direction, meta.Type, direction.DeliveredOutcome, delivered.Reason);
-                    telemetry.RecordRelayLatency(direction, meta.Type, time.GetUtcNow() - meta.Time);
+                    var latency = time.GetUtcNow() - meta.Time;
+                    telemetry.RecordRelayLatency(direction, meta.Type, latency);
+                    health.NoteDelivered(direction, latency);
                     LogDelivered(logger, direction.Delivered, meta.Type, meta.Id, meta.Subject, direction.Target);
                     break;
                 case RelayResult.Echo echo:
@@ -72,12 +75,14 @@ internal sealed partial class RelaySteps(
         }
         catch (PermanentFailureException ex)
         {
+            health.NoteFailure(direction);
             telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Faulted, ex.Message);
             LogFaulted(logger, meta.Type, meta.Id, meta.Subject, direction.Target, ex.Message);
             throw;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            health.NoteFailure(direction);
             telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Retried, ex.Message);
             LogRetry(logger, meta.Type, meta.Id, meta.Subject, direction.Target, context.GetRetryAttempt(), ex.Message);
             throw;

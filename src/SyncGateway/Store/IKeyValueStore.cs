@@ -37,6 +37,71 @@ internal interface IKeyValueStore
     /// <summary>The value stored under <paramref name="key"/>; null when there is none.</summary>
     Task<string?> GetValueAsync(string key);
 
+    /// <summary>
+    /// Advances the sequence state under <paramref name="key"/> (one hash: the highest seq and the open holes below it,
+    /// each with the time it was found) by <paramref name="seq"/>. <see cref="SequenceMark.Seen"/>: the seq was seen, so it
+    /// is no hole; one above the highest opens holes for every seq between; the first seen becomes the start.
+    /// <see cref="SequenceMark.Exists"/>: IM has messages up to it (nothing is opened before a first seen seq). At most
+    /// <paramref name="maxNewHoles"/> (the newest) open per call; the rest are counted as skipped. Atomic.
+    /// </summary>
+    Task<SequenceChange> AdvanceSequenceAsync(string key, long seq, SequenceMark mark, long nowMilliseconds, int maxNewHoles, TimeSpan ttl);
+
+    /// <summary>The sequence state under <paramref name="key"/>; null when there is none.</summary>
+    Task<SequenceState?> GetSequenceAsync(string key);
+
+    /// <summary>Closes the holes <paramref name="seqs"/> of the sequence state under <paramref name="key"/>; returns how many stay open.</summary>
+    Task<long> CloseHolesAsync(string key, IReadOnlyCollection<long> seqs);
+
+    /// <summary>Adds or rescores <paramref name="member"/> in a sorted set; with <paramref name="onlyIfAbsent"/>, keeps an existing score.</summary>
+    Task SortedSetAddAsync(string key, string member, double score, bool onlyIfAbsent = false);
+
+    /// <summary>Up to <paramref name="take"/> members with a score in [<paramref name="min"/>, <paramref name="max"/>], lowest score first.</summary>
+    Task<IReadOnlyList<ScoredMember>> SortedSetRangeByScoreAsync(string key, double min, double max, int take);
+
+    /// <summary>Removes <paramref name="member"/> from a sorted set.</summary>
+    Task SortedSetRemoveAsync(string key, string member);
+
+    /// <summary>Removes every member with a score in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    Task SortedSetRemoveRangeByScoreAsync(string key, double min, double max);
+
     /// <summary>True when the store answers.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>What a seq passed to <see cref="IKeyValueStore.AdvanceSequenceAsync"/> says.</summary>
+internal enum SequenceMark
+{
+    /// <summary>This seq was seen (relayed, written by the gateway).</summary>
+    Seen,
+
+    /// <summary>IM has messages up to this seq; those not seen are holes.</summary>
+    Exists,
+}
+
+/// <summary>Holes an advance opened, and how many more it would have opened past its cap.</summary>
+internal sealed record SequenceChange(long HolesOpened, long HolesSkipped);
+
+/// <summary>A sequence's highest seq and its open holes, each with the Unix milliseconds it was found.</summary>
+internal sealed record SequenceState(long Highest, IReadOnlyDictionary<long, long> Holes)
+{
+    /// <summary>From the hash's fields: <c>h</c> = the highest seq, every other field a hole's seq.</summary>
+    public static SequenceState? From(IEnumerable<(string Field, long Value)> fields)
+    {
+        long? highest = null;
+        var holes = new Dictionary<long, long>();
+        foreach (var (field, value) in fields)
+        {
+            if (field == "h")
+            {
+                highest = value;
+            }
+            else
+            {
+                holes[long.Parse(field, System.Globalization.CultureInfo.InvariantCulture)] = value;
+            }
+        }
+        return highest is { } h ? new SequenceState(h, holes) : null;
+    }
+}
+
+internal sealed record ScoredMember(string Member, double Score);

@@ -4,6 +4,8 @@ namespace SyncGateway.Store;
 internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
 {
     private readonly Dictionary<string, (string Value, DateTimeOffset ExpiresAt)> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Sequence> _sequences = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, double>> _sortedSets = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public Task AddOnceAsync(string guardKey, IReadOnlyList<string> counterKeys, TimeSpan ttl)
@@ -87,7 +89,147 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
         }
     }
 
+    public Task<SequenceChange> AdvanceSequenceAsync(string key, long seq, SequenceMark mark, long nowMilliseconds, int maxNewHoles, TimeSpan ttl)
+    {
+        lock (_lock)
+        {
+            var seen = mark == SequenceMark.Seen;
+            if (LiveSequence(key) is not { } sequence)
+            {
+                if (seen)
+                {
+                    _sequences[key] = new Sequence { Highest = seq, ExpiresAt = time.GetUtcNow() + ttl };
+                }
+                return Task.FromResult(new SequenceChange(0, 0));
+            }
+            long opened = 0, skipped = 0;
+            if (seq > sequence.Highest)
+            {
+                var (first, last) = (sequence.Highest + 1, seen ? seq - 1 : seq);
+                if (last - first + 1 > maxNewHoles)
+                {
+                    skipped = last - first + 1 - maxNewHoles;
+                    first = last - maxNewHoles + 1;
+                }
+                for (var s = first; s <= last; s++)
+                {
+                    sequence.Holes[s] = nowMilliseconds;
+                    opened++;
+                }
+                sequence.Highest = seq;
+            }
+            else if (seen)
+            {
+                sequence.Holes.Remove(seq);
+            }
+            sequence.ExpiresAt = time.GetUtcNow() + ttl;
+            return Task.FromResult(new SequenceChange(opened, skipped));
+        }
+    }
+
+    public Task<SequenceState?> GetSequenceAsync(string key)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(LiveSequence(key) is { } s ? new SequenceState(s.Highest, new Dictionary<long, long>(s.Holes)) : null);
+        }
+    }
+
+    public Task<long> CloseHolesAsync(string key, IReadOnlyCollection<long> seqs)
+    {
+        lock (_lock)
+        {
+            if (LiveSequence(key) is not { } sequence)
+            {
+                return Task.FromResult(0L);
+            }
+            foreach (var seq in seqs)
+            {
+                sequence.Holes.Remove(seq);
+            }
+            return Task.FromResult((long)sequence.Holes.Count);
+        }
+    }
+
+    public Task SortedSetAddAsync(string key, string member, double score, bool onlyIfAbsent = false)
+    {
+        lock (_lock)
+        {
+            if (!_sortedSets.TryGetValue(key, out var set))
+            {
+                _sortedSets[key] = set = new Dictionary<string, double>(StringComparer.Ordinal);
+            }
+            if (!onlyIfAbsent || !set.ContainsKey(member))
+            {
+                set[member] = score;
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<ScoredMember>> SortedSetRangeByScoreAsync(string key, double min, double max, int take)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<ScoredMember> range = _sortedSets.TryGetValue(key, out var set)
+                ? [.. set.Where(e => e.Value >= min && e.Value <= max).OrderBy(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal)
+                    .Take(take).Select(e => new ScoredMember(e.Key, e.Value))]
+                : [];
+            return Task.FromResult(range);
+        }
+    }
+
+    public Task SortedSetRemoveAsync(string key, string member)
+    {
+        lock (_lock)
+        {
+            if (_sortedSets.TryGetValue(key, out var set))
+            {
+                set.Remove(member);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task SortedSetRemoveRangeByScoreAsync(string key, double min, double max)
+    {
+        lock (_lock)
+        {
+            if (_sortedSets.TryGetValue(key, out var set))
+            {
+                foreach (var member in set.Where(e => e.Value >= min && e.Value <= max).Select(e => e.Key).ToList())
+                {
+                    set.Remove(member);
+                }
+            }
+        }
+        return Task.CompletedTask;
+    }
+
     public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+
+    private Sequence? LiveSequence(string key)
+    {
+        if (!_sequences.TryGetValue(key, out var sequence))
+        {
+            return null;
+        }
+        if (sequence.ExpiresAt > time.GetUtcNow())
+        {
+            return sequence;
+        }
+        _sequences.Remove(key);
+        return null;
+    }
+
+    private sealed class Sequence
+    {
+        public long Highest { get; set; }
+
+        public Dictionary<long, long> Holes { get; } = [];
+
+        public DateTimeOffset ExpiresAt { get; set; }
+    }
 
     private bool Take(string key)
     {

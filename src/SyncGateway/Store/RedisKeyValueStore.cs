@@ -32,6 +32,44 @@ internal sealed class RedisKeyValueStore(IConnectionMultiplexer redis, string ke
         return taken
         """;
 
+    // KEYS[1] = sequence hash ('h' = highest seq, '<seq>' = hole found at ms); ARGV: seq, mark ('seen'|'exists'),
+    // now ms, cap of new holes, ttl ms. Returns {opened, skipped}.
+    private const string AdvanceSequenceScript = """
+        local seq = tonumber(ARGV[1])
+        local seen = ARGV[2] == 'seen'
+        local highest = tonumber(redis.call('HGET', KEYS[1], 'h') or '-1')
+        local opened, skipped = 0, 0
+        if highest < 0 then
+          if not seen then return {0, 0} end
+          redis.call('HSET', KEYS[1], 'h', ARGV[1])
+        elseif seq > highest then
+          local first, last = highest + 1, seq
+          if seen then last = seq - 1 end
+          local cap = tonumber(ARGV[4])
+          if last - first + 1 > cap then
+            skipped = last - first + 1 - cap
+            first = last - cap + 1
+          end
+          for s = first, last do
+            redis.call('HSET', KEYS[1], string.format('%d', s), ARGV[3])
+            opened = opened + 1
+          end
+          redis.call('HSET', KEYS[1], 'h', ARGV[1])
+        elseif seen then
+          redis.call('HDEL', KEYS[1], ARGV[1])
+        end
+        redis.call('PEXPIRE', KEYS[1], ARGV[5])
+        return {opened, skipped}
+        """;
+
+    // KEYS[1] = sequence hash; ARGV = seqs to close. Returns the holes left open.
+    private const string CloseHolesScript = """
+        for i = 1, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
+        local left = redis.call('HLEN', KEYS[1])
+        if left > 0 and redis.call('HEXISTS', KEYS[1], 'h') == 1 then left = left - 1 end
+        return left
+        """;
+
     private IDatabase Db => redis.GetDatabase();
 
     private RedisKey Key(string key) => keyPrefix + key;
@@ -55,6 +93,32 @@ internal sealed class RedisKeyValueStore(IConnectionMultiplexer redis, string ke
         => Db.StringSetAsync(Key(key), value, ttl, onlyIfAbsent ? When.NotExists : When.Always);
 
     public async Task<string?> GetValueAsync(string key) => await Db.StringGetAsync(Key(key));
+
+    public async Task<SequenceChange> AdvanceSequenceAsync(string key, long seq, SequenceMark mark, long nowMilliseconds, int maxNewHoles, TimeSpan ttl)
+    {
+        var result = (long[]?)await Db.ScriptEvaluateAsync(AdvanceSequenceScript, [Key(key)],
+            [seq, mark == SequenceMark.Seen ? "seen" : "exists", nowMilliseconds, maxNewHoles, (long)ttl.TotalMilliseconds]) ?? [0, 0];
+        return new SequenceChange(result[0], result[1]);
+    }
+
+    public async Task<SequenceState?> GetSequenceAsync(string key)
+    {
+        var entries = await Db.HashGetAllAsync(Key(key));
+        return entries.Length == 0 ? null : SequenceState.From(entries.Select(e => ((string)e.Name!, (long)e.Value)));
+    }
+
+    public async Task<long> CloseHolesAsync(string key, IReadOnlyCollection<long> seqs)
+        => (long)await Db.ScriptEvaluateAsync(CloseHolesScript, [Key(key)], [.. seqs.Select(s => (RedisValue)s)]);
+
+    public Task SortedSetAddAsync(string key, string member, double score, bool onlyIfAbsent = false)
+        => Db.SortedSetAddAsync(Key(key), member, score, onlyIfAbsent ? SortedSetWhen.NotExists : SortedSetWhen.Always);
+
+    public async Task<IReadOnlyList<ScoredMember>> SortedSetRangeByScoreAsync(string key, double min, double max, int take)
+        => [.. (await Db.SortedSetRangeByScoreWithScoresAsync(Key(key), min, max, take: take)).Select(e => new ScoredMember((string)e.Element!, e.Score))];
+
+    public Task SortedSetRemoveAsync(string key, string member) => Db.SortedSetRemoveAsync(Key(key), member);
+
+    public Task SortedSetRemoveRangeByScoreAsync(string key, double min, double max) => Db.SortedSetRemoveRangeByScoreAsync(Key(key), min, max);
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {

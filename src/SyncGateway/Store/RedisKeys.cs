@@ -34,10 +34,10 @@ internal static class RedisKeys
     // never in a script or transaction with another key: in a Redis Cluster each may live in any slot, and no id has
     // to be known to find the others.
 
-    /// <summary>The ledger entry of one message, by the legacy side's message id.</summary>
     /// <summary>A conversation whose history the import is still writing (its legacy → IM events wait).</summary>
     public static string Hold(string conversation) => "hold:" + conversation;
 
+    /// <summary>The ledger entry of one message, by the legacy side's message id.</summary>
     public static string LedgerByLegacyId(string legacyMessageId) => "ledger:lg:" + legacyMessageId;
 
     /// <summary>The ledger entry of one 1:1 message, by IM's <c>MsgKey</c>.</summary>
@@ -49,4 +49,32 @@ internal static class RedisKeys
     /// </summary>
     public static string LedgerByGroupSeq(string groupId, string? topicId, long msgSeq)
         => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ledger:grp:{msgSeq}:{groupId.Length}:{groupId}:{topicId}");
+
+    /// <summary>
+    /// The ledger entry of one 1:1 message whose <c>MsgKey</c> IM did not answer (<c>importmsg</c>), by the ids the
+    /// gateway chose for it and IM's history lists with it: sender, recipient, <c>MsgRandom</c> and <c>MsgTimeStamp</c>.
+    /// </summary>
+    public static string LedgerByC2CIds(string from, string to, long msgRandom, long msgTime)
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ledger:c2cid:{msgRandom}:{msgTime}:{from.Length}:{from}:{to}");
+
+    // Gap repair. A group's sequence state is one hash (every operation on it touches that key alone); the indexes are
+    // sorted sets written next to it, never in the same script, so each may live in any Redis Cluster slot.
+
+    /// <summary>One group's (or topic's) sequence state: the highest <c>MsgSeq</c> seen and its open holes.</summary>
+    public static string GroupSequence(string groupRef) => "repair:seq:{" + groupRef + "}";
+
+    /// <summary>Groups by the time of their latest message seen (Unix ms): those the tail check asks IM about.</summary>
+    public const string ActiveGroups = "repair:groups:active";
+
+    /// <summary>Groups with open holes, by the time their oldest unhandled hole was found (Unix ms).</summary>
+    public const string GroupsWithHoles = "repair:groups:holes";
+
+    /// <summary>1:1 conversations by the time of their latest message seen (Unix ms): what a 1:1 window repair reads.</summary>
+    public const string ActiveConversations = "repair:c2c:active";
+
+    /// <summary>Held by the replica repairing one group, so only one does.</summary>
+    public static string GroupRepairLock(string groupRef) => "repair:lock:{" + groupRef + "}";
+
+    /// <summary>Held by the replica that runs this interval's tail check, so one does per interval.</summary>
+    public const string TailCheckLock = "repair:lock:tail";
 }

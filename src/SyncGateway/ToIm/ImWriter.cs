@@ -8,6 +8,7 @@ using SyncGateway.Im;
 using SyncGateway.Ledger;
 using SyncGateway.LoopSuppression;
 using SyncGateway.Messaging;
+using SyncGateway.Repair;
 using SyncGateway.Events;
 
 namespace SyncGateway.ToIm;
@@ -26,6 +27,7 @@ internal sealed partial class ImWriter(
     OriginTags tags,
     IImRestClient client,
     MessageLedger ledger,
+    RepairState repair,
     ConversationHolds holds,
     IOptions<SyncOptions> syncOptions,
     IOptions<ImOptions> imOptions,
@@ -107,7 +109,8 @@ internal sealed partial class ImWriter(
     /// </summary>
     private async Task RecordAsync(EventMeta meta, LedgerEntry entry)
     {
-        if (await AfterDelivery.TryWriteAsync(() => ledger.RecordAsync(entry), TimeProvider.System, CancellationToken.None) is { } failure)
+        // Seen too: its MsgSeq is no hole for the gap repair.
+        if (await AfterDelivery.TryWriteAsync(() => Task.WhenAll(ledger.RecordAsync(entry), repair.MessageSeenAsync(entry)), TimeProvider.System, CancellationToken.None) is { } failure)
         {
             LogNotRecorded(logger, meta.Type, meta.Id, entry.LegacyMessageId, failure.Message);
         }

@@ -23,8 +23,11 @@ internal static class CloudEventFormat
     /// <summary>Inbound only: the id of the outbound event a legacy delta echoes.</summary>
     public static readonly CloudEventAttribute SyncOrigin = CloudEventAttribute.CreateExtension("syncorigin", CloudEventAttributeType.String);
 
+    /// <summary>Outbound only: true on an event the gap repair rebuilt from IM's history (its callback never came).</summary>
+    public static readonly CloudEventAttribute SyncRepaired = CloudEventAttribute.CreateExtension("syncrepaired", CloudEventAttributeType.Boolean);
+
     /// <summary>Every extension attribute of the contract, declared to the SDK when an event is built or decoded.</summary>
-    public static readonly IReadOnlyList<CloudEventAttribute> Extensions = [TraceParent, TraceState, SyncOrigin];
+    public static readonly IReadOnlyList<CloudEventAttribute> Extensions = [TraceParent, TraceState, SyncOrigin, SyncRepaired];
 
     /// <summary>Encodes data with <see cref="DataJson"/>; stateless, so one instance serves every request.</summary>
     public static readonly JsonEventFormatter Formatter = new(DataJson, default);

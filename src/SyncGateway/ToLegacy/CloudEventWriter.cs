@@ -31,6 +31,10 @@ internal static class CloudEventWriter
         {
             cloudEvent[CloudEventFormat.TraceState] = traceState;
         }
+        if (meta.Repaired == true)
+        {
+            cloudEvent[CloudEventFormat.SyncRepaired] = true;
+        }
         return CloudEventFormat.Formatter.EncodeStructuredModeMessage(cloudEvent, out _).ToArray();
     }
 

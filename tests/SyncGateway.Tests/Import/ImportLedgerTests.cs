@@ -51,14 +51,17 @@ public sealed class ImportLedgerTests : IDisposable
     }
 
     [Fact]
-    public async Task Records_imported_1to1_messages_under_their_legacy_id_only_importmsg_answers_no_MsgKey()
+    public async Task Records_imported_1to1_messages_under_their_legacy_id_and_the_ids_the_import_gave_them_importmsg_answers_no_MsgKey()
     {
         _folder.Write(ImportPhases.C2CMessages, Lines.C2C("L-1", "u_1", "u_2", Lines.Created + 10));
 
         await Runner().RunAsync(_folder.Request(), default, default);
 
         Assert.Single(_im.CallsTo(ImApi.ImportMsg));
-        Assert.Equal(new LedgerEntry("L-1", MessageOrigin.Legacy, "u_1", "u_2", MsgTime: Lines.Created + 10), await _ledger.FindByLegacyIdAsync("L-1"));
+        var expected = new LedgerEntry("L-1", MessageOrigin.Legacy, "u_1", "u_2", MsgTime: Lines.Created + 10, MsgRandom: ImIds.RandomFor("L-1"));
+        Assert.Equal(expected, await _ledger.FindByLegacyIdAsync("L-1"));
+        // The gap repair finds it in IM's history by the ids the import wrote it with: its own write, never relayed back.
+        Assert.Equal(expected, await _ledger.FindByC2CIdsAsync("u_1", "u_2", ImIds.RandomFor("L-1"), Lines.Created + 10));
     }
 
     [Fact]

@@ -455,7 +455,8 @@ public sealed class ImWriterTests
         await Writer().ApplyAsync(_context, C2C("lg-c2c-1", legacyMessageId: "L-77812"));
 
         var ledger = new MessageLedger(_store, Options.Create(new LedgerOptions()));
-        var expected = new LedgerEntry("L-77812", MessageOrigin.Legacy, "u_1", "u_2", MsgKey: "1786412666_123_1736953200", MsgTime: 1736953200);
+        var expected = new LedgerEntry("L-77812", MessageOrigin.Legacy, "u_1", "u_2", MsgKey: "1786412666_123_1736953200", MsgTime: 1736953200,
+            MsgRandom: ImIds.RandomFor("L-77812"));
         Assert.Equal(expected, await ledger.FindByLegacyIdAsync("L-77812"));
         Assert.Equal(expected, await ledger.FindByMsgKeyAsync("1786412666_123_1736953200"));
     }
@@ -713,7 +714,9 @@ public sealed class ImWriterTests
         // No echo tag that would wait for a callback IM never sends (and swallow a real message later).
         Assert.Equal([false], await _tags.TakeImEchoesAsync("probe", ImParts(new C2CMessageData("u_1", "u_2", [], MsgRandom: ImIds.RandomFor("L-held")))));
         var ledger = new MessageLedger(_store, Options.Create(new LedgerOptions()));
-        Assert.Equal(new LedgerEntry("L-held", MessageOrigin.Legacy, "u_1", "u_2", MsgTime: sentAt.ToUnixTimeSeconds()), await ledger.FindByLegacyIdAsync("L-held"));
+        var expected = new LedgerEntry("L-held", MessageOrigin.Legacy, "u_1", "u_2", MsgTime: sentAt.ToUnixTimeSeconds(), MsgRandom: ImIds.RandomFor("L-held"));
+        Assert.Equal(expected, await ledger.FindByLegacyIdAsync("L-held"));
+        Assert.Equal(expected, await ledger.FindByC2CIdsAsync("u_1", "u_2", ImIds.RandomFor("L-held"), sentAt.ToUnixTimeSeconds()));
     }
 
     [Fact]
@@ -756,9 +759,9 @@ public sealed class ImWriterTests
     {
         store ??= _store;
         return new(
-            new RelaySteps(store, TestTelemetry.Create(), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
+            new RelaySteps(store, TestTelemetry.Create(), new RelayHealth(_time), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
             new ImWriter(new OriginTags(store, Options.Create(_sync)), _client, new MessageLedger(store, Options.Create(new LedgerOptions())),
-                new ConversationHolds(store, _time, NullLogger<ConversationHolds>.Instance), Options.Create(_sync), Options.Create(_im),
+                TestRepair.State(store, _time, on: store is InMemoryKeyValueStore), new ConversationHolds(store, _time, NullLogger<ConversationHolds>.Instance), Options.Create(_sync), Options.Create(_im),
                 Options.Create(_toIm), _time, NullLogger<ImWriter>.Instance));
     }
 

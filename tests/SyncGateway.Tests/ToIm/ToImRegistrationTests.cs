@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using SyncGateway.Im;
 using SyncGateway.Ledger;
+using SyncGateway.Repair;
 using SyncGateway.Store;
 using SyncGateway.ToIm;
 
@@ -17,6 +18,7 @@ public sealed class ToImRegistrationTests
         builder.Configuration.AddInMemoryCollection(
             [KeyValuePair.Create("Im:SdkAppId", (string?)"1400000001"), .. settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))]);
         builder.AddStore();
+        builder.AddRepair();
         builder.AddToIm();
         return builder.Services.BuildServiceProvider();
     }

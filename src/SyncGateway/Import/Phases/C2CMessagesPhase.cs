@@ -44,7 +44,7 @@ internal sealed class C2CMessagesPhase : ImportPhase<C2CMessageLine>
                 Key = item => item.Conversation,
                 Body = items => new ImportMsgRequest(ImportMsgRequest.History, items[0].From, items[0].To, items[0].MsgSeq,
                     ImIds.RandomFor(items[0].Id), items[0].Time, MessageBodies.ToIm(items[0].Body), items[0].CloudCustomData),
-                LedgerEntries = (_, items) => [.. items.Select(m => new LedgerEntry(m.Id, MessageOrigin.Legacy, m.From, m.To, MsgTime: m.Time))],
+                LedgerEntries = (_, items) => [.. items.Select(m => new LedgerEntry(m.Id, MessageOrigin.Legacy, m.From, m.To, MsgTime: m.Time, MsgRandom: ImIds.RandomFor(m.Id)))],
             },
         ];
 

@@ -165,11 +165,4 @@ internal sealed class GroupsPhase : ImportPhase<GroupLine>
                 : throw new ImportInputException("field \"customFields\" must hold {\"key\",\"value\"} objects"))
             .ToList();
     }
-
-    private sealed record GetGroupInfoRequest(
-        [property: JsonPropertyName("GroupIdList")] IReadOnlyList<string> GroupIdList,
-        [property: JsonPropertyName("ResponseFilter")] GroupInfoFilter ResponseFilter);
-
-    private sealed record GroupInfoFilter(
-        [property: JsonPropertyName("GroupBaseInfoFilter")] IReadOnlyList<string> GroupBaseInfoFilter);
 }

@@ -1,0 +1,28 @@
+using SyncGateway.Hosting;
+using SyncGateway.Messaging;
+
+namespace SyncGateway.Repair;
+
+internal static class RepairRegistration
+{
+    /// <summary>
+    /// The gap repair: its tracking on the relay path and the repairers always (the tracking is a no-op when off), the
+    /// automatic worker when <c>Repair:Enabled</c> (default: on with RabbitMQ).
+    /// </summary>
+    public static IHostApplicationBuilder AddRepair(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<RepairOptions>(RepairOptions.SectionName, RepairOptions.Validate);
+        var rabbitMq = !string.IsNullOrWhiteSpace(builder.ReadOptions<RabbitMqOptions>(RabbitMqOptions.SectionName).Uri);
+        var on = builder.ReadOptions<RepairOptions>(RepairOptions.SectionName).IsOn(rabbitMq);
+        builder.Services.AddSingleton(new RepairSwitch(on));
+        builder.Services.AddSingleton<RepairState>();
+        builder.Services.AddSingleton<MissedCallbacks>();
+        builder.Services.AddSingleton<GroupRepairer>();
+        builder.Services.AddSingleton<C2CRepairer>();
+        if (on)
+        {
+            builder.Services.AddHostedService<RepairWorker>();
+        }
+        return builder;
+    }
+}

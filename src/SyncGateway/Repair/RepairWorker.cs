@@ -1,0 +1,163 @@
+using Microsoft.Extensions.Options;
+using SyncGateway.Im;
+using SyncGateway.Messaging;
+
+namespace SyncGateway.Repair;
+
+/// <summary>
+/// The automatic repair, every <c>Repair:IntervalSeconds</c>: the tail check (one replica per interval asks IM for the
+/// newest seq of every recently active group, 50 groups a call, so a lost newest message shows as a hole too), then the
+/// groups whose holes outlived the grace period (one replica at a time per group), then the 1:1 window of this
+/// process's own callback errors once it has settled.
+/// </summary>
+internal sealed partial class RepairWorker(
+    RepairState state,
+    GroupRepairer groups,
+    C2CRepairer conversations,
+    MissedCallbacks missed,
+    RelayHealth health,
+    IImRestClient im,
+    IOptions<RepairOptions> options,
+    TimeProvider time,
+    ILogger<RepairWorker> logger) : BackgroundService
+{
+    private const int GroupsPerInfoCall = 50;
+
+    // How far a missed-callback window reaches back: a callback comes after its message was sent, and IM waits for it.
+    private static readonly TimeSpan WindowLead = TimeSpan.FromMinutes(1);
+
+    // Longer than one group's repair can take; another replica takes the group over only if this one died meanwhile.
+    private static readonly TimeSpan LockTtl = TimeSpan.FromMinutes(5);
+
+    private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    private RepairOptions Options => options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Options.IntervalSeconds), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+#pragma warning disable CA1031 // A failed round (IM or the store away) is logged; the next interval tries again.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                LogRoundFailed(logger, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>One round: tail check, due groups, settled 1:1 window; returns what it did.</summary>
+    public async Task<RepairReport> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var report = new RepairReport();
+        if (await state.TryTakeTailCheckAsync(_owner, TimeSpan.FromSeconds(Options.IntervalSeconds)))
+        {
+            await CheckTailsAsync(report, cancellationToken);
+        }
+        await RepairDueGroupsAsync(report, cancellationToken);
+        await RepairMissedWindowAsync(report, cancellationToken);
+        await state.TrimAsync();
+        if (report.Total > 0)
+        {
+            LogRound(logger, report);
+        }
+        return report;
+    }
+
+    private async Task CheckTailsAsync(RepairReport report, CancellationToken cancellationToken)
+    {
+        // Messages still queued behind a slow or failing legacy side would look missing.
+        if (health.IsBehind(RelayDirection.ImToLegacy, Options.GracePeriod))
+        {
+            LogTailCheckSkipped(logger);
+            return;
+        }
+        var active = await state.ActiveGroupsAsync(time.GetUtcNow() - TimeSpan.FromHours(Options.ActiveGroupHours), int.MaxValue);
+        // A topic counts its own seqs, which get_group_info does not report; its holes still show when a later message comes.
+        foreach (var chunk in active.Where(g => g.TopicId is null).Chunk(GroupsPerInfoCall))
+        {
+            report.Called(ImApi.GetGroupInfo);
+            var answer = GroupInfoAnswer.Read(await im.CallAsync(ImApi.GetGroupInfo,
+                new GetGroupInfoRequest([.. chunk.Select(g => g.GroupId)], new GroupInfoFilter(["NextMsgSeq"])), cancellationToken));
+            foreach (var info in answer.GroupInfo ?? [])
+            {
+                if (info?.GroupId is not { } groupId || chunk.FirstOrDefault(g => g.GroupId == groupId) is not { } group)
+                {
+                    continue;
+                }
+                if (info.ErrorCode is { } code && ImHistory.IsGroupGone(code))
+                {
+                    await state.ForgetGroupAsync(group);
+                }
+                else if (info.ErrorCode is null or 0 && info.NextMsgSeq is > 1 and var next)
+                {
+                    await state.GroupHasMessagesUpToAsync(group, next - 1);
+                }
+            }
+        }
+    }
+
+    private async Task RepairDueGroupsAsync(RepairReport report, CancellationToken cancellationToken)
+    {
+        var dueBy = time.GetUtcNow() - Options.GracePeriod;
+        foreach (var group in await state.GroupsWithHolesAsync(dueBy, Options.GroupsPerInterval))
+        {
+            if (!await state.TryLockAsync(group, _owner, LockTtl))
+            {
+                continue;
+            }
+            try
+            {
+                var sequence = await state.SequenceAsync(group);
+                var due = sequence?.Holes.Where(h => h.Value <= dueBy.ToUnixTimeMilliseconds()).Select(h => h.Key).ToList() ?? [];
+                // Nothing due (closed meanwhile, or only newer holes): the close re-files the group under its oldest hole.
+                report.Merge(due.Count > 0 ? await groups.RepairAsync(group, due, dryRun: false, cancellationToken) : await CloseNothingAsync(group));
+            }
+            finally
+            {
+                await state.UnlockAsync(group);
+            }
+        }
+    }
+
+    private async Task<RepairReport> CloseNothingAsync(GroupRef group)
+    {
+        await state.CloseAsync(group, []);
+        return new RepairReport();
+    }
+
+    private async Task RepairMissedWindowAsync(RepairReport report, CancellationToken cancellationToken)
+    {
+        if (missed.TakeSettled(time.GetUtcNow() - Options.GracePeriod) is not { } window)
+        {
+            return;
+        }
+        try
+        {
+            LogWindow(logger, window.From, window.To);
+            report.Merge(await conversations.RepairAsync(window.From - WindowLead, window.To, null, dryRun: false, null, cancellationToken));
+        }
+        catch
+        {
+            missed.Restore(window);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gap repair round: {Report}")]
+    private static partial void LogRound(ILogger logger, RepairReport report);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gap repair: callbacks were answered with errors from {From:O} to {To:O}; reading the 1:1 history of that window")]
+    private static partial void LogWindow(ILogger logger, DateTimeOffset from, DateTimeOffset to);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gap repair: tail check skipped this round, the relay to legacy is behind (its queued messages would look missing)")]
+    private static partial void LogTailCheckSkipped(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gap repair round failed, the next one retries: {Reason}")]
+    private static partial void LogRoundFailed(ILogger logger, string reason);
+}

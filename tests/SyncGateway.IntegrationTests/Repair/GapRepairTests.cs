@@ -1,0 +1,148 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SyncGateway.Fakes;
+using SyncGateway.Fakes.Im;
+using SyncGateway.Hosting;
+using SyncGateway.IntegrationTests.Infrastructure;
+using SyncGateway.Messaging;
+using SyncGateway.Repair;
+using Xunit.Abstractions;
+
+namespace SyncGateway.IntegrationTests.Repair;
+
+/// <summary>
+/// IM loses callbacks on purpose (the fake's "lost callback" fault) while users of both apps talk, through real
+/// RabbitMQ and Redis and a legacy system that posts back everything it receives. The automatic group repair and one
+/// 1:1 window repair then bring legacy every IM message exactly once, never relay one of the gateway's own writes
+/// back, and stay within IM's rate limits.
+/// </summary>
+public sealed class GapRepairTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    private static readonly Dictionary<string, string?> RepairSettings = new()
+    {
+        ["Repair:Enabled"] = "true",
+        ["Repair:IntervalSeconds"] = "1",
+        ["Repair:GracePeriodSeconds"] = "2",
+    };
+
+    [Fact]
+    public async Task After_5_percent_of_callbacks_are_lost_one_repair_brings_legacy_every_IM_message_exactly_once_in_seq_order_per_group_and_no_echo()
+    {
+        using var outcomes = new OutcomeCounter();
+        await using var sync = await TwoWaySync.StartAsync(LegacyEcho.Mixed, RepairSettings);
+        var im = sync.Im;
+        im.Options.GroupTipsTakeSeqs = true;
+        foreach (var api in new[] { FakeImApis.GroupMsgGetSimple, FakeImApis.GetGroupInfo, FakeImApis.AdminGetRoamMsg })
+        {
+            im.EnforceRateLimit(api, 200);
+        }
+        var users = Enumerable.Range(0, 24).Select(i => $"u_{i:D2}").ToArray();
+        im.SeedAccounts(users);
+        var groups = Enumerable.Range(0, 12).Select(i => $"g_gap_{i:D2}").ToArray();
+        foreach (var (group, i) in groups.Select((g, i) => (g, i)))
+        {
+            await im.SimulateUserCreateGroupAsync(users[i], group, groupId: group, members: [.. users.Where((_, j) => j % 3 == i % 3 && j != i)]);
+        }
+        var start = DateTimeOffset.UtcNow;
+        im.Options.CallbackLossSeed = 20261203;
+        im.Options.CallbackLossRate = 0.05;
+
+        // IM users: 1,200 group messages with joins and quits between them, 1,200 1:1 messages over 40 pairs. Legacy
+        // users: 120 messages the gateway writes into IM, whose history then holds them too.
+        var imGroupTexts = new List<(string Group, string Text)>();
+        var imC2CTexts = new List<string>();
+        await Task.WhenAll(groups.Select((group, i) => Task.Run(async () =>
+        {
+            for (var n = 0; n < 100; n++)
+            {
+                var text = $"{group} #{n}";
+                lock (imGroupTexts)
+                {
+                    imGroupTexts.Add((group, text));
+                }
+                await im.SimulateUserGroupMessageAsync(group, users[i], text);
+                if (n % 25 == 10)
+                {
+                    var joiner = users[(i + 1 + (n / 25)) % users.Length];
+                    await im.SimulateUserJoinGroupAsync(group, joiner);
+                    await im.SimulateUserQuitGroupAsync(group, joiner);
+                }
+            }
+        })));
+        var pairs = Enumerable.Range(0, 40).Select(i => (users[i % 24], users[(i % 24 + 1 + (i / 24)) % 24])).ToArray();
+        await Task.WhenAll(pairs.Select((pair, i) => Task.Run(async () =>
+        {
+            for (var n = 0; n < 30; n++)
+            {
+                var text = $"c2c {i} #{n}";
+                lock (imC2CTexts)
+                {
+                    imC2CTexts.Add(text);
+                }
+                await (n % 2 == 0 ? im.SimulateUserC2CMessageAsync(pair.Item1, pair.Item2, text) : im.SimulateUserC2CMessageAsync(pair.Item2, pair.Item1, text));
+            }
+        })));
+        for (var n = 0; n < 60; n++)
+        {
+            var (from, to) = pairs[n % pairs.Length];
+            using var answer = await sync.Legacy.SendAsync(
+                LegacyDeltaSender.Delta("legacy.c2c.message.sent", $"lg-c-{n}", new JsonObject { ["from"] = from, ["to"] = to, ["body"] = Body($"from legacy c2c {n}"), ["legacyMessageId"] = $"L-C-{n}" }),
+                LegacyDeltaSender.Delta("legacy.group.message.sent", $"lg-g-{n}", new JsonObject { ["groupId"] = groups[n % groups.Length], ["from"] = users[n % groups.Length], ["body"] = Body($"from legacy group {n}"), ["legacyMessageId"] = $"L-G-{n}" }));
+            Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+        }
+        await outcomes.WaitForAsync(RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Applied, 120, Wait);
+        im.Options.CallbackLossRate = 0;
+
+        // Lost callbacks of the gateway's own writes are echoes nobody misses; those of users' messages must be repaired.
+        var lost = im.LostCallbacks;
+        var lostMessages = lost.Count(c => c.Command is "Group.CallbackAfterSendMsg" or "C2C.CallbackAfterSendMsg"
+            && !c.Body["MsgBody"]![0]!["MsgContent"]!["Text"]!.GetValue<string>().StartsWith("from legacy", StringComparison.Ordinal));
+        output.WriteLine($"lost callbacks: {lost.Count}, of them {lostMessages} of users' messages");
+        Assert.InRange(lostMessages, 60, 240);
+
+        // Groups: automatic (holes, including each group's newest message through the tail check).
+        await Eventually.AssertAsync(() => Task.FromResult(imGroupTexts.All(t => Received(sync, "im.group.message.sent", t.Text) >= 1)), Wait,
+            "every IM group message relayed or repaired");
+        // 1:1: one window repair, as the repair command runs it.
+        var report = await sync.Gateway.Services.GetRequiredService<C2CRepairer>().RepairAsync(start.AddMinutes(-1), DateTimeOffset.UtcNow, null, dryRun: false, null, default);
+        output.WriteLine($"1:1 repair: {report}");
+        await Eventually.AssertAsync(() => Task.FromResult(imC2CTexts.All(t => Received(sync, "im.c2c.message.sent", t) >= 1)), Wait,
+            "every IM 1:1 message relayed or repaired");
+        await outcomes.WaitForAsync(RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Relayed, imGroupTexts.Count + imC2CTexts.Count, Wait);
+
+        var received = sync.Gateway.Legacy.Received;
+        Assert.All(imGroupTexts, t => Assert.Equal(1, Received(sync, "im.group.message.sent", t.Text)));
+        Assert.All(imC2CTexts, t => Assert.Equal(1, Received(sync, "im.c2c.message.sent", t)));
+        Assert.DoesNotContain(received, e => e.Type.EndsWith(".message.sent", StringComparison.Ordinal) && Text(e).StartsWith("from legacy", StringComparison.Ordinal));
+        var repaired = received.Where(IsRepaired).ToList();
+        Assert.Equal(lostMessages, repaired.Count(e => e.Type.EndsWith(".message.sent", StringComparison.Ordinal)));
+        Assert.Equal(report.Count(RepairOutcome.Repaired), repaired.Count(e => e.Type == "im.c2c.message.sent"));
+        // Relayed as they came, a group's messages are in MsgSeq order; a repaired one comes when it was repaired, its msgSeq giving its place.
+        foreach (var group in groups)
+        {
+            var seqs = received.Where(e => e.Type == "im.group.message.sent" && e.Subject == $"group:{group}" && !IsRepaired(e))
+                .Select(e => e.Data.GetProperty("msgSeq").GetInt64()).ToList();
+            Assert.Equal(seqs.Order(), seqs);
+        }
+        Assert.Equal(0, outcomes[RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Faulted]);
+        foreach (var api in new[] { FakeImApis.GroupMsgGetSimple, FakeImApis.GetGroupInfo, FakeImApis.AdminGetRoamMsg })
+        {
+            Assert.Equal(0, im.RateLimitViolations(api));
+        }
+        output.WriteLine($"IM history calls: group_msg_get_simple {im.CallsTo(FakeImApis.GroupMsgGetSimple).Count}, get_group_info {im.CallsTo(FakeImApis.GetGroupInfo).Count}, admin_getroammsg {im.CallsTo(FakeImApis.AdminGetRoamMsg).Count}");
+    }
+
+    private static int Received(TwoWaySync sync, string type, string text)
+        => sync.Gateway.Legacy.Received.Count(e => e.Type == type && Text(e) == text);
+
+    private static bool IsRepaired(ReceivedCloudEvent e) => e.Event.TryGetProperty("syncrepaired", out var repaired) && repaired.GetBoolean();
+
+    private static JsonArray Body(string text) => FakeImServer.TextBody(text).DeepClone().AsArray();
+
+    private static string TextOf(JsonArray body) => body[0]!["MsgContent"]!["Text"]!.GetValue<string>();
+
+    private static string Text(ReceivedCloudEvent e) => e.Data.GetProperty("body")[0].GetProperty("msgContent").GetProperty("Text").GetString()!;
+}

@@ -55,7 +55,10 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
     {
         lock (_lock)
         {
+            // One key space, as in Redis: whatever kind of value the key holds.
             _entries.Remove(key);
+            _sequences.Remove(key);
+            _sortedSets.Remove(key);
         }
         return Task.CompletedTask;
     }

@@ -135,6 +135,49 @@ public sealed class GapRepairTests(ITestOutputHelper output)
         output.WriteLine($"IM history calls: group_msg_get_simple {im.CallsTo(FakeImApis.GroupMsgGetSimple).Count}, get_group_info {im.CallsTo(FakeImApis.GetGroupInfo).Count}, admin_getroammsg {im.CallsTo(FakeImApis.AdminGetRoamMsg).Count}");
     }
 
+    [Fact]
+    public async Task A_late_callback_of_a_repaired_message_and_a_second_repair_of_a_relayed_one_are_dropped_as_duplicates()
+    {
+        using var outcomes = new OutcomeCounter();
+        await using var sync = await TwoWaySync.StartAsync(LegacyEcho.None, RepairSettings);
+        var im = sync.Im;
+        im.SeedAccounts("u_a", "u_b");
+        await im.SimulateUserCreateGroupAsync("u_a", "Late", groupId: "g_late", members: ["u_b"]);
+        im.Options.LoseCallback = body => body["MsgBody"]?[0]?["MsgContent"]?["Text"]?.GetValue<string>() is "lost" or "lost 1:1";
+
+        var start = DateTimeOffset.UtcNow;
+        await im.SimulateUserGroupMessageAsync("g_late", "u_a", "before");
+        var lost = await im.SimulateUserGroupMessageAsync("g_late", "u_b", "lost");
+        await im.SimulateUserGroupMessageAsync("g_late", "u_a", "after");
+        var lostC2C = await im.SimulateUserC2CMessageAsync("u_a", "u_b", "lost 1:1");
+        await im.SimulateUserC2CMessageAsync("u_b", "u_a", "seen 1:1");
+        await Eventually.AssertAsync(() => Task.FromResult(Received(sync, "im.group.message.sent", "lost") == 1), Wait, "the lost group message repaired");
+        var repairer = sync.Gateway.Services.GetRequiredService<C2CRepairer>();
+        var first = await repairer.RepairAsync(start.AddMinutes(-1), DateTimeOffset.UtcNow, [C2CPair.Of("u_a", "u_b")], dryRun: false, null, default);
+        Assert.Equal((1, 1), (first.Count(RepairOutcome.Repaired), first.Count(RepairOutcome.AlreadyRelayed)));
+        Assert.Equal(["msgKey " + lostC2C.MsgKey], first.MissingItems);
+        await Eventually.AssertAsync(() => Task.FromResult(Received(sync, "im.c2c.message.sent", "lost 1:1") == 1), Wait, "the lost 1:1 message repaired");
+
+        // The real callbacks come after all (IM's optional retry, a slow network): same ids, so duplicates.
+        foreach (var callback in im.LostCallbacks)
+        {
+            using var answer = await sync.Gateway.PostCallbackAsync(callback.Command, callback.Body.ToJsonString());
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+        await outcomes.WaitForAsync(RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Duplicate, 2, Wait);
+        // A second repair of the window finds both relayed.
+        var second = await repairer.RepairAsync(start.AddMinutes(-1), DateTimeOffset.UtcNow, [C2CPair.Of("u_a", "u_b")], dryRun: false, null, default);
+        Assert.Equal(2, second.Count(RepairOutcome.AlreadyRelayed));
+        var groupAgain = await sync.Gateway.Services.GetRequiredService<GroupRepairer>().RepairAsync(new GroupRef("g_late"), [lost.MsgSeq], dryRun: false, default);
+        Assert.Equal(1, groupAgain.Count(RepairOutcome.AlreadyRelayed));
+
+        Assert.Equal(1, Received(sync, "im.group.message.sent", "lost"));
+        Assert.Equal(1, Received(sync, "im.c2c.message.sent", "lost 1:1"));
+        var messages = sync.Gateway.Legacy.Received.Where(e => e.Type.EndsWith(".message.sent", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, messages.Count);
+        Assert.All(messages, e => Assert.Equal(Text(e).StartsWith("lost", StringComparison.Ordinal), IsRepaired(e)));
+    }
+
     private static int Received(TwoWaySync sync, string type, string text)
         => sync.Gateway.Legacy.Received.Count(e => e.Type == type && Text(e) == text);
 

@@ -1,5 +1,6 @@
 using SyncGateway.Hosting;
 using SyncGateway.Messaging;
+using SyncGateway.Spool;
 
 namespace SyncGateway.Repair;
 
@@ -21,6 +22,7 @@ internal static class RepairRegistration
         builder.Services.AddSingleton<C2CRepairer>();
         if (on)
         {
+            builder.Services.AddSingleton(Heartbeat.NextTo(builder.ReadOptions<SpoolOptions>(SpoolOptions.SectionName).Path));
             builder.Services.AddHostedService<RepairWorker>();
         }
         return builder;

@@ -8,7 +8,7 @@ namespace SyncGateway.Repair;
 /// The automatic repair, every <c>Repair:IntervalSeconds</c>: the tail check (one replica per interval asks IM for the
 /// newest seq of every recently active group, 50 groups a call, so a lost newest message shows as a hole too), then the
 /// groups whose holes outlived the grace period (one replica at a time per group), then the 1:1 window of this
-/// process's own callback errors once it has settled.
+/// process's own callback errors, or of its predecessor's crash (<see cref="Heartbeat"/>), once it has settled.
 /// </summary>
 internal sealed partial class RepairWorker(
     RepairState state,
@@ -17,6 +17,7 @@ internal sealed partial class RepairWorker(
     MissedCallbacks missed,
     RelayHealth health,
     IImRestClient im,
+    Heartbeat heartbeat,
     IOptions<RepairOptions> options,
     TimeProvider time,
     ILogger<RepairWorker> logger) : BackgroundService
@@ -35,11 +36,20 @@ internal sealed partial class RepairWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (heartbeat.Previous() is { } lastAlive)
+        {
+            // The previous process died: callbacks it was answering, and those sent until this one listened, are lost.
+            LogUncleanStart(logger, lastAlive);
+            missed.Note(lastAlive);
+            missed.Note(time.GetUtcNow());
+        }
+        heartbeat.Beat(time.GetUtcNow());
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Options.IntervalSeconds), time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
+                heartbeat.Beat(time.GetUtcNow());
                 await RunOnceAsync(stoppingToken);
             }
 #pragma warning disable CA1031 // A failed round (IM or the store away) is logged; the next interval tries again.
@@ -49,6 +59,12 @@ internal sealed partial class RepairWorker(
                 LogRoundFailed(logger, ex.Message);
             }
         }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        heartbeat.Clear();
     }
 
     /// <summary>One round: tail check, due groups, settled 1:1 window; returns what it did.</summary>
@@ -148,6 +164,9 @@ internal sealed partial class RepairWorker(
             throw;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gap repair: the previous gateway process here did not stop cleanly (last alive {LastAlive:O}); the 1:1 history from then to now will be repaired")]
+    private static partial void LogUncleanStart(ILogger logger, DateTimeOffset lastAlive);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gap repair round: {Report}")]
     private static partial void LogRound(ILogger logger, RepairReport report);

@@ -25,8 +25,7 @@ namespace SyncGateway.Repair;
 internal sealed partial class C2CRepairer(
     IImRestClient im,
     MessageLedger ledger,
-    IKeyValueStore store,
-    IEventPublisher publisher,
+    RepairPublisher publisher,
     ImCallbackParser parser,
     RepairState state,
     IOptions<RepairOptions> options,
@@ -111,9 +110,9 @@ internal sealed partial class C2CRepairer(
         {
             known = await ledger.FindByC2CIdsAsync(from, to, random, msgTime);
         }
-        if (known is not null)
+        if (RepairPublisher.Known(known) is { } outcome)
         {
-            return known.Origin == MessageOrigin.Legacy ? RepairOutcome.OwnWrite : RepairOutcome.AlreadyRelayed;
+            return outcome;
         }
         ImC2CMessageSent evt;
         try
@@ -125,17 +124,12 @@ internal sealed partial class C2CRepairer(
             LogUnrepairable(logger, item.MsgKey, ex.Message);
             return RepairOutcome.Unrepairable;
         }
-        if (await store.ExistsAsync(RedisKeys.Done(RelayDirection.ImToLegacy, evt.Meta.Id)))
+        var published = await publisher.PublishUnlessRelayedAsync(evt, dryRun, cancellationToken);
+        if (published == RepairOutcome.Repaired)
         {
-            return RepairOutcome.AlreadyRelayed;
+            LogRepaired(logger, item.MsgKey, evt.Meta.Subject, evt.Meta.Id);
         }
-        if (dryRun)
-        {
-            return RepairOutcome.Missing;
-        }
-        await publisher.PublishAsync(evt, cancellationToken);
-        LogRepaired(logger, item.MsgKey, evt.Meta.Subject, evt.Meta.Id);
-        return RepairOutcome.Repaired;
+        return published;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Repaired 1:1 message {MsgKey} on {Conversation}: its callback never came; relaying it from IM's history as {CloudEventId}")]

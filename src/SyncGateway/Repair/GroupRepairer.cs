@@ -18,8 +18,7 @@ namespace SyncGateway.Repair;
 internal sealed partial class GroupRepairer(
     IImRestClient im,
     MessageLedger ledger,
-    IKeyValueStore store,
-    IEventPublisher publisher,
+    RepairPublisher publisher,
     ImCallbackParser parser,
     RepairState state,
     SyncTelemetry telemetry,
@@ -137,9 +136,9 @@ internal sealed partial class GroupRepairer(
                 return RepairOutcome.Recalled;
         }
 
-        if (await ledger.FindByGroupSeqAsync(group.GroupId, seq, group.TopicId) is { } known)
+        if (RepairPublisher.Known(await ledger.FindByGroupSeqAsync(group.GroupId, seq, group.TopicId)) is { } known)
         {
-            return known.Origin == MessageOrigin.Legacy ? RepairOutcome.OwnWrite : RepairOutcome.AlreadyRelayed;
+            return known;
         }
         ImGroupMessageSent evt;
         try
@@ -151,17 +150,12 @@ internal sealed partial class GroupRepairer(
             LogUnrepairable(logger, group, seq, $"its history item is unreadable: {ex.Message}");
             return RepairOutcome.Unrepairable;
         }
-        if (await store.ExistsAsync(RedisKeys.Done(RelayDirection.ImToLegacy, evt.Meta.Id)))
+        var outcome = await publisher.PublishUnlessRelayedAsync(evt, dryRun, cancellationToken);
+        if (outcome == RepairOutcome.Repaired)
         {
-            return RepairOutcome.AlreadyRelayed;
+            LogRepaired(logger, group, seq, evt.Meta.Id);
         }
-        if (dryRun)
-        {
-            return RepairOutcome.Missing;
-        }
-        await publisher.PublishAsync(evt, cancellationToken);
-        LogRepaired(logger, group, seq, evt.Meta.Id);
-        return RepairOutcome.Repaired;
+        return outcome;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Repaired group {Group} msgSeq {MsgSeq}: its callback never came; relaying it from IM's history as {CloudEventId}")]

@@ -18,6 +18,7 @@ internal static class RepairRegistration
         builder.Services.AddSingleton(new RepairSwitch(on));
         builder.Services.AddSingleton<RepairState>();
         builder.Services.AddSingleton<MissedCallbacks>();
+        builder.Services.AddSingleton<RepairPublisher>();
         builder.Services.AddSingleton<GroupRepairer>();
         builder.Services.AddSingleton<C2CRepairer>();
         if (on)

@@ -122,7 +122,7 @@ public sealed class GroupRepairerTests
     {
         var publisher = Substitute.For<IEventPublisher>();
         publisher.PublishAsync(Arg.Do<ISyncEvent>(_published.Add), Arg.Any<CancellationToken>()).Returns(Task.CompletedTask);
-        return new GroupRepairer(_im, _ledger, _store, publisher, new ImCallbackParser(1400000001, false), _state, TestTelemetry.Create(), _time,
+        return new GroupRepairer(_im, _ledger, new RepairPublisher(_store, publisher), new ImCallbackParser(1400000001, false), _state, TestTelemetry.Create(), _time,
             NullLogger<GroupRepairer>.Instance);
     }
 

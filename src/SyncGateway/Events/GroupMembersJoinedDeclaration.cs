@@ -26,6 +26,20 @@ internal sealed class GroupMembersJoinedDeclaration()
         return new CallbackParseResult.Accepted(new ImGroupMembersJoined(meta, data));
     }
 
+    /// <summary>
+    /// The join the group state repair found in IM's member list but never relayed, marked repaired. Its id comes from
+    /// the group, the members and IM's <c>JoinTime</c>s, so every replica and round builds the same one; what only the
+    /// callback carries (join type, operator) stays empty.
+    /// </summary>
+    public ImGroupMembersJoined FromRepair(string groupId, string? groupType, IReadOnlyList<(string Account, long? JoinTime)> members, CallbackContext context)
+    {
+        var data = new GroupMembersJoinedData(groupId, [.. members.Select(m => m.Account)], groupType);
+        var joinedAt = members.Max(m => m.JoinTime);
+        var meta = context.Meta(ImType, Conversation(data), context.Time(null, joinedAt),
+            "repair:join", groupId, string.Join(',', members.Select(m => $"{m.Account}@{m.JoinTime}")));
+        return new ImGroupMembersJoined(meta with { Repaired = true }, data);
+    }
+
     public override IReadOnlyList<string> ImEchoParts(GroupMembersJoinedData data) => JoinParts(data.GroupId, data.Members);
 
     public override IReadOnlyList<string> LegacyEchoParts(GroupMembersJoinedData data) => JoinParts(data.GroupId, data.Members);

@@ -26,6 +26,20 @@ internal sealed class GroupMembersLeftDeclaration()
         return new CallbackParseResult.Accepted(new ImGroupMembersLeft(meta, data));
     }
 
+    /// <summary>
+    /// The exit the group state repair found (members last relayed as in the group, no longer in IM's member list),
+    /// marked repaired. IM keeps no trace of an exit, so its id comes from the group and the members with the stamps
+    /// the baseline holds for them (the event each was last added by): every replica and round builds the same one,
+    /// and a later exit after a rejoin another. What only the callback carries (exit type, operator) stays empty.
+    /// </summary>
+    public ImGroupMembersLeft FromRepair(string groupId, string? groupType, IReadOnlyList<(string Account, string Stamp)> members, CallbackContext context)
+    {
+        var data = new GroupMembersLeftData(groupId, [.. members.Select(m => m.Account)], groupType);
+        var meta = context.Meta(ImType, Conversation(data), context.Time(null),
+            "repair:left", groupId, string.Join(',', members.Select(m => $"{m.Account}@{m.Stamp}")));
+        return new ImGroupMembersLeft(meta with { Repaired = true }, data);
+    }
+
     public override IReadOnlyList<string> ImEchoParts(GroupMembersLeftData data) => [.. data.Members.Select(m => $"grp:exit:{data.GroupId}:{m}")];
 
     public override IReadOnlyList<string> LegacyEchoParts(GroupMembersLeftData data) => ImEchoParts(data);

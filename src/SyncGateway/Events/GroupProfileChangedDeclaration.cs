@@ -26,6 +26,20 @@ internal sealed class GroupProfileChangedDeclaration()
         return new CallbackParseResult.Accepted(new ImGroupProfileChanged(meta, data));
     }
 
+    /// <summary>
+    /// The profile change the group state repair found (fields whose IM value differs from the one last relayed), with
+    /// only the changed fields, marked repaired. Its id comes from the group, IM's <c>InfoSeq</c> (the profile's
+    /// version) and each changed field's fingerprints before (<paramref name="before"/>) and after, so every replica
+    /// and round builds the same one. What only the callback carries (operator, custom fields) stays empty.
+    /// </summary>
+    public ImGroupProfileChanged FromRepair(GroupProfileChangedData data, long? infoSeq, IReadOnlyDictionary<string, string> before, CallbackContext context)
+    {
+        var changes = Fields(data).Select(f => $"{f.Field}:{before.GetValueOrDefault(f.Field)}:{Fingerprints.Hash(f.Value)}");
+        var meta = context.Meta(ImType, Conversation(data), context.Time(null),
+            "repair:profile", data.GroupId, infoSeq?.ToString(System.Globalization.CultureInfo.InvariantCulture), string.Join(',', changes));
+        return new ImGroupProfileChanged(meta with { Repaired = true }, data);
+    }
+
     public override IReadOnlyList<string> ImEchoParts(GroupProfileChangedData data)
         => [.. Fields(data).Select(f => $"grp:info:{data.GroupId}:{f.Field}:{Fingerprints.Hash(f.Value)}")];
 

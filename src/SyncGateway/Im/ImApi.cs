@@ -34,6 +34,7 @@ internal sealed record ImApi(string Service, string Command, int DefaultCallsPer
     public static readonly ImApi ModifyGroupMemberInfo = new("group_open_http_svc", "modify_group_member_info", 200);
     public static readonly ImApi ChangeGroupOwner = new("group_open_http_svc", "change_group_owner", 200);
     public static readonly ImApi GetGroupInfo = new("group_open_http_svc", "get_group_info", 200);
+    public static readonly ImApi GetGroupMemberInfo = new("group_open_http_svc", "get_group_member_info", 200);
     public static readonly ImApi GroupMsgGetSimple = new("group_open_http_svc", "group_msg_get_simple", 200);
     public static readonly ImApi AdminGetRoamMsg = new("openim", "admin_getroammsg", 200);
 }

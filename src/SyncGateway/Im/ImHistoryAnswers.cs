@@ -68,10 +68,30 @@ internal sealed record GroupInfoAnswer([property: JsonPropertyName("GroupInfo")]
     public static GroupInfoAnswer Read(JsonElement answer) => ImHistory.Read<GroupInfoAnswer>(answer);
 }
 
+/// <summary>One group of a <c>get_group_info</c> answer: only the fields its filter asked for are there.</summary>
 internal sealed record GroupInfoItem(
     [property: JsonPropertyName("GroupId")] string? GroupId,
     [property: JsonPropertyName("ErrorCode")] int? ErrorCode,
-    [property: JsonPropertyName("NextMsgSeq")] long? NextMsgSeq);
+    [property: JsonPropertyName("NextMsgSeq")] long? NextMsgSeq,
+    [property: JsonPropertyName("Type")] string? Type = null,
+    [property: JsonPropertyName("Name")] string? Name = null,
+    [property: JsonPropertyName("Introduction")] string? Introduction = null,
+    [property: JsonPropertyName("Notification")] string? Notification = null,
+    [property: JsonPropertyName("FaceUrl")] string? FaceUrl = null,
+    [property: JsonPropertyName("InfoSeq")] long? InfoSeq = null);
+
+/// <summary>The answer of <c>get_group_member_info</c>: the group's member count and one page of its members.</summary>
+internal sealed record GroupMemberInfoAnswer(
+    [property: JsonPropertyName("MemberNum")] int? MemberNum,
+    [property: JsonPropertyName("MemberList")] IReadOnlyList<GroupMemberItem>? MemberList)
+{
+    public static GroupMemberInfoAnswer Read(JsonElement answer) => ImHistory.Read<GroupMemberInfoAnswer>(answer);
+}
+
+/// <summary>One member of a <c>get_group_member_info</c> page; <c>JoinTime</c> in Unix seconds.</summary>
+internal sealed record GroupMemberItem(
+    [property: JsonPropertyName("Member_Account")] string? MemberAccount,
+    [property: JsonPropertyName("JoinTime")] long? JoinTime);
 
 internal static class ImHistory
 {

@@ -187,6 +187,19 @@ internal sealed record GroupInfoFilter(
     [property: JsonPropertyName("GroupBaseInfoFilter")] IReadOnlyList<string> GroupBaseInfoFilter);
 
 /// <summary>
+/// <c>group_open_http_svc/get_group_member_info</c>: one page of a group's members from <see cref="Offset"/>, at most
+/// <see cref="MaxLimit"/>; a member filter keeps the answer to the fields it names.
+/// </summary>
+internal sealed record GetGroupMemberInfoRequest(
+    [property: JsonPropertyName("GroupId")] string GroupId,
+    [property: JsonPropertyName("MemberInfoFilter")] IReadOnlyList<string> MemberInfoFilter,
+    [property: JsonPropertyName("Limit")] int Limit,
+    [property: JsonPropertyName("Offset")] int Offset)
+{
+    public const int MaxLimit = 6000;
+}
+
+/// <summary>
 /// <c>group_open_http_svc/group_msg_get_simple</c>: the <see cref="ReqMsgNumber"/> seqs up to <see cref="ReqMsgSeq"/>,
 /// newest first, at most <see cref="MaxMessages"/> per call.
 /// </summary>

@@ -59,7 +59,11 @@ internal sealed partial class RelaySteps(
                     telemetry.RecordOutcome(direction, meta.Type, direction.DeliveredOutcome, delivered.Reason);
                     var latency = time.GetUtcNow() - meta.Time;
                     telemetry.RecordRelayLatency(direction, meta.Type, latency);
-                    health.NoteDelivered(direction, latency);
+                    // A repaired event is late by design: it says nothing about whether the relay keeps up.
+                    if (meta.Repaired != true)
+                    {
+                        health.NoteDelivered(direction, latency);
+                    }
                     LogDelivered(logger, direction.Delivered, meta.Type, meta.Id, meta.Subject, direction.Target);
                     break;
                 case RelayResult.Echo echo:

@@ -19,7 +19,9 @@ internal static class RepairRegistration
         builder.Services.AddSingleton<RepairState>();
         builder.Services.AddSingleton<MissedCallbacks>();
         builder.Services.AddSingleton<RepairPublisher>();
+        builder.Services.AddSingleton<GroupBaseline>();
         builder.Services.AddSingleton<GroupRepairer>();
+        builder.Services.AddSingleton<GroupStateRepairer>();
         builder.Services.AddSingleton<C2CRepairer>();
         if (on)
         {

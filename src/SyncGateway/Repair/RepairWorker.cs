@@ -7,12 +7,14 @@ namespace SyncGateway.Repair;
 /// <summary>
 /// The automatic repair, every <c>Repair:IntervalSeconds</c>: the tail check (one replica per interval asks IM for the
 /// newest seq of every recently active group, 50 groups a call, so a lost newest message shows as a hole too), then the
-/// groups whose holes outlived the grace period (one replica at a time per group), then the 1:1 window of this
+/// groups whose holes outlived the grace period (one replica at a time per group; a group whose holes include group
+/// tips, the trace of member or profile changes, then gets its state compared with IM's), then the 1:1 window of this
 /// process's own callback errors, or of its predecessor's crash (<see cref="Heartbeat"/>), once it has settled.
 /// </summary>
 internal sealed partial class RepairWorker(
     RepairState state,
     GroupRepairer groups,
+    GroupStateRepairer groupStates,
     C2CRepairer conversations,
     MissedCallbacks missed,
     RelayHealth health,
@@ -132,7 +134,14 @@ internal sealed partial class RepairWorker(
                 var sequence = await state.SequenceAsync(group);
                 var due = sequence?.Holes.Where(h => h.Value <= dueBy.ToUnixTimeMilliseconds()).Select(h => h.Key).ToList() ?? [];
                 // Nothing due (closed meanwhile, or only newer holes): the close re-files the group under its oldest hole.
-                report.Merge(due.Count > 0 ? await groups.RepairAsync(group, due, dryRun: false, cancellationToken) : await CloseNothingAsync(group));
+                var repaired = due.Count > 0 ? await groups.RepairAsync(group, due, dryRun: false, cancellationToken) : await CloseNothingAsync(group);
+                report.Merge(repaired);
+                // A tip's member or profile change has a callback of its own, which may be lost too. One still queued
+                // behind a slow legacy side would look lost, so the comparison waits for a round the relay keeps up.
+                if (repaired.Count(RepairOutcome.System) > 0 && !health.IsBehind(RelayDirection.ImToLegacy, Options.GracePeriod))
+                {
+                    report.Merge(await groupStates.RepairAsync(group, dryRun: false, cancellationToken));
+                }
             }
             finally
             {

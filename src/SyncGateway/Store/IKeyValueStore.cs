@@ -64,6 +64,15 @@ internal interface IKeyValueStore
     /// <summary>Removes every member with a score in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     Task SortedSetRemoveRangeByScoreAsync(string key, double min, double max);
 
+    /// <summary>Sets <paramref name="fields"/> of the hash under <paramref name="key"/> (creating it) and its time to live.</summary>
+    Task HashSetAsync(string key, IReadOnlyCollection<KeyValuePair<string, string>> fields, TimeSpan ttl);
+
+    /// <summary>Removes <paramref name="fields"/> from the hash under <paramref name="key"/>; absent ones are fine.</summary>
+    Task HashDeleteAsync(string key, IReadOnlyCollection<string> fields);
+
+    /// <summary>Every field of the hash under <paramref name="key"/>; empty when there is none.</summary>
+    Task<IReadOnlyDictionary<string, string>> HashGetAllAsync(string key);
+
     /// <summary>True when the store answers.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 }

@@ -6,6 +6,7 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
     private readonly Dictionary<string, (string Value, DateTimeOffset ExpiresAt)> _entries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Sequence> _sequences = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, double>> _sortedSets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Dictionary<string, string> Fields, DateTimeOffset ExpiresAt)> _hashes = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public Task AddOnceAsync(string guardKey, IReadOnlyList<string> counterKeys, TimeSpan ttl)
@@ -59,6 +60,7 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
             _entries.Remove(key);
             _sequences.Remove(key);
             _sortedSets.Remove(key);
+            _hashes.Remove(key);
         }
         return Task.CompletedTask;
     }
@@ -209,7 +211,69 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
         return Task.CompletedTask;
     }
 
+    public Task HashSetAsync(string key, IReadOnlyCollection<KeyValuePair<string, string>> fields, TimeSpan ttl)
+    {
+        lock (_lock)
+        {
+            var hash = LiveHash(key);
+            if (hash is null && fields.Count == 0)
+            {
+                return Task.CompletedTask;
+            }
+            hash ??= new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (field, value) in fields)
+            {
+                hash[field] = value;
+            }
+            _hashes[key] = (hash, time.GetUtcNow() + ttl);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task HashDeleteAsync(string key, IReadOnlyCollection<string> fields)
+    {
+        lock (_lock)
+        {
+            if (LiveHash(key) is { } hash)
+            {
+                foreach (var field in fields)
+                {
+                    hash.Remove(field);
+                }
+                if (hash.Count == 0)
+                {
+                    // As Redis does: a hash without fields is no key.
+                    _hashes.Remove(key);
+                }
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyDictionary<string, string>> HashGetAllAsync(string key)
+    {
+        lock (_lock)
+        {
+            IReadOnlyDictionary<string, string> fields = LiveHash(key) is { } hash ? new Dictionary<string, string>(hash, StringComparer.Ordinal) : new Dictionary<string, string>();
+            return Task.FromResult(fields);
+        }
+    }
+
     public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+
+    private Dictionary<string, string>? LiveHash(string key)
+    {
+        if (!_hashes.TryGetValue(key, out var hash))
+        {
+            return null;
+        }
+        if (hash.ExpiresAt > time.GetUtcNow())
+        {
+            return hash.Fields;
+        }
+        _hashes.Remove(key);
+        return null;
+    }
 
     private Sequence? LiveSequence(string key)
     {

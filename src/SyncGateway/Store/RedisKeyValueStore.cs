@@ -120,6 +120,27 @@ internal sealed class RedisKeyValueStore(IConnectionMultiplexer redis, string ke
 
     public Task SortedSetRemoveRangeByScoreAsync(string key, double min, double max) => Db.SortedSetRemoveRangeByScoreAsync(Key(key), min, max);
 
+    public async Task HashSetAsync(string key, IReadOnlyCollection<KeyValuePair<string, string>> fields, TimeSpan ttl)
+    {
+        if (fields.Count == 0)
+        {
+            await Db.KeyExpireAsync(Key(key), ttl);
+            return;
+        }
+        // One key, so a transaction is Redis-Cluster-safe: the fields never outlive their time to live.
+        var transaction = Db.CreateTransaction();
+        var set = transaction.HashSetAsync(Key(key), [.. fields.Select(f => new HashEntry(f.Key, f.Value))]);
+        var expire = transaction.KeyExpireAsync(Key(key), ttl);
+        await transaction.ExecuteAsync();
+        await Task.WhenAll(set, expire);
+    }
+
+    public Task HashDeleteAsync(string key, IReadOnlyCollection<string> fields)
+        => fields.Count == 0 ? Task.CompletedTask : Db.HashDeleteAsync(Key(key), [.. fields.Select(f => (RedisValue)f)]);
+
+    public async Task<IReadOnlyDictionary<string, string>> HashGetAllAsync(string key)
+        => (await Db.HashGetAllAsync(Key(key))).ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
+
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
         try

@@ -63,6 +63,12 @@ internal static class RedisKeys
     /// <summary>One group's (or topic's) sequence state: the highest <c>MsgSeq</c> seen and its open holes.</summary>
     public static string GroupSequence(string groupRef) => "repair:seq:{" + groupRef + "}";
 
+    /// <summary>
+    /// One group's state as last relayed (members, profile fields), which the group state repair compares with IM's.
+    /// Per group, not per topic: a community's members and profile are its own.
+    /// </summary>
+    public static string GroupBaseline(string groupRef) => "repair:base:{" + groupRef + "}";
+
     /// <summary>Groups by the time of their latest message seen (Unix ms): those the tail check asks IM about.</summary>
     public const string ActiveGroups = "repair:groups:active";
 

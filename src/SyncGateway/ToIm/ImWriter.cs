@@ -28,6 +28,7 @@ internal sealed partial class ImWriter(
     IImRestClient client,
     MessageLedger ledger,
     RepairState repair,
+    GroupBaseline baseline,
     ConversationHolds holds,
     IOptions<SyncOptions> syncOptions,
     IOptions<ImOptions> imOptions,
@@ -73,6 +74,11 @@ internal sealed partial class ImWriter(
         if (declaration is IMessageDeclaration<TData> written && written.FromImAnswer(meta, data, answers[0]) is { } entry)
         {
             await RecordAsync(meta, entry);
+        }
+        // IM's members or profile are what this write made them: the group state repair must not relay them back.
+        if (await AfterDelivery.TryWriteAsync(() => baseline.SeenAsync(meta.Id, data), TimeProvider.System, CancellationToken.None) is { } baselineFailure)
+        {
+            LogBaselineNotWritten(logger, meta.Type, meta.Id, baselineFailure.Message);
         }
         return new RelayResult.Delivered(echo);
     }
@@ -280,6 +286,9 @@ internal sealed partial class ImWriter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{EventType} {CloudEventId}: IM has legacy message {LegacyMessageId} but its ids could not be recorded in the ledger ({Reason})")]
     private static partial void LogNotRecorded(ILogger logger, string eventType, string cloudEventId, string legacyMessageId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{EventType} {CloudEventId}: applied to IM, but the group state repair's baseline was not updated ({Reason}); its next check may relay the change to legacy as repaired")]
+    private static partial void LogBaselineNotWritten(ILogger logger, string eventType, string cloudEventId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{EventType} {CloudEventId}: group {GroupId} is already gone in IM")]
     private static partial void LogAlreadyGone(ILogger logger, string eventType, string cloudEventId, string? groupId);

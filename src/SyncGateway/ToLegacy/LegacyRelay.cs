@@ -10,22 +10,22 @@ using SyncGateway.Repair;
 namespace SyncGateway.ToLegacy;
 
 /// <summary>
-/// The IM → legacy work on one event: note a message as seen for the gap repair, drop it if it is the echo of our own IM write (origin tag), look a message up in
+/// The IM → legacy work on one event: note a message (or a group's member or profile change) as seen for the gap repair, drop it if it is the echo of our own IM write (origin tag), look a message up in
 /// the ledger (one that came from legacy carries its legacy id; one born in IM is recorded under the event id), name
 /// the message a recall or edit refers to with every id the ledger knows (a message unknown there keeps IM's ids), tag
 /// the legacy echo it will cause, POST the signed CloudEvent. Every step is idempotent, so a retry or redelivery at any
 /// point neither loses nor doubles the event; the steps around it are <see cref="RelaySteps"/>'.
 /// </summary>
-internal sealed class LegacyRelay(OriginTags tags, MessageLedger ledger, RepairState repair, LegacyEventsClient client)
+internal sealed class LegacyRelay(OriginTags tags, MessageLedger ledger, RepairState repair, GroupBaseline baseline, LegacyEventsClient client)
 {
     public async Task<RelayResult> RelayAsync<TData>(IEventDeclaration<TData> declaration, ISyncEvent<TData> evt, CancellationToken cancellationToken)
         where TData : class
     {
         var meta = evt.Meta;
-        // Seen, echo or not: the gap repair must not take it for missing. Both at once: independent round trips.
+        // Seen, echo or not: the gap repair must not take it for missing. All at once: independent round trips.
         var seen = declaration is IMessageDeclaration<TData> seenMessage ? seenMessage.FromIm(meta, evt.Data) : null;
         var taking = tags.TakeImEchoesAsync(meta.Id, declaration.ImEchoParts(evt.Data));
-        await Task.WhenAll(taking, repair.MessageSeenAsync(seen));
+        await Task.WhenAll(taking, repair.MessageSeenAsync(seen), baseline.SeenAsync(meta.Id, evt.Data));
         var echoes = taking.Result;
         var data = declaration.Without(evt.Data, echoes);
         if (data is null)

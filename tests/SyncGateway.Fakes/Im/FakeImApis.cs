@@ -31,6 +31,7 @@ public static class FakeImApis
     public const string ModifyGroupMemberInfo = "group_open_http_svc/modify_group_member_info";
     public const string ChangeGroupOwner = "group_open_http_svc/change_group_owner";
     public const string GetGroupInfo = "group_open_http_svc/get_group_info";
+    public const string GetGroupMemberInfo = "group_open_http_svc/get_group_member_info";
     public const string GroupMsgGetSimple = "group_open_http_svc/group_msg_get_simple";
     public const string AdminGetRoamMsg = "openim/admin_getroammsg";
 
@@ -39,6 +40,6 @@ public static class FakeImApis
         SendMsg, ImportMsg, AdminSetMsgRead, CreateGroup, DestroyGroup, ModifyGroupBaseInfo, AddGroupMember, DeleteGroupMember,
         SendGroupMsg, ImportGroup, ImportGroupMember, ImportGroupMsg, SetUnreadMsgNum, MultiAccountImport, AccountImport,
         AccountCheck, PortraitSet, FriendImport, AdminMsgWithdraw, GroupMsgRecall, ModifyC2CMsg, ModifyGroupMsg, FriendAdd, FriendDelete,
-        ModifyGroupMemberInfo, ChangeGroupOwner, GetGroupInfo, GroupMsgGetSimple, AdminGetRoamMsg,
+        ModifyGroupMemberInfo, ChangeGroupOwner, GetGroupInfo, GetGroupMemberInfo, GroupMsgGetSimple, AdminGetRoamMsg,
     ];
 }

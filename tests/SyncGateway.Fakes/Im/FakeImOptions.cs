@@ -144,6 +144,9 @@ public sealed record FakeImBatchLimits
     public int GroupMsgRecall { get; init; } = 10;
     public int GetGroupInfo { get; init; } = 50;
 
+    /// <summary>Most members one <c>get_group_member_info</c> page holds (<c>Limit</c> above it is refused, none = this many).</summary>
+    public int GetGroupMemberInfo { get; init; } = 6000;
+
     /// <summary>Messages <c>group_msg_get_simple</c> returns per call; a larger <c>ReqMsgNumber</c> is cut short (<c>IsFinished</c> 0).</summary>
     public int GroupMsgGetSimple { get; init; } = 20;
 

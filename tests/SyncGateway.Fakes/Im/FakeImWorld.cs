@@ -91,6 +91,7 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
                 FakeImApis.ModifyGroupMemberInfo => ModifyGroupMemberInfo(body, callbacks, Admin),
                 FakeImApis.ChangeGroupOwner => ChangeGroupOwner(body, callbacks, Admin),
                 FakeImApis.GetGroupInfo => GetGroupInfo(body),
+                FakeImApis.GetGroupMemberInfo => GetGroupMemberInfo(body),
                 FakeImApis.GroupMsgGetSimple => GroupMsgGetSimple(body),
                 FakeImApis.AdminGetRoamMsg => AdminGetRoamMsg(body),
                 _ => new ImAnswer(60009, "unknown REST API"),
@@ -877,6 +878,39 @@ internal sealed class FakeImWorld(FakeImOptions options, Func<RaisedCallback, Ta
             infos.Add(info);
         }
         return ImAnswer.Ok(new JsonObject { ["GroupInfo"] = infos });
+    }
+
+    // MemberNum and the page of Limit members from Offset, in join order, with the fields MemberInfoFilter names (all without one),
+    // of the roles MemberRoleFilter names (all without one). IM counts MemberNum over the whole group, whatever the role filter.
+    private ImAnswer GetGroupMemberInfo(JsonObject body)
+    {
+        if (Str(body, "GroupId") is null)
+        {
+            return new ImAnswer(10004, "GroupId is missing");
+        }
+        var limit = body["Limit"] is null ? options.BatchLimits.GetGroupMemberInfo : Num(body, "Limit") ?? -1;
+        var offset = body["Offset"] is null ? 0 : Num(body, "Offset") ?? -1;
+        if (limit < 0 || offset < 0)
+        {
+            return new ImAnswer(10004, "Limit and Offset must be non-negative integers");
+        }
+        if (limit > options.BatchLimits.GetGroupMemberInfo)
+        {
+            return new ImAnswer(10004, $"Limit is above {options.BatchLimits.GetGroupMemberInfo}");
+        }
+        if (FindGroup(body, out var group) is { } error)
+        {
+            return error;
+        }
+        var filter = Strings(body["MemberInfoFilter"])?.ToHashSet(StringComparer.Ordinal);
+        var roles = Strings(body["MemberRoleFilter"])?.ToHashSet(StringComparer.Ordinal);
+        var page = group.Members
+            .Where(m => roles is null || roles.Contains(m.Value.Role))
+            .OrderBy(m => m.Value.JoinTime).ThenBy(m => m.Key, StringComparer.Ordinal)
+            .Skip((int)Math.Min(offset, int.MaxValue))
+            .Take((int)limit)
+            .Select(m => (JsonNode)MemberInfo(group, m.Key, m.Value, filter));
+        return ImAnswer.Ok(new JsonObject { ["MemberNum"] = group.Members.Count, ["MemberList"] = new JsonArray([.. page]) });
     }
 
     // The ReqMsgNumber seqs up to ReqMsgSeq, newest first: each a message, a recalled one (IsPlaceMsg 2, only with WithRecalledMsg 1)

@@ -127,6 +127,45 @@ public sealed class FakeImServerHistoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Group_members_page_by_Limit_and_Offset_in_join_order_with_the_filtered_fields_and_the_whole_count()
+    {
+        _im.SeedAccounts("owner", "u_1", "u_2", "u_3");
+        var groupId = await _im.SimulateUserCreateGroupAsync("owner", "Members");
+        foreach (var member in new[] { "u_1", "u_2", "u_3" })
+        {
+            await _im.SimulateUserJoinGroupAsync(groupId, member);
+        }
+
+        var all = await CallAsync(FakeImApis.GetGroupMemberInfo, new { GroupId = groupId });
+        var page = await CallAsync(FakeImApis.GetGroupMemberInfo, new { GroupId = groupId, Limit = 2, Offset = 1, MemberInfoFilter = new[] { "JoinTime" } });
+        var owners = await CallAsync(FakeImApis.GetGroupMemberInfo, new { GroupId = groupId, MemberRoleFilter = new[] { "Owner" } });
+
+        Assert.Equal(0, Code(all));
+        Assert.Equal(4, (int)all["MemberNum"]!);
+        Assert.Equal(["owner", "u_1", "u_2", "u_3"], Items(all, "MemberList").Select(m => (string)m["Member_Account"]!));
+        var first = Items(all, "MemberList")[0];
+        Assert.Equal("Owner", (string)first["Role"]!);
+        Assert.True(first.ContainsKey("JoinTime") && first.ContainsKey("MsgSeq") && first.ContainsKey("NameCard"));
+        Assert.Equal(4, (int)page["MemberNum"]!);
+        Assert.Equal(["u_1", "u_2"], Items(page, "MemberList").Select(m => (string)m["Member_Account"]!));
+        Assert.Equal(["JoinTime", "Member_Account"], Items(page, "MemberList")[0].Select(f => f.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("owner", (string)Assert.Single(Items(owners, "MemberList"))["Member_Account"]!);
+    }
+
+    [Fact]
+    public async Task Group_members_answer_the_documented_codes()
+    {
+        var groupId = await _im.SimulateUserCreateGroupAsync("owner", "Members");
+        await _im.SimulateUserDestroyGroupAsync(groupId, "owner");
+
+        Assert.Equal(10004, Code(await CallAsync(FakeImApis.GetGroupMemberInfo, new { Limit = 10 })));
+        Assert.Equal(10004, Code(await CallAsync(FakeImApis.GetGroupMemberInfo, new { GroupId = groupId, Limit = 6001 })));
+        Assert.Equal(10004, Code(await CallAsync(FakeImApis.GetGroupMemberInfo, new { GroupId = groupId, Offset = -1 })));
+        Assert.Equal(10010, Code(await CallAsync(FakeImApis.GetGroupMemberInfo, new { GroupId = groupId })));
+        Assert.Equal(10010, Code(await CallAsync(FakeImApis.GetGroupMemberInfo, new { GroupId = "g_never" })));
+    }
+
+    [Fact]
     public async Task Group_history_answers_the_documented_codes()
     {
         var live = await _im.SimulateUserCreateGroupAsync("owner", "Live", "AVChatRoom");

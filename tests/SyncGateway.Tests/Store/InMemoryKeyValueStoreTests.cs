@@ -124,6 +124,23 @@ public sealed class InMemoryKeyValueStoreTests
     }
 
     [Fact]
+    public async Task Keeps_hash_fields_until_the_hash_expires_and_drops_a_hash_whose_last_field_is_deleted()
+    {
+        await _store.HashSetAsync("hash", [new("a", "1"), new("b", "2")], Ttl);
+        await _store.HashDeleteAsync("hash", ["a", "absent"]);
+
+        Assert.Equal(new Dictionary<string, string> { ["b"] = "2" }, await _store.HashGetAllAsync("hash"));
+
+        _time.Advance(Ttl);
+        Assert.Empty(await _store.HashGetAllAsync("hash"));
+
+        await _store.HashSetAsync("hash", [new("c", "3")], Ttl);
+        await _store.HashDeleteAsync("hash", ["c"]);
+        await _store.HashSetAsync("hash", [], Ttl);
+        Assert.Empty(await _store.HashGetAllAsync("hash"));
+    }
+
+    [Fact]
     public async Task Answers_pings()
         => Assert.True(await _store.PingAsync(CancellationToken.None));
 }

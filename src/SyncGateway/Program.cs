@@ -13,6 +13,10 @@ if (args is ["import", ..])
 {
     return await ImportCli.RunAsync(args);
 }
+if (args is ["repair", ..])
+{
+    return await RepairCli.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -219,12 +219,4 @@ internal static class ImportCli
         result.AddError($"--until \"{text}\" is neither Unix seconds nor an ISO 8601 time");
         return null;
     }
-
-    // The command handles its own signals; the default console lifetime would stop the host on the first Ctrl+C.
-    private sealed class CommandLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

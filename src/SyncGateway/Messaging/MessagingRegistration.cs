@@ -61,6 +61,24 @@ internal static class MessagingRegistration
     }
 
     /// <summary>
+    /// A bus on RabbitMQ that only sends (no consumers, no relay queues declared), with publisher confirms, and the
+    /// gateway's <see cref="EventPublisher"/>: how a command puts events into the relay queues of running gateways.
+    /// Needs <c>RabbitMq:Uri</c>; the host's start waits until the broker is connected.
+    /// </summary>
+    public static IHostApplicationBuilder AddRelayPublisher(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<RabbitMqOptions>(RabbitMqOptions.SectionName, ValidateRabbitMq);
+        builder.AddValidatedOptions<SyncOptions>(SyncOptions.SectionName, ValidateSync);
+        var uri = builder.ReadOptions<RabbitMqOptions>(RabbitMqOptions.SectionName).Uri
+            ?? throw new InvalidOperationException("RabbitMq:Uri is required to publish into the relay queues.");
+        builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) => cfg.Host(new Uri(uri), host => host.PublisherConfirmation = true)));
+        // A broker that cannot be reached fails the start, before anything is read from IM.
+        builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
+        builder.Services.AddSingleton<IEventPublisher, EventPublisher>();
+        return builder;
+    }
+
+    /// <summary>
     /// A relay consumer: configured on every queue of <paramref name="direction"/> (<see cref="RelayQueues"/>), not
     /// on an endpoint of its own.
     /// </summary>

@@ -51,7 +51,7 @@ internal sealed partial class C2CRepairer(
     public async Task<RepairReport> RepairAsync(
         DateTimeOffset from, DateTimeOffset to, IReadOnlyList<C2CPair>? conversations, bool dryRun, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        conversations ??= await state.ConversationsActiveSinceAsync(from - TimeSpan.FromHours(options.Value.ConversationLookbackHours), int.MaxValue);
+        conversations ??= await ActiveConversationsAsync(from);
         var report = new RepairReport();
         long done = 0;
         await Parallel.ForEachAsync(conversations, new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken },
@@ -62,6 +62,10 @@ internal sealed partial class C2CRepairer(
             });
         return report;
     }
+
+    /// <summary>The conversations the gateway saw active since <c>Repair:ConversationLookbackHours</c> before <paramref name="from"/>.</summary>
+    public Task<IReadOnlyList<C2CPair>> ActiveConversationsAsync(DateTimeOffset from)
+        => state.ConversationsActiveSinceAsync(from - TimeSpan.FromHours(options.Value.ConversationLookbackHours), int.MaxValue);
 
     private async Task RepairConversationAsync(C2CPair pair, long minTime, long maxTime, bool dryRun, RepairReport report, CancellationToken cancellationToken)
     {

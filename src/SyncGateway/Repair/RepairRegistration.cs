@@ -12,22 +12,30 @@ internal static class RepairRegistration
     /// </summary>
     public static IHostApplicationBuilder AddRepair(this IHostApplicationBuilder builder)
     {
-        builder.AddValidatedOptions<RepairOptions>(RepairOptions.SectionName, RepairOptions.Validate);
         var rabbitMq = !string.IsNullOrWhiteSpace(builder.ReadOptions<RabbitMqOptions>(RabbitMqOptions.SectionName).Uri);
         var on = builder.ReadOptions<RepairOptions>(RepairOptions.SectionName).IsOn(rabbitMq);
-        builder.Services.AddSingleton(new RepairSwitch(on));
-        builder.Services.AddSingleton<RepairState>();
+        builder.AddRepairers(new RepairSwitch(on));
         builder.Services.AddSingleton<MissedCallbacks>();
-        builder.Services.AddSingleton<RepairPublisher>();
-        builder.Services.AddSingleton<GroupBaseline>();
-        builder.Services.AddSingleton<GroupRepairer>();
-        builder.Services.AddSingleton<GroupStateRepairer>();
-        builder.Services.AddSingleton<C2CRepairer>();
         if (on)
         {
             builder.Services.AddSingleton(Heartbeat.NextTo(builder.ReadOptions<SpoolOptions>(SpoolOptions.SectionName).Path));
             builder.Services.AddHostedService<RepairWorker>();
         }
+        return builder;
+    }
+
+    /// <summary>The repair's options, state and repairers without the automatic worker: what the <c>repair</c> command runs on.</summary>
+    public static IHostApplicationBuilder AddRepairers(this IHostApplicationBuilder builder, RepairSwitch repairSwitch)
+    {
+        builder.AddValidatedOptions<RepairOptions>(RepairOptions.SectionName, RepairOptions.Validate);
+        builder.Services.AddSingleton(repairSwitch);
+        builder.Services.AddSingleton<RepairState>();
+        builder.Services.AddSingleton<RepairPublisher>();
+        builder.Services.AddSingleton<GroupBaseline>();
+        builder.Services.AddSingleton<GroupRepairer>();
+        builder.Services.AddSingleton<GroupStateRepairer>();
+        builder.Services.AddSingleton<C2CRepairer>();
+        builder.Services.AddSingleton<GroupSweep>();
         return builder;
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using SyncGateway.Im;
 using SyncGateway.Messaging;
 
 namespace SyncGateway.Repair;
@@ -13,26 +12,17 @@ namespace SyncGateway.Repair;
 /// </summary>
 internal sealed partial class RepairWorker(
     RepairState state,
-    GroupRepairer groups,
-    GroupStateRepairer groupStates,
+    GroupSweep groups,
     C2CRepairer conversations,
     MissedCallbacks missed,
     RelayHealth health,
-    IImRestClient im,
     Heartbeat heartbeat,
     IOptions<RepairOptions> options,
     TimeProvider time,
     ILogger<RepairWorker> logger) : BackgroundService
 {
-    private const int GroupsPerInfoCall = 50;
-
     // How far a missed-callback window reaches back: a callback comes after its message was sent, and IM waits for it.
     private static readonly TimeSpan WindowLead = TimeSpan.FromMinutes(1);
-
-    // Longer than one group's repair can take; another replica takes the group over only if this one died meanwhile.
-    private static readonly TimeSpan LockTtl = TimeSpan.FromMinutes(5);
-
-    private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
     private RepairOptions Options => options.Value;
 
@@ -73,7 +63,7 @@ internal sealed partial class RepairWorker(
     public async Task<RepairReport> RunOnceAsync(CancellationToken cancellationToken)
     {
         var report = new RepairReport();
-        if (await state.TryTakeTailCheckAsync(_owner, TimeSpan.FromSeconds(Options.IntervalSeconds)))
+        if (await state.TryTakeTailCheckAsync(groups.Owner, TimeSpan.FromSeconds(Options.IntervalSeconds)))
         {
             await CheckTailsAsync(report, cancellationToken);
         }
@@ -95,29 +85,8 @@ internal sealed partial class RepairWorker(
             LogTailCheckSkipped(logger);
             return;
         }
-        var active = await state.ActiveGroupsAsync(time.GetUtcNow() - TimeSpan.FromHours(Options.ActiveGroupHours), int.MaxValue);
-        // A topic counts its own seqs, which get_group_info does not report; its holes still show when a later message comes.
-        foreach (var chunk in active.Where(g => g.TopicId is null).Chunk(GroupsPerInfoCall))
-        {
-            report.Called(ImApi.GetGroupInfo);
-            var answer = GroupInfoAnswer.Read(await im.CallAsync(ImApi.GetGroupInfo,
-                new GetGroupInfoRequest([.. chunk.Select(g => g.GroupId)], new GroupInfoFilter(["NextMsgSeq"])), cancellationToken));
-            foreach (var info in answer.GroupInfo ?? [])
-            {
-                if (info?.GroupId is not { } groupId || chunk.FirstOrDefault(g => g.GroupId == groupId) is not { } group)
-                {
-                    continue;
-                }
-                if (info.ErrorCode is { } code && ImHistory.IsGroupGone(code))
-                {
-                    await state.ForgetGroupAsync(group);
-                }
-                else if (info.ErrorCode is null or 0 && info.NextMsgSeq is > 1 and var next)
-                {
-                    await state.GroupHasMessagesUpToAsync(group, next - 1);
-                }
-            }
-        }
+        await groups.CheckTailsAsync(await state.ActiveGroupsAsync(time.GetUtcNow() - TimeSpan.FromHours(Options.ActiveGroupHours), int.MaxValue),
+            report, cancellationToken);
     }
 
     private async Task RepairDueGroupsAsync(RepairReport report, CancellationToken cancellationToken)
@@ -125,35 +94,11 @@ internal sealed partial class RepairWorker(
         var dueBy = time.GetUtcNow() - Options.GracePeriod;
         foreach (var group in await state.GroupsWithHolesAsync(dueBy, Options.GroupsPerInterval))
         {
-            if (!await state.TryLockAsync(group, _owner, LockTtl))
-            {
-                continue;
-            }
-            try
-            {
-                var sequence = await state.SequenceAsync(group);
-                var due = sequence?.Holes.Where(h => h.Value <= dueBy.ToUnixTimeMilliseconds()).Select(h => h.Key).ToList() ?? [];
-                // Nothing due (closed meanwhile, or only newer holes): the close re-files the group under its oldest hole.
-                var repaired = due.Count > 0 ? await groups.RepairAsync(group, due, dryRun: false, cancellationToken) : await CloseNothingAsync(group);
-                report.Merge(repaired);
-                // A tip's member or profile change has a callback of its own, which may be lost too. One still queued
-                // behind a slow legacy side would look lost, so the comparison waits for a round the relay keeps up.
-                if (repaired.Count(RepairOutcome.System) > 0 && !health.IsBehind(RelayDirection.ImToLegacy, Options.GracePeriod))
-                {
-                    report.Merge(await groupStates.RepairAsync(group, dryRun: false, cancellationToken));
-                }
-            }
-            finally
-            {
-                await state.UnlockAsync(group);
-            }
+            // A group another replica is repairing is left to it. A tip's member or profile change has a callback of its
+            // own, which may be lost too; one still queued behind a slow legacy side would look lost, so the comparison
+            // of the group's state waits for a round the relay keeps up.
+            await groups.RepairHolesAsync(group, dueBy, !health.IsBehind(RelayDirection.ImToLegacy, Options.GracePeriod), report, cancellationToken);
         }
-    }
-
-    private async Task<RepairReport> CloseNothingAsync(GroupRef group)
-    {
-        await state.CloseAsync(group, []);
-        return new RepairReport();
     }
 
     private async Task RepairMissedWindowAsync(RepairReport report, CancellationToken cancellationToken)
@@ -174,9 +119,6 @@ internal sealed partial class RepairWorker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Gap repair: the previous gateway process here did not stop cleanly (last alive {LastAlive:O}); the 1:1 history from then to now will be repaired")]
-    private static partial void LogUncleanStart(ILogger logger, DateTimeOffset lastAlive);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Gap repair round: {Report}")]
     private static partial void LogRound(ILogger logger, RepairReport report);
 
@@ -185,6 +127,9 @@ internal sealed partial class RepairWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gap repair: tail check skipped this round, the relay to legacy is behind (its queued messages would look missing)")]
     private static partial void LogTailCheckSkipped(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gap repair: the previous gateway process here did not stop cleanly (last alive {LastAlive:O}); the 1:1 history from then to now will be repaired")]
+    private static partial void LogUncleanStart(ILogger logger, DateTimeOffset lastAlive);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Gap repair round failed, the next one retries: {Reason}")]
     private static partial void LogRoundFailed(ILogger logger, string reason);

@@ -9,7 +9,8 @@ namespace SyncGateway.Repair;
 /// Each group's state as the gateway last relayed it, which the group state repair compares with IM's: one hash per
 /// group with a field per member (<c>m:{account}</c>, valued with a stamp of the event that added it), per profile field
 /// (<c>p:{field}</c>, valued with a fingerprint of its value) and <c>complete</c> once the member set is whole (the group
-/// was created through the gateway, or the repair recorded IM's member list). Written for group created, members
+/// was created through the gateway, or the repair recorded IM's member list), and <c>rj:</c>/<c>rl:{account}</c> for a
+/// join or exit the repair relayed (see <see cref="RepairingAsync"/>). Written for group created, members
 /// joined and left, profile changed and dismissed events, relayed to legacy, suppressed as echoes or written to IM by
 /// the gateway; never for messages. Does nothing when the repair is off.
 /// </summary>
@@ -18,6 +19,8 @@ internal sealed class GroupBaseline(IKeyValueStore store, IOptions<RepairOptions
     private const string MemberPrefix = "m:";
     private const string ProfilePrefix = "p:";
     private const string CompleteField = "complete";
+    private const string RepairedJoinPrefix = "rj:";
+    private const string RepairedExitPrefix = "rl:";
 
     /// <summary>The profile fields compared with IM's <c>get_group_info</c> (custom fields need a filter naming each, so they are not).</summary>
     public static readonly IReadOnlyList<string> ProfileFields = ["name", "introduction", "notification", "faceUrl"];
@@ -27,8 +30,11 @@ internal sealed class GroupBaseline(IKeyValueStore store, IOptions<RepairOptions
         where TData : class
         => !repairSwitch.On ? Task.CompletedTask : data switch
         {
-            GroupMembersJoinedData d => SetAsync(d.GroupId, [.. Members(d.Members, stamp)]),
-            GroupMembersLeftData d => store.HashDeleteAsync(Key(d.GroupId), [.. d.Members.Select(m => MemberPrefix + m)]),
+            // A join ends what a repaired exit of the member said, and an exit what a repaired join said.
+            GroupMembersJoinedData d => Task.WhenAll(SetAsync(d.GroupId, [.. Members(d.Members, stamp)]),
+                store.HashDeleteAsync(Key(d.GroupId), [.. d.Members.Select(m => RepairedExitPrefix + m)])),
+            GroupMembersLeftData d => store.HashDeleteAsync(Key(d.GroupId),
+                [.. d.Members.Select(m => MemberPrefix + m), .. d.Members.Select(m => RepairedJoinPrefix + m)]),
             GroupProfileChangedData d => SetAsync(d.GroupId, [.. Profile(d)]),
             // The gateway knows a group it saw created whole; what its creation does not say (introduction, …) is recorded by the first check.
             GroupCreatedData d => SetAsync(d.GroupId,
@@ -67,6 +73,42 @@ internal sealed class GroupBaseline(IKeyValueStore store, IOptions<RepairOptions
                 new(CompleteField, "1"),
             ]),
             store.HashDeleteAsync(Key(groupId), [.. left.Select(m => MemberPrefix + m)]));
+
+    /// <summary>
+    /// Notes the members a repaired joined or left event relays, before it is published: should the change's own
+    /// callback come after all (it was late, not lost), <see cref="AlreadyRelayedAsync"/> drops it, since its id differs.
+    /// </summary>
+    public Task RepairingAsync(string groupId, IReadOnlyCollection<string> joined, IReadOnlyCollection<string> left)
+        => SetAsync(groupId,
+        [
+            .. joined.Select(m => new KeyValuePair<string, string>(RepairedJoinPrefix + m, "1")),
+            .. left.Select(m => new KeyValuePair<string, string>(RepairedExitPrefix + m, "1")),
+        ]);
+
+    /// <summary>
+    /// For the members of an IM joined or left event, whether legacy has that change already; null for other events.
+    /// Of a callback's event: the group state repair relayed it (its note, ended by the member's next opposite change).
+    /// Of a repaired event: the callback came after all and was relayed first (the member is in, or out, already).
+    /// Reads only: a redelivery gets the same answer.
+    /// </summary>
+    public async Task<IReadOnlyList<bool>?> AlreadyRelayedAsync<TData>(TData data, bool repaired)
+        where TData : class
+    {
+        var (groupId, members, joined) = data switch
+        {
+            GroupMembersJoinedData d => (d.GroupId, d.Members, true),
+            GroupMembersLeftData d => (d.GroupId, d.Members, false),
+            _ => (null, null, false),
+        };
+        if (!repairSwitch.On || groupId is null)
+        {
+            return null;
+        }
+        var prefix = repaired ? MemberPrefix : joined ? RepairedJoinPrefix : RepairedExitPrefix;
+        var found = await store.HashGetAsync(Key(groupId), [.. members!.Select(m => prefix + m)]);
+        // A repaired exit is relayed already when its member is no longer in the baseline.
+        return [.. found.Select(f => repaired && !joined ? f is null : f is not null)];
+    }
 
     /// <summary>A dismissed group: nothing of it is left to compare.</summary>
     public Task ForgetAsync(string groupId) => store.DeleteAsync(Key(groupId));

@@ -85,11 +85,13 @@ internal sealed partial class GroupStateRepairer(
             .OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => (m.Key, m.Value)).ToList();
         var changed = profile.Where(p => known.Profile.TryGetValue(p.Field, out var before) && before != GroupBaseline.Fingerprint(p.Value)).ToList();
 
-        string? joinId = null;
+        if (!dryRun && (joined.Count > 0 || left.Count > 0))
+        {
+            await baseline.RepairingAsync(groupId, [.. joined.Select(m => m.Key)], [.. left.Select(m => m.Key)]);
+        }
         if (joined.Count > 0)
         {
             var evt = Joins.FromRepair(groupId, info.Type, joined, context);
-            joinId = evt.Meta.Id;
             await PublishAsync(evt, $"group {groupId} joined {string.Join(", ", joined.Select(m => m.Key))}", dryRun, report, cancellationToken);
         }
         if (left.Count > 0)
@@ -108,9 +110,9 @@ internal sealed partial class GroupStateRepairer(
 
         if (!dryRun)
         {
-            // The fields the baseline did not know yet are recorded too; a joined member's stamp is the event that relays it.
-            await baseline.UpdateAsync(groupId, joined.Select(m => (m.Key, joinId!)), [.. left.Select(m => m.Key)],
-                profile.Where(p => !known.Profile.ContainsKey(p.Field) || changed.Contains(p)));
+            // The fields the baseline did not know yet are recorded too. The members are the repaired events' to record as
+            // they are relayed, so a callback relayed first, being late, makes its repaired copy a duplicate.
+            await baseline.UpdateAsync(groupId, [], [], profile.Where(p => !known.Profile.ContainsKey(p.Field) || changed.Contains(p)));
         }
         return report;
     }

@@ -81,9 +81,10 @@ internal sealed class GroupSweep(RepairState state, GroupRepairer repairer, Grou
     }
 
     /// <summary>
-    /// Repairs the holes of <paramref name="group"/> found at or before <paramref name="foundBy"/>, and with
-    /// <paramref name="compareState"/> compares its members and profile with IM's when a hole was a group tip (the trace
-    /// of such a change, whose own callback may be lost too); false when another process holds the group's lock.
+    /// Repairs the holes of <paramref name="group"/> found at or before <paramref name="foundBy"/>. When a hole was a
+    /// group tip (the trace of a member or profile change, whose own callback may be lost too), its members and profile
+    /// are compared with IM's now with <paramref name="compareState"/>, else the group is filed for that comparison
+    /// (<see cref="CompareDueStatesAsync"/>). False when another process holds the group's lock.
     /// </summary>
     public async Task<bool> RepairHolesAsync(GroupRef group, DateTimeOffset foundBy, bool compareState, RepairReport report, CancellationToken cancellationToken)
     {
@@ -99,9 +100,9 @@ internal sealed class GroupSweep(RepairState state, GroupRepairer repairer, Grou
             {
                 var repaired = await repairer.RepairAsync(group, due, dryRun: false, cancellationToken);
                 report.Merge(repaired);
-                if (compareState && repaired.Count(RepairOutcome.System) > 0)
+                if (repaired.Count(RepairOutcome.System) > 0)
                 {
-                    report.Merge(await groupStates.RepairAsync(group, dryRun: false, cancellationToken));
+                    await (compareState ? CompareStateAsync(group, report, cancellationToken) : state.StateComparisonDueAsync(group));
                 }
             }
             else
@@ -115,5 +116,31 @@ internal sealed class GroupSweep(RepairState state, GroupRepairer repairer, Grou
         {
             await state.UnlockAsync(group);
         }
+    }
+
+    /// <summary>Compares the state of the groups filed for it (a tip was found while the comparison had to wait), each under its lock.</summary>
+    public async Task CompareDueStatesAsync(int take, RepairReport report, CancellationToken cancellationToken)
+    {
+        foreach (var group in await state.GroupsWithStateComparisonDueAsync(take))
+        {
+            if (!await state.TryLockAsync(group, Owner, LockTtl))
+            {
+                continue;
+            }
+            try
+            {
+                await CompareStateAsync(group, report, cancellationToken);
+            }
+            finally
+            {
+                await state.UnlockAsync(group);
+            }
+        }
+    }
+
+    private async Task CompareStateAsync(GroupRef group, RepairReport report, CancellationToken cancellationToken)
+    {
+        report.Merge(await groupStates.RepairAsync(group, dryRun: false, cancellationToken));
+        await state.StateComparedAsync(group);
     }
 }

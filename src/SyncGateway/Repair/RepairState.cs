@@ -81,11 +81,22 @@ internal sealed class RepairState(IKeyValueStore store, IOptions<RepairOptions> 
         }
     }
 
+    /// <summary>Files <paramref name="group"/> for a comparison of its members and profile with IM's.</summary>
+    public Task StateComparisonDueAsync(GroupRef group)
+        => store.SortedSetAddAsync(RedisKeys.GroupsWithStateDue, group.Key, time.GetUtcNow().ToUnixTimeMilliseconds(), onlyIfAbsent: true);
+
+    /// <summary>Groups filed for a state comparison, longest waiting first.</summary>
+    public async Task<IReadOnlyList<GroupRef>> GroupsWithStateComparisonDueAsync(int take)
+        => Parse(await store.SortedSetRangeByScoreAsync(RedisKeys.GroupsWithStateDue, double.NegativeInfinity, double.PositiveInfinity, take), GroupRef.Parse);
+
+    public Task StateComparedAsync(GroupRef group) => store.SortedSetRemoveAsync(RedisKeys.GroupsWithStateDue, group.Key);
+
     /// <summary>A dismissed group: nothing of it is left to repair or check.</summary>
     public Task ForgetGroupAsync(GroupRef group)
         => Task.WhenAll(
             store.DeleteAsync(RedisKeys.GroupSequence(group.Key)),
             store.SortedSetRemoveAsync(RedisKeys.GroupsWithHoles, group.Key),
+            store.SortedSetRemoveAsync(RedisKeys.GroupsWithStateDue, group.Key),
             store.SortedSetRemoveAsync(RedisKeys.ActiveGroups, group.Key));
 
     /// <summary>Drops what is older than the state's time to live from the activity indexes.</summary>

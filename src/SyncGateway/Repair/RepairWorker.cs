@@ -99,6 +99,10 @@ internal sealed partial class RepairWorker(
             // of the group's state waits for a round the relay keeps up.
             await groups.RepairHolesAsync(group, dueBy, !health.IsBehind(RelayDirection.ImToLegacy, Options.GracePeriod), report, cancellationToken);
         }
+        if (!health.IsBehind(RelayDirection.ImToLegacy, Options.GracePeriod))
+        {
+            await groups.CompareDueStatesAsync(Options.GroupsPerInterval, report, cancellationToken);
+        }
     }
 
     private async Task RepairMissedWindowAsync(RepairReport report, CancellationToken cancellationToken)

@@ -70,6 +70,9 @@ internal interface IKeyValueStore
     /// <summary>Removes <paramref name="fields"/> from the hash under <paramref name="key"/>; absent ones are fine.</summary>
     Task HashDeleteAsync(string key, IReadOnlyCollection<string> fields);
 
+    /// <summary>The values of <paramref name="fields"/> of the hash under <paramref name="key"/>, in order; null for an absent one.</summary>
+    Task<IReadOnlyList<string?>> HashGetAsync(string key, IReadOnlyList<string> fields);
+
     /// <summary>Every field of the hash under <paramref name="key"/>; empty when there is none.</summary>
     Task<IReadOnlyDictionary<string, string>> HashGetAllAsync(string key);
 

@@ -250,6 +250,16 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<string?>> HashGetAsync(string key, IReadOnlyList<string> fields)
+    {
+        lock (_lock)
+        {
+            var hash = LiveHash(key);
+            IReadOnlyList<string?> values = [.. fields.Select(f => hash?.GetValueOrDefault(f))];
+            return Task.FromResult(values);
+        }
+    }
+
     public Task<IReadOnlyDictionary<string, string>> HashGetAllAsync(string key)
     {
         lock (_lock)

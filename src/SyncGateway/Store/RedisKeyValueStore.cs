@@ -138,6 +138,9 @@ internal sealed class RedisKeyValueStore(IConnectionMultiplexer redis, string ke
     public Task HashDeleteAsync(string key, IReadOnlyCollection<string> fields)
         => fields.Count == 0 ? Task.CompletedTask : Db.HashDeleteAsync(Key(key), [.. fields.Select(f => (RedisValue)f)]);
 
+    public async Task<IReadOnlyList<string?>> HashGetAsync(string key, IReadOnlyList<string> fields)
+        => fields.Count == 0 ? [] : [.. (await Db.HashGetAsync(Key(key), [.. fields.Select(f => (RedisValue)f)])).Select(v => (string?)v)];
+
     public async Task<IReadOnlyDictionary<string, string>> HashGetAllAsync(string key)
         => (await Db.HashGetAllAsync(Key(key))).ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
 

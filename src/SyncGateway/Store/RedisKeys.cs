@@ -75,6 +75,9 @@ internal static class RedisKeys
     /// <summary>Groups with open holes, by the time their oldest unhandled hole was found (Unix ms).</summary>
     public const string GroupsWithHoles = "repair:groups:holes";
 
+    /// <summary>Groups whose members and profile wait to be compared with IM's (a group tip was found), by when they were filed.</summary>
+    public const string GroupsWithStateDue = "repair:groups:state";
+
     /// <summary>1:1 conversations by the time of their latest message seen (Unix ms): what a 1:1 window repair reads.</summary>
     public const string ActiveConversations = "repair:c2c:active";
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MassTransit;
 using SyncGateway.Contracts;
 using SyncGateway.Events;
+using SyncGateway.Hosting;
 using SyncGateway.Ledger;
 using SyncGateway.LoopSuppression;
 using SyncGateway.Messaging;
@@ -22,12 +23,22 @@ internal sealed class LegacyRelay(OriginTags tags, MessageLedger ledger, RepairS
         where TData : class
     {
         var meta = evt.Meta;
+        var incoming = evt.Data;
+        // A member change's callback and its repaired copy have different ids: the baseline says whether legacy has it.
+        if (await baseline.AlreadyRelayedAsync(incoming, meta.Repaired == true) is { } already && already.Any(a => a))
+        {
+            if (declaration.Without(incoming, already) is not { } rest)
+            {
+                return new RelayResult.Skipped(SyncTelemetry.Outcomes.Duplicate, "this member change reached legacy already (callback and group state repair)");
+            }
+            incoming = rest;
+        }
         // Seen, echo or not: the gap repair must not take it for missing. All at once: independent round trips.
-        var seen = declaration is IMessageDeclaration<TData> seenMessage ? seenMessage.FromIm(meta, evt.Data) : null;
-        var taking = tags.TakeImEchoesAsync(meta.Id, declaration.ImEchoParts(evt.Data));
-        await Task.WhenAll(taking, repair.MessageSeenAsync(seen), baseline.SeenAsync(meta.Id, evt.Data));
+        var seen = declaration is IMessageDeclaration<TData> seenMessage ? seenMessage.FromIm(meta, incoming) : null;
+        var taking = tags.TakeImEchoesAsync(meta.Id, declaration.ImEchoParts(incoming));
+        await Task.WhenAll(taking, repair.MessageSeenAsync(seen), baseline.SeenAsync(meta.Id, incoming));
         var echoes = taking.Result;
-        var data = declaration.Without(evt.Data, echoes);
+        var data = declaration.Without(incoming, echoes);
         if (data is null)
         {
             return new RelayResult.Echo("origin-tag");

@@ -35,7 +35,7 @@ public sealed class MessageLedgerTests
         var c2c = Assert.Single(sync.Im.GetC2CMessages("u_1", "u_2"));
         var group = sync.Im.GetGroup(Group)!.Messages;
 
-        var fromLegacy = new LedgerEntry("L-1", MessageOrigin.Legacy, "u_1", "u_2", MsgKey: c2c.MsgKey, MsgTime: c2c.MsgTime);
+        var fromLegacy = new LedgerEntry("L-1", MessageOrigin.Legacy, "u_1", "u_2", MsgKey: c2c.MsgKey, MsgTime: c2c.MsgTime, MsgRandom: c2c.MsgRandom);
         await Eventually.AssertAsync(async () => await ledger.FindByLegacyIdAsync("L-1") is not null, Wait, "L-1 in the ledger");
         Assert.Equal(fromLegacy, await ledger.FindByLegacyIdAsync("L-1"));
         Assert.Equal(fromLegacy, await ledger.FindByMsgKeyAsync(c2c.MsgKey));

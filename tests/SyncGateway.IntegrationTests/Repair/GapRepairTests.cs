@@ -21,11 +21,12 @@ public sealed class GapRepairTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
+    // The grace period must outlast the fake's callback latency under this test's load (a few seconds on 2 cores).
     private static readonly Dictionary<string, string?> RepairSettings = new()
     {
         ["Repair:Enabled"] = "true",
         ["Repair:IntervalSeconds"] = "1",
-        ["Repair:GracePeriodSeconds"] = "2",
+        ["Repair:GracePeriodSeconds"] = "6",
     };
 
     [Fact]
@@ -35,7 +36,7 @@ public sealed class GapRepairTests(ITestOutputHelper output)
         await using var sync = await TwoWaySync.StartAsync(LegacyEcho.Mixed, RepairSettings);
         var im = sync.Im;
         im.Options.GroupTipsTakeSeqs = true;
-        foreach (var api in new[] { FakeImApis.GroupMsgGetSimple, FakeImApis.GetGroupInfo, FakeImApis.AdminGetRoamMsg })
+        foreach (var api in new[] { FakeImApis.GroupMsgGetSimple, FakeImApis.GetGroupInfo, FakeImApis.AdminGetRoamMsg, FakeImApis.GetGroupMemberInfo })
         {
             im.EnforceRateLimit(api, 200);
         }
@@ -64,11 +65,14 @@ public sealed class GapRepairTests(ITestOutputHelper output)
                     imGroupTexts.Add((group, text));
                 }
                 await im.SimulateUserGroupMessageAsync(group, users[i], text);
+                // Members of group i are the users j with j % 3 == i % 3: one outsider joins, one member quits, for good.
                 if (n % 25 == 10)
                 {
-                    var joiner = users[(i + 1 + (n / 25)) % users.Length];
-                    await im.SimulateUserJoinGroupAsync(group, joiner);
-                    await im.SimulateUserQuitGroupAsync(group, joiner);
+                    await im.SimulateUserJoinGroupAsync(group, users[(i + 1 + (3 * (n / 25))) % users.Length]);
+                }
+                else if (n % 25 == 20)
+                {
+                    await im.SimulateUserQuitGroupAsync(group, users[(i + 3 + (3 * (n / 25))) % users.Length]);
                 }
             }
         })));
@@ -98,14 +102,21 @@ public sealed class GapRepairTests(ITestOutputHelper output)
 
         // Lost callbacks of the gateway's own writes are echoes nobody misses; those of users' messages must be repaired.
         var lost = im.LostCallbacks;
+        var lostMemberChanges = lost.Where(c => c.Command is "Group.CallbackAfterNewMemberJoin" or "Group.CallbackAfterMemberExit")
+            .SelectMany(c => (c.Body["NewMemberList"] ?? c.Body["ExitMemberList"])!.AsArray().Select(m => (
+                Type: c.Command == "Group.CallbackAfterNewMemberJoin" ? "im.group.member.joined" : "im.group.member.left",
+                Subject: $"group:{c.Body["GroupId"]}", Member: m!["Member_Account"]!.GetValue<string>()))).ToList();
         var lostMessages = lost.Count(c => c.Command is "Group.CallbackAfterSendMsg" or "C2C.CallbackAfterSendMsg"
             && !c.Body["MsgBody"]![0]!["MsgContent"]!["Text"]!.GetValue<string>().StartsWith("from legacy", StringComparison.Ordinal));
-        output.WriteLine($"lost callbacks: {lost.Count}, of them {lostMessages} of users' messages");
+        output.WriteLine($"lost callbacks: {lost.Count}, of them {lostMessages} of users' messages and {lostMemberChanges.Count} member changes");
         Assert.InRange(lostMessages, 60, 240);
 
         // Groups: automatic (holes, including each group's newest message through the tail check).
         await Eventually.AssertAsync(() => Task.FromResult(imGroupTexts.All(t => Received(sync, "im.group.message.sent", t.Text) >= 1)), Wait,
             "every IM group message relayed or repaired");
+        // Members: repaired from IM's state after the tips' holes showed the changes.
+        await Eventually.AssertAsync(() => Task.FromResult(groups.All(g => LegacyMembers(sync, g).SetEquals(im.GetGroup(g)!.Members.Select(m => m.Account)))), Wait,
+            "legacy's view of every group's members is IM's");
         // 1:1: one window repair, as the repair command runs it.
         var report = await sync.Gateway.Services.GetRequiredService<C2CRepairer>().RepairAsync(start.AddMinutes(-1), DateTimeOffset.UtcNow, null, dryRun: false, null, default);
         output.WriteLine($"1:1 repair: {report}");
@@ -127,8 +138,16 @@ public sealed class GapRepairTests(ITestOutputHelper output)
                 .Select(e => e.Data.GetProperty("msgSeq").GetInt64()).ToList();
             Assert.Equal(seqs.Order(), seqs);
         }
+        // Each member change reached legacy once: from its callback, or repaired from IM's state.
+        var memberEvents = received.Where(e => e.Type is "im.group.member.joined" or "im.group.member.left")
+            .SelectMany(e => e.Data.GetProperty("members").EnumerateArray().Select(m => (e.Type, e.Subject, Member: m.GetString())));
+        Assert.All(memberEvents.GroupBy(e => e), e => Assert.Single(e));
+        // Each lost one was repaired (a callback later than the grace period is taken for lost too, and dropped when it comes).
+        var repairedChanges = received.Where(e => e.Type is "im.group.member.joined" or "im.group.member.left" && IsRepaired(e))
+            .SelectMany(e => e.Data.GetProperty("members").EnumerateArray().Select(m => (e.Type, e.Subject, Member: m.GetString()))).ToHashSet();
+        Assert.All(lostMemberChanges, c => Assert.Contains(c, repairedChanges));
         Assert.Equal(0, outcomes[RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Faulted]);
-        foreach (var api in new[] { FakeImApis.GroupMsgGetSimple, FakeImApis.GetGroupInfo, FakeImApis.AdminGetRoamMsg })
+        foreach (var api in new[] { FakeImApis.GroupMsgGetSimple, FakeImApis.GetGroupInfo, FakeImApis.AdminGetRoamMsg, FakeImApis.GetGroupMemberInfo })
         {
             Assert.Equal(0, im.RateLimitViolations(api));
         }
@@ -176,6 +195,33 @@ public sealed class GapRepairTests(ITestOutputHelper output)
         var messages = sync.Gateway.Legacy.Received.Where(e => e.Type.EndsWith(".message.sent", StringComparison.Ordinal)).ToList();
         Assert.Equal(5, messages.Count);
         Assert.All(messages, e => Assert.Equal(Text(e).StartsWith("lost", StringComparison.Ordinal), IsRepaired(e)));
+    }
+
+    /// <summary>A group's members as legacy learned them: the creation's, then each join and exit in the order received.</summary>
+    private static HashSet<string> LegacyMembers(TwoWaySync sync, string group)
+    {
+        var members = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in sync.Gateway.Legacy.Received.Where(e => e.Subject == $"group:{group}"))
+        {
+            var data = e.Data;
+            switch (e.Type)
+            {
+                case "im.group.created":
+                    if (data.TryGetProperty("owner", out var owner))
+                    {
+                        members.Add(owner.GetString()!);
+                    }
+                    members.UnionWith(data.TryGetProperty("members", out var initial) ? initial.EnumerateArray().Select(m => m.GetString()!) : []);
+                    break;
+                case "im.group.member.joined":
+                    members.UnionWith(data.GetProperty("members").EnumerateArray().Select(m => m.GetString()!));
+                    break;
+                case "im.group.member.left":
+                    members.ExceptWith(data.GetProperty("members").EnumerateArray().Select(m => m.GetString()!));
+                    break;
+            }
+        }
+        return members;
     }
 
     private static int Received(TwoWaySync sync, string type, string text)

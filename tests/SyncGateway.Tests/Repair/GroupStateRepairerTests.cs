@@ -69,10 +69,17 @@ public sealed class GroupStateRepairerTests
         Assert.Equal(1, report.Calls[ImApi.GetGroupMemberInfo.ToString()]);
         Assert.Equal(1, report.Calls[ImApi.GetGroupInfo.ToString()]);
 
-        // The baseline is IM's state now: nothing more to repair.
+        // Until the relay has relayed them, a second look publishes the same events again, under the same ids.
+        var early = await Repairer().RepairAsync(new GroupRef(Group), dryRun: false, CancellationToken.None);
+        Assert.Equal(2, early.Count(RepairOutcome.Repaired));
+        Assert.Equal([joined.Meta.Id, left.Meta.Id], _published.Events.Skip(2).Select(e => e.Meta.Id));
+
+        // Relayed (the relay records each in the baseline), IM's state is the baseline's: nothing more to repair.
+        await _baseline.SeenAsync(joined.Meta.Id, joined.Data);
+        await _baseline.SeenAsync(left.Meta.Id, left.Data);
         var again = await Repairer().RepairAsync(new GroupRef(Group), dryRun: false, CancellationToken.None);
         Assert.Equal(0, again.Total);
-        Assert.Equal(2, _published.Events.Count);
+        Assert.Equal(4, _published.Events.Count);
     }
 
     [Fact]

@@ -208,11 +208,7 @@ internal static class ImportCli
     private static long? ParseUntil(ArgumentResult result)
     {
         var text = result.Tokens.Single().Value;
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-        {
-            return seconds;
-        }
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        if (UnixTime.Parse(text) is { } time)
         {
             return time.ToUnixTimeSeconds();
         }

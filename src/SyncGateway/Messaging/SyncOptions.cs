@@ -29,11 +29,7 @@ internal sealed class SyncOptions
     /// <summary><see cref="ImportCutoff"/> as a time; null when unset or unreadable (validation names the latter).</summary>
     public DateTimeOffset? ImportCutoffTime => ParseCutoff(ImportCutoff);
 
-    public static DateTimeOffset? ParseCutoff(string? value)
-        => string.IsNullOrWhiteSpace(value) ? null
-            : long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time
-            : null;
+    public static DateTimeOffset? ParseCutoff(string? value) => Hosting.UnixTime.Parse(value);
 
     /// <summary>
     /// Queues per direction (<c>Sync__Shards</c>), each relaying one event at a time: how many events a direction

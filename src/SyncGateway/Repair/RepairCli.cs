@@ -242,14 +242,7 @@ internal static class RepairCli
         {
             var text = result.Tokens.Single().Value;
             var name = (result.Parent as OptionResult)?.Option.Name;
-            if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-            {
-                if (seconds <= UnixTime.MaxSeconds)
-                {
-                    return DateTimeOffset.FromUnixTimeSeconds(seconds);
-                }
-            }
-            else if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+            if (UnixTime.Parse(text) is { } time)
             {
                 // Whole seconds, as IM's history is queried.
                 return DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());

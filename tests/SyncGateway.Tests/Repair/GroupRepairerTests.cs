@@ -118,6 +118,27 @@ public sealed class GroupRepairerTests
         Assert.Empty(await _state.GroupsWithHolesAsync(_time.GetUtcNow(), 10));
     }
 
+    [Fact]
+    public async Task Only_one_process_repairs_a_group_at_a_time()
+    {
+        await _state.GroupMessageSeenAsync(Group, 1);
+        await _state.GroupMessageSeenAsync(Group, 3);
+        _im.Items = [Message(2, "missed")];
+        var repairer = Repairer();
+        var sweep = new GroupSweep(_state, repairer, new GroupStateRepairer(_im, TestRepair.Baseline(_store), new RepairPublisher(_store, Substitute.For<IEventPublisher>()),
+            new ImCallbackParser(1400000001, false), TestTelemetry.Create(), _time, NullLogger<GroupStateRepairer>.Instance), _im);
+        Assert.True(await _state.TryLockAsync(Group, "another replica", TimeSpan.FromMinutes(5)));
+
+        Assert.False(await sweep.RepairHolesAsync(Group, _time.GetUtcNow(), compareState: false, new RepairReport(), default));
+        Assert.Empty(_im.Requests);
+        Assert.Equal([2L], (await _state.SequenceAsync(Group))!.Holes.Keys);
+
+        await _state.UnlockAsync(Group);
+        Assert.True(await sweep.RepairHolesAsync(Group, _time.GetUtcNow(), compareState: false, new RepairReport(), default));
+        Assert.Single(_published);
+        Assert.Empty((await _state.SequenceAsync(Group))!.Holes);
+    }
+
     private GroupRepairer Repairer()
     {
         var publisher = Substitute.For<IEventPublisher>();

@@ -125,6 +125,8 @@ public sealed partial class HelmChartTests
         Assert.Equal("true", Scalar(values, "podDisruptionBudget", "enabled"));
         Assert.StartsWith("{{- if .Values.autoscaling.enabled }}", Template("hpa.yaml"), StringComparison.Ordinal);
         Assert.StartsWith("{{- if .Values.podDisruptionBudget.enabled }}", Template("pdb.yaml"), StringComparison.Ordinal);
+        Assert.Equal("false", Scalar(values, "monitoring", "prometheusRule", "enabled"));
+        Assert.StartsWith("{{- if .Values.monitoring.prometheusRule.enabled }}", Template("prometheusrule.yaml"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs (Debian packages) and runs RabbitMQ and Redis on loopback for the integration tests and benchmarks.
 # Idempotent: "start" leaves already-running servers alone. Prints the env vars the tests read.
+# "cluster-start" adds a three-node RabbitMQ cluster and a Redis Cluster (three masters, one replica each) on their
+# own loopback ports and data directories, for the high-availability tests; "cluster-stop" stops them.
 set -euo pipefail
 
 REDIS_PORT="${SYNCGW_REDIS_PORT:-6379}"
@@ -50,6 +52,81 @@ stop_all() {
   as_root rabbitmqctl -q stop >/dev/null 2>&1 || true
 }
 
+CLUSTER_RABBIT_PORTS=(5681 5682 5683)
+CLUSTER_REDIS_PORTS=(7101 7102 7103 7104 7105 7106)
+cluster_node() { echo "syncgw-c$1@localhost"; }
+
+start_cluster_rabbit_node() {
+  local i="$1" port="${CLUSTER_RABBIT_PORTS[$(($1 - 1))]}" node dir
+  node="$(cluster_node "$i")"
+  dir="$STATE_DIR/rabbit-c$i"
+  if as_root rabbitmqctl -q -n "$node" status >/dev/null 2>&1; then return; fi
+  mkdir -p "$dir"
+  # No plugins (the management listener would collide between nodes); schedulers do not busy-wait on 2 cores.
+  echo "[]." > "$dir/enabled_plugins"
+  # Debian's rabbitmq-server runs the node as the rabbitmq user, which must own the node's directory.
+  if id rabbitmq >/dev/null 2>&1; then as_root chown -R rabbitmq:rabbitmq "$dir"; fi
+  as_root env RABBITMQ_NODENAME="$node" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$port" \
+    RABBITMQ_DIST_PORT="$((port + 20000))" RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" \
+    RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" RABBITMQ_PID_FILE="$dir/pid" \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none" \
+    rabbitmq-server -detached >/dev/null 2>&1 || true
+  for _ in $(seq 1 60); do
+    as_root rabbitmqctl -q -n "$node" await_startup --timeout 30 >/dev/null 2>&1 && return
+    sleep 2
+  done
+  echo "services: rabbitmq node $node did not start, see $dir/log" >&2; exit 1
+}
+
+start_cluster_rabbit() {
+  local first i node
+  first="$(cluster_node 1)"
+  for i in 1 2 3; do start_cluster_rabbit_node "$i"; done
+  for i in 2 3; do
+    node="$(cluster_node "$i")"
+    if ! as_root rabbitmqctl -q -n "$first" cluster_status 2>/dev/null | grep -q "$node"; then
+      as_root rabbitmqctl -q -n "$node" stop_app >/dev/null
+      as_root rabbitmqctl -q -n "$node" join_cluster "$first" >/dev/null
+      as_root rabbitmqctl -q -n "$node" start_app >/dev/null
+    fi
+  done
+}
+
+start_cluster_redis() {
+  local port dir nodes=()
+  for port in "${CLUSTER_REDIS_PORTS[@]}"; do
+    nodes+=("127.0.0.1:$port")
+    redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && continue
+    dir="$STATE_DIR/redis-c$port"
+    mkdir -p "$dir"
+    redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --save "" --appendonly no --cluster-enabled yes \
+      --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 2000 --dir "$dir" --logfile "$dir/redis.log" --pidfile "$dir/redis.pid"
+    for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  done
+  if ! redis-cli -h 127.0.0.1 -p "${CLUSTER_REDIS_PORTS[0]}" cluster info | grep -q "cluster_state:ok"; then
+    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >/dev/null
+    for _ in $(seq 1 100); do
+      redis-cli -h 127.0.0.1 -p "${CLUSTER_REDIS_PORTS[0]}" cluster info | grep -q "cluster_state:ok" && return
+      sleep 0.1
+    done
+    echo "services: the Redis Cluster did not form, see $STATE_DIR/redis-c*/redis.log" >&2; exit 1
+  fi
+}
+
+stop_cluster() {
+  local port i
+  for port in "${CLUSTER_REDIS_PORTS[@]}"; do redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true; done
+  for i in 3 2 1; do as_root rabbitmqctl -q -n "$(cluster_node "$i")" stop >/dev/null 2>&1 || true; done
+}
+
+cluster_env() {
+  local hosts=() port
+  for port in "${CLUSTER_RABBIT_PORTS[@]}"; do hosts+=("127.0.0.1:$port"); done
+  echo "SYNCGW_TEST_RABBITMQ_CLUSTER=amqp://guest:guest@127.0.0.1:${CLUSTER_RABBIT_PORTS[0]}/"
+  echo "SYNCGW_TEST_RABBITMQ_CLUSTER_NODES=$(IFS=,; echo "${hosts[*]}")"
+  echo "SYNCGW_TEST_REDIS_CLUSTER=$(IFS=,; printf '127.0.0.1:%s,' "${CLUSTER_REDIS_PORTS[@]:0:3}" | sed 's/,$//')"
+}
+
 case "${1:-start}" in
   start)
     install_missing
@@ -59,5 +136,12 @@ case "${1:-start}" in
     echo "SYNCGW_TEST_REDIS=127.0.0.1:$REDIS_PORT"
     ;;
   stop) stop_all ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  cluster-start)
+    install_missing
+    start_cluster_redis
+    start_cluster_rabbit
+    cluster_env
+    ;;
+  cluster-stop) stop_cluster ;;
+  *) echo "usage: $0 start|stop|cluster-start|cluster-stop" >&2; exit 2 ;;
 esac

@@ -35,7 +35,7 @@ internal static class MessagingRegistration
             {
                 bus.UsingInMemory((context, cfg) =>
                 {
-                    ConfigureRelayQueues(cfg, context, classicQueueVersion: 0);
+                    ConfigureRelayQueues(cfg, context, new RabbitMqOptions { ClassicQueueVersion = 0 });
                     cfg.ConfigureEndpoints(context);
                 });
                 return;
@@ -45,7 +45,7 @@ internal static class MessagingRegistration
             {
                 cfg.Host(new Uri(rabbit.Uri), host => host.PublisherConfirmation = true);
                 cfg.SendTopology.ErrorQueueNameFormatter = new RelayQueues.ErrorQueueNames();
-                ConfigureRelayQueues(cfg, context, rabbit.ClassicQueueVersion);
+                ConfigureRelayQueues(cfg, context, rabbit);
                 cfg.ConfigureEndpoints(context);
             });
         });
@@ -95,7 +95,7 @@ internal static class MessagingRegistration
     /// The relay queues of both directions, each consumed one message at a time (<see cref="RelayQueues"/>). Their
     /// exchanges receive only what <see cref="EventPublisher"/> sends there: no message-type exchanges are bound.
     /// </summary>
-    private static void ConfigureRelayQueues(IBusFactoryConfigurator cfg, IBusRegistrationContext context, int classicQueueVersion)
+    private static void ConfigureRelayQueues(IBusFactoryConfigurator cfg, IBusRegistrationContext context, RabbitMqOptions rabbitOptions)
     {
         var shards = context.GetRequiredService<IOptions<SyncOptions>>().Value.Shards;
         foreach (var direction in context.GetServices<RelayQueues.Consumer>().GroupBy(c => c.Direction))
@@ -111,9 +111,19 @@ internal static class MessagingRegistration
                     {
                         // Another replica takes over a queue only when its consumer is gone, so order holds across replicas.
                         rabbit.SingleActiveConsumer = true;
-                        if (classicQueueVersion > 0)
+                        if (rabbitOptions.IsQuorum)
                         {
-                            rabbit.SetQueueArgument("x-queue-version", classicQueueVersion);
+                            rabbit.SetQuorumQueue();
+                            rabbit.SetQueueArgument("x-delivery-limit", rabbitOptions.DeliveryLimit);
+                            // Past the limit a message goes to the direction's error queue, never away: at-least-once
+                            // dead-lettering keeps it in its queue until the error queue has taken it.
+                            rabbit.SetQueueArgument("x-dead-letter-exchange", RelayQueues.ErrorQueue(direction.Key));
+                            rabbit.SetQueueArgument("x-dead-letter-strategy", "at-least-once");
+                            rabbit.SetQueueArgument("x-overflow", "reject-publish");
+                        }
+                        else if (rabbitOptions.ClassicQueueVersion > 0)
+                        {
+                            rabbit.SetQueueArgument("x-queue-version", rabbitOptions.ClassicQueueVersion);
                         }
                     }
                     foreach (var consumer in direction)
@@ -139,6 +149,14 @@ internal static class MessagingRegistration
         if (options.ClassicQueueVersion is not (0 or 1 or 2))
         {
             yield return "RabbitMq:ClassicQueueVersion must be 0 (the broker's default), 1 or 2";
+        }
+        if (!string.Equals(options.QueueType, RabbitMqOptions.Classic, StringComparison.OrdinalIgnoreCase) && !options.IsQuorum)
+        {
+            yield return "RabbitMq:QueueType must be classic or quorum";
+        }
+        if (options.DeliveryLimit < 1)
+        {
+            yield return "RabbitMq:DeliveryLimit must be at least 1";
         }
     }
 

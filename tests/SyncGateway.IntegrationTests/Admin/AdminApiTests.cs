@@ -57,6 +57,33 @@ public sealed class AdminApiTests
     }
 
     [Fact]
+    public async Task Pauses_and_resumes_a_direction_and_the_status_shows_it()
+    {
+        var adminPort = LoopbackPorts.Free();
+        await using var gateway = await RestartableGateway.CreateAsync(overrides: new Dictionary<string, string?>
+        {
+            ["Admin:Urls"] = $"http://127.0.0.1:{adminPort}",
+            ["Admin:Token"] = OpsToken,
+        });
+        await gateway.StartReadyAsync();
+        using var adminHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}") };
+        adminHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OpsToken);
+
+        using var paused = await adminHttp.PostAsync(new Uri("/admin/directions/legacy-to-im/pause", UriKind.Relative), null);
+        var whilePaused = await PausedAsync(adminHttp);
+        using var resumed = await adminHttp.PostAsync(new Uri("/admin/directions/legacy-to-im/resume", UriKind.Relative), null);
+        var afterResume = await PausedAsync(adminHttp);
+        using var unknown = await adminHttp.PostAsync(new Uri("/admin/directions/sideways/pause", UriKind.Relative), null);
+
+        Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+        Assert.Equal([false, true], whilePaused);
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        Assert.Equal([false, false], afterResume);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains(gateway.LogEvents(), e => e.GetRawText().Contains("Paused legacy-to-im on every replica, by default", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Is_off_without_a_token_and_says_so_at_start()
     {
         var adminPort = LoopbackPorts.Free();
@@ -65,6 +92,12 @@ public sealed class AdminApiTests
 
         Assert.False(LoopbackPorts.Accepts(adminPort));
         Assert.Contains(gateway.LogEvents(), e => e.GetRawText().Contains("The admin API is off", StringComparison.Ordinal));
+    }
+
+    private static async Task<bool[]> PausedAsync(HttpClient adminHttp)
+    {
+        var status = JsonDocument.Parse(await adminHttp.GetStringAsync(new Uri("/admin/status", UriKind.Relative))).RootElement;
+        return [.. status.GetProperty("directions").EnumerateArray().Select(d => d.GetProperty("paused").GetBoolean())];
     }
 
     private static HttpRequestMessage Get(string path, string? token)

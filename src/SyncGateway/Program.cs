@@ -1,3 +1,4 @@
+using SyncGateway.Admin;
 using SyncGateway.Hosting;
 using SyncGateway.FromIm;
 using SyncGateway.Import;
@@ -32,6 +33,7 @@ builder.AddLegacyIngress();
 builder.AddToIm();
 builder.AddMessaging();
 builder.AddRepair();
+builder.AddAdmin();
 
 var app = builder.Build();
 if (!StartupChecks.Pass(app.Services, Console.Error))
@@ -40,6 +42,7 @@ if (!StartupChecks.Pass(app.Services, Console.Error))
 }
 
 app.UseRequestLogs();
+app.UseAdmin();
 app.UseErrorAnswers();
 app.MapHealth();
 app.MapPrometheusWhenEnabled();

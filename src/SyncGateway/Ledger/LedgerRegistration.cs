@@ -10,6 +10,7 @@ internal static class LedgerRegistration
     {
         builder.AddValidatedOptions<LedgerOptions>(LedgerOptions.SectionName, Validate);
         builder.Services.TryAddSingleton<MessageLedger>();
+        builder.Services.TryAddSingleton<DeliveryLedger>();
         return builder;
     }
 
@@ -18,6 +19,10 @@ internal static class LedgerRegistration
         if (options.MessageTtlDays is < 1 or > 3650)
         {
             yield return "Ledger:MessageTtlDays must be between 1 and 3650";
+        }
+        if (options.TtlDays is < 1 or > 365)
+        {
+            yield return "Ledger:TtlDays must be between 1 and 365";
         }
     }
 }

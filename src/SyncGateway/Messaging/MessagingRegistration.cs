@@ -20,6 +20,8 @@ internal static class MessagingRegistration
         var rabbit = builder.ReadOptions<RabbitMqOptions>(RabbitMqOptions.SectionName);
         builder.Services.AddSingleton<BrokerState>();
         builder.Services.AddSingleton<PauseGate>();
+        builder.Services.AddSingleton<DirectionPause>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DirectionPause>());
         builder.Services.AddSingleton<RelaySteps>();
         builder.Services.AddSingleton<RelayHealth>();
 

@@ -29,7 +29,8 @@ internal sealed class RelayConsumerDefinition<TConsumer> : ConsumerDefinition<TC
         IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        consumerConfigurator.UseFilter(new PauseFilter<TConsumer>(_pause));
+        var direction = context.GetServices<RelayQueues.Consumer>().First(c => c.ConsumerType == typeof(TConsumer)).Direction;
+        consumerConfigurator.UseFilter(new PauseFilter<TConsumer>(_pause, direction));
         consumerConfigurator.UseMessageRetry(retry =>
         {
             retry.Ignore<PermanentFailureException>();

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SyncGateway.Contracts;
 using SyncGateway.Hosting;
+using SyncGateway.Ledger;
 using SyncGateway.Store;
 
 namespace SyncGateway.Messaging;
@@ -10,11 +12,18 @@ namespace SyncGateway.Messaging;
 /// <summary>What a direction's own work did with one event; <see cref="RelaySteps"/> counts, logs and remembers it.</summary>
 internal abstract record RelayResult
 {
-    /// <summary>Delivered to the other side. <paramref name="Reason"/> says why only part of it was (e.g. <c>partly-echo</c>).</summary>
-    public sealed record Delivered(string? Reason = null) : RelayResult;
+    /// <summary>
+    /// Delivered to the other side. <paramref name="Reason"/> says why only part of it was (e.g. <c>partly-echo</c>);
+    /// <paramref name="Answer"/> is the other side's (legacy's status, IM's ids) and <paramref name="Ids"/> the message's
+    /// ids on both sides, for the delivery ledger.
+    /// </summary>
+    public sealed record Delivered(string? Reason = null, string? Answer = null, MessageTarget? Ids = null) : RelayResult;
 
-    /// <summary>The echo of the gateway's own write on the other side; <paramref name="Signal"/> says how it was recognised.</summary>
-    public sealed record Echo(string Signal) : RelayResult;
+    /// <summary>
+    /// The echo of the gateway's own write on the other side; <paramref name="Signal"/> says how it was recognised,
+    /// <paramref name="Ids"/> names the message for the delivery ledger.
+    /// </summary>
+    public sealed record Echo(string Signal, MessageTarget? Ids = null) : RelayResult;
 
     /// <summary>Nothing to deliver; <paramref name="Outcome"/> is the outcome counted (ignored, duplicate).</summary>
     public sealed record Skipped(string Outcome, string Reason) : RelayResult;
@@ -23,13 +32,16 @@ internal abstract record RelayResult
 /// <summary>
 /// The steps every event takes in either direction, around the direction's own work: a span with its outcome, the
 /// duplicate check and "remember it", outcome metrics and logs, and the logging of a failure before it flows on to
-/// the consumer's retry (transient) or the error queue (<see cref="PermanentFailureException"/>). The work itself
+/// the consumer's retry (transient) or the error queue (<see cref="PermanentFailureException"/>), and each event's steps
+/// in the <see cref="DeliveryLedger"/> (received, timed by the intake, with the outcome: one write per outcome, and a
+/// ledger that cannot be written never fails the event, it only loses the lines). The work itself
 /// (echo check, delivery) is the direction's: <c>LegacyRelay</c> and <c>ImWriter</c>.
 /// </summary>
 internal sealed partial class RelaySteps(
     IKeyValueStore store,
     SyncTelemetry telemetry,
     RelayHealth health,
+    DeliveryLedger deliveries,
     IOptions<SyncOptions> options,
     TimeProvider time,
     ILogger<RelaySteps> logger)
@@ -41,6 +53,11 @@ internal sealed partial class RelaySteps(
         using var activity = SyncTelemetry.Source.StartActivity($"{direction.SpanVerb} {meta.Type}");
         SyncTelemetry.TagEvent(activity ?? Activity.Current, direction, meta.Type, meta.Id, meta.Subject);
         var done = RedisKeys.Done(direction, meta.Id);
+        // Intake-side steps stay out of the intakes (they must answer without Redis): the relay writes "received" with
+        // the intake's time, on the first attempt; a broker redelivery writes it again, which the ledger shows as is.
+        var received = context.GetRetryAttempt() == 0
+            ? DeliveryLedger.Received(meta.ReceivedAt, direction, meta.Type, meta.Subject, (activity ?? Activity.Current)?.TraceId.ToHexString())
+            : null;
 
         try
         {
@@ -48,6 +65,7 @@ internal sealed partial class RelaySteps(
             {
                 telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Duplicate);
                 LogDuplicate(logger, meta.Type, meta.Id, meta.Subject);
+                await NoteAsync(meta, received, deliveries.Step(DeliverySteps.Duplicate, "already done"));
                 return;
             }
 
@@ -65,15 +83,19 @@ internal sealed partial class RelaySteps(
                         health.NoteDelivered(direction, latency);
                     }
                     LogDelivered(logger, direction.Delivered, meta.Type, meta.Id, meta.Subject, direction.Target);
+                    await NoteAsync(meta, received, deliveries.Step(DeliverySteps.Relayed, Join(delivered.Answer, delivered.Reason)), delivered.Ids);
                     break;
                 case RelayResult.Echo echo:
                     telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.SuppressedEcho, echo.Signal);
                     LogEcho(logger, meta.Type, meta.Id, meta.Subject, direction.Target, echo.Signal);
+                    await NoteAsync(meta, received, deliveries.Step(DeliverySteps.Echo, echo.Signal), echo.Ids);
                     break;
                 case RelayResult.Skipped skipped:
                     await store.SetAsync(done, TimeSpan.FromSeconds(options.Value.DedupeTtlSeconds));
                     telemetry.RecordOutcome(direction, meta.Type, skipped.Outcome, skipped.Reason);
                     LogSkipped(logger, meta.Type, meta.Id, meta.Subject, direction.Target, skipped.Reason);
+                    var step = skipped.Outcome == SyncTelemetry.Outcomes.Duplicate ? DeliverySteps.Duplicate : DeliverySteps.Skipped;
+                    await NoteAsync(meta, received, deliveries.Step(step, skipped.Reason));
                     break;
             }
         }
@@ -82,6 +104,7 @@ internal sealed partial class RelaySteps(
             health.NoteFailure(direction);
             telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Faulted, ex.Message);
             LogFaulted(logger, meta.Type, meta.Id, meta.Subject, direction.Target, ex.Message);
+            await NoteAsync(meta, received, deliveries.Step(DeliverySteps.Faulted, ex.Message));
             throw;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -89,7 +112,23 @@ internal sealed partial class RelaySteps(
             health.NoteFailure(direction);
             telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Retried, ex.Message);
             LogRetry(logger, meta.Type, meta.Id, meta.Subject, direction.Target, context.GetRetryAttempt(), ex.Message);
+            await NoteAsync(meta, received, deliveries.Step(DeliverySteps.Retried, string.Create(CultureInfo.InvariantCulture, $"attempt {context.GetRetryAttempt() + 1}: {ex.Message}")));
             throw;
+        }
+    }
+
+    private static string? Join(string? first, string? second)
+        => first is null ? second : second is null ? first : first + "; " + second;
+
+    private async Task NoteAsync(EventMeta meta, string? received, string step, MessageTarget? ids = null)
+    {
+        try
+        {
+            await deliveries.RecordAsync(meta.Id, received is null ? [step] : [received, step], ids);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogLedgerNotWritten(logger, meta.Type, meta.Id, ex.Message);
         }
     }
 
@@ -108,6 +147,9 @@ internal sealed partial class RelaySteps(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivered {EventType} {CloudEventId} on {Conversation} but could not record it ({Reason}); a later copy of it would be delivered again, with the same id")]
     private static partial void LogNotRemembered(ILogger logger, string eventType, string cloudEventId, string conversation, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write the delivery ledger's step of {EventType} {CloudEventId} ({Reason}); the admin API will not show it")]
+    private static partial void LogLedgerNotWritten(ILogger logger, string eventType, string cloudEventId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Action} {EventType} {CloudEventId} on {Conversation} to {Target}")]
     private static partial void LogDelivered(ILogger logger, string action, string eventType, string cloudEventId, string conversation, string target);

@@ -135,6 +135,16 @@ internal sealed partial class EventSpool : IAsyncDisposable
         }
     }
 
+    /// <summary>Events of one direction in the spool (the admin status); a scan of the held conversations.</summary>
+    public long DepthOf(RelayDirection direction)
+    {
+        var prefix = direction.Name + "|";
+        lock (_gate)
+        {
+            return _held.Where(held => held.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(held => (long)held.Value);
+        }
+    }
+
     /// <summary>Writes the event and returns once it is on disk; throws <see cref="SpoolFullException"/> past the limits.</summary>
     public async Task AppendAsync(ISyncEvent evt)
     {

@@ -76,6 +76,12 @@ internal interface IKeyValueStore
     /// <summary>Every field of the hash under <paramref name="key"/>; empty when there is none.</summary>
     Task<IReadOnlyDictionary<string, string>> HashGetAllAsync(string key);
 
+    /// <summary>Appends <paramref name="values"/> to the list under <paramref name="key"/> (creating it) and sets its time to live.</summary>
+    Task ListAppendAsync(string key, IReadOnlyList<string> values, TimeSpan ttl);
+
+    /// <summary>Every element of the list under <paramref name="key"/>, oldest first; empty when there is none.</summary>
+    Task<IReadOnlyList<string>> ListRangeAsync(string key);
+
     /// <summary>True when the store answers.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 }

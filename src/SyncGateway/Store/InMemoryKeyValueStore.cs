@@ -7,6 +7,7 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
     private readonly Dictionary<string, Sequence> _sequences = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, double>> _sortedSets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (Dictionary<string, string> Fields, DateTimeOffset ExpiresAt)> _hashes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (List<string> Items, DateTimeOffset ExpiresAt)> _lists = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public Task AddOnceAsync(string guardKey, IReadOnlyList<string> counterKeys, TimeSpan ttl)
@@ -61,6 +62,7 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
             _sequences.Remove(key);
             _sortedSets.Remove(key);
             _hashes.Remove(key);
+            _lists.Remove(key);
         }
         return Task.CompletedTask;
     }
@@ -270,6 +272,40 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
     }
 
     public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task ListAppendAsync(string key, IReadOnlyList<string> values, TimeSpan ttl)
+    {
+        lock (_lock)
+        {
+            var list = LiveList(key) ?? [];
+            list.AddRange(values);
+            _lists[key] = (list, time.GetUtcNow() + ttl);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<string>> ListRangeAsync(string key)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<string> items = LiveList(key) is { } list ? [.. list] : [];
+            return Task.FromResult(items);
+        }
+    }
+
+    private List<string>? LiveList(string key)
+    {
+        if (!_lists.TryGetValue(key, out var list))
+        {
+            return null;
+        }
+        if (list.ExpiresAt > time.GetUtcNow())
+        {
+            return list.Items;
+        }
+        _lists.Remove(key);
+        return null;
+    }
 
     private Dictionary<string, string>? LiveHash(string key)
     {

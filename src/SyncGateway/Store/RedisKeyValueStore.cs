@@ -144,6 +144,19 @@ internal sealed class RedisKeyValueStore(IConnectionMultiplexer redis, string ke
     public async Task<IReadOnlyDictionary<string, string>> HashGetAllAsync(string key)
         => (await Db.HashGetAllAsync(Key(key))).ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
 
+    public async Task ListAppendAsync(string key, IReadOnlyList<string> values, TimeSpan ttl)
+    {
+        // One key, so a transaction is Redis-Cluster-safe: the list never outlives its time to live.
+        var transaction = Db.CreateTransaction();
+        var push = transaction.ListRightPushAsync(Key(key), [.. values.Select(v => (RedisValue)v)]);
+        var expire = transaction.KeyExpireAsync(Key(key), ttl);
+        await transaction.ExecuteAsync();
+        await Task.WhenAll(push, expire);
+    }
+
+    public async Task<IReadOnlyList<string>> ListRangeAsync(string key)
+        => [.. (await Db.ListRangeAsync(Key(key))).Select(v => (string)v!)];
+
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
         try

@@ -57,6 +57,26 @@ internal static class RedisKeys
     public static string LedgerByC2CIds(string from, string to, long msgRandom, long msgTime)
         => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ledger:c2cid:{msgRandom}:{msgTime}:{from.Length}:{from}:{to}");
 
+    // The delivery ledger: one list of steps per event, and one list of event ids per message id. Each is appended to and
+    // read alone (never in one script with another key), so each may live in any Redis Cluster slot; the event id is a
+    // hash tag all the same, so a later write touching an event's keys together stays possible.
+
+    /// <summary>The steps one event took, oldest first.</summary>
+    public static string DeliverySteps(string eventId) => "dl:{" + eventId + "}";
+
+    /// <summary>The events that carried one 1:1 message, by IM's <c>MsgKey</c>.</summary>
+    public static string DeliveriesByMsgKey(string msgKey) => "dl:c2c:" + msgKey;
+
+    /// <summary>The events that carried one group message, by group and <c>MsgSeq</c> (the length as in <see cref="LedgerByGroupSeq"/>).</summary>
+    public static string DeliveriesByGroupSeq(string groupId, long msgSeq)
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"dl:grp:{msgSeq}:{groupId.Length}:{groupId}");
+
+    /// <summary>The events that carried one message, by the legacy side's message id.</summary>
+    public static string DeliveriesByLegacyId(string legacyMessageId) => "dl:lg:" + legacyMessageId;
+
+    /// <summary>A direction paused by the admin API on every replica: <c>1</c> paused, <c>0</c> resumed; absent, <c>Sync:Paused</c> rules.</summary>
+    public static string DirectionPaused(RelayDirection direction) => "admin:paused:" + direction.Name;
+
     // Gap repair. A group's sequence state is one hash (every operation on it touches that key alone); the indexes are
     // sorted sets written next to it, never in the same script, so each may live in any Redis Cluster slot.
 

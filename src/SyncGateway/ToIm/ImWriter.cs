@@ -49,7 +49,7 @@ internal sealed partial class ImWriter(
         var (data, echo) = await WithoutEchoesAsync(declaration, meta, evt.Data);
         if (data is null)
         {
-            return new RelayResult.Echo(echo!);
+            return new RelayResult.Echo(echo!, declaration is IMessageDeclaration<TData> echoed ? new MessageTarget(echoed.LegacyId(meta, evt.Data)) : null);
         }
 
         if (declaration is IMessageDeclaration<TData> message && await ledger.FindByLegacyIdAsync(message.LegacyId(meta, data)) is not null)
@@ -57,9 +57,11 @@ internal sealed partial class ImWriter(
             // The history import (or an earlier write of this message under another event id) put it in IM already.
             return new RelayResult.Skipped(SyncTelemetry.Outcomes.Duplicate, "already in IM under its legacy message id (imported, or written before)");
         }
+        MessageTarget? ids = declaration is IMessageDeclaration<TData> delta ? new MessageTarget(delta.LegacyId(meta, data)) : null;
         if (declaration is IMessageReferenceDeclaration<TData> reference)
         {
             data = await WithImTargetAsync(reference, meta, data);
+            ids = reference.Target(data);
         }
 
         var plan = declaration.ToIm(meta, data, new ImWriteSettings(imOptions.Value.ForbidCallbacksOnSend, options.Value, time.GetUtcNow()));
@@ -74,14 +76,21 @@ internal sealed partial class ImWriter(
         if (declaration is IMessageDeclaration<TData> written && written.FromImAnswer(meta, data, answers[0]) is { } entry)
         {
             await RecordAsync(meta, entry);
+            ids = entry.Complete(new MessageTarget());
         }
         // IM's members or profile are what this write made them: the group state repair must not relay them back.
         if (await AfterDelivery.TryWriteAsync(() => baseline.SeenAsync(meta.Id, data), TimeProvider.System, CancellationToken.None) is { } baselineFailure)
         {
             LogBaselineNotWritten(logger, meta.Type, meta.Id, baselineFailure.Message);
         }
-        return new RelayResult.Delivered(echo);
+        return new RelayResult.Delivered(echo, ImAnswer(ids), ids);
     }
+
+    /// <summary>IM's id of the message written, as the delivery ledger records IM's answer.</summary>
+    private static string ImAnswer(MessageTarget? ids)
+        => ids?.MsgKey is { } msgKey ? "IM MsgKey " + msgKey
+            : ids?.MsgSeq is { } msgSeq ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"IM MsgSeq {msgSeq}")
+            : "IM OK";
 
     /// <summary>
     /// The data naming its target message with IM's id from the ledger. The message's own delta went through the same

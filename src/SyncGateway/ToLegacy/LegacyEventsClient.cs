@@ -68,7 +68,8 @@ internal sealed class LegacyEventsClient(HttpClient http, LegacyDeliveryPolicy p
     private readonly HttpClient _http = http;
     private readonly LegacyOptions _options = policy.Options;
 
-    public async Task DeliverAsync(string eventId, byte[] cloudEvent, CancellationToken cancellationToken)
+    /// <summary>POSTs <paramref name="cloudEvent"/>; returns legacy's (successful) status, which the delivery ledger records.</summary>
+    public async Task<int> DeliverAsync(string eventId, byte[] cloudEvent, CancellationToken cancellationToken)
     {
         var url = _options.EventsUrl ?? throw new PermanentFailureException("Legacy:EventsUrl is not set");
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(cloudEvent) };
@@ -90,11 +91,11 @@ internal sealed class LegacyEventsClient(HttpClient http, LegacyDeliveryPolicy p
 
         using (response)
         {
+            var status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
-                return;
+                return status;
             }
-            var status = (int)response.StatusCode;
             if (HttpStatuses.IsTransient(response.StatusCode))
             {
                 throw new TransientFailureException($"legacy answered {status}");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using MassTransit;
 using SyncGateway.Contracts;
 using SyncGateway.Events;
@@ -41,15 +42,18 @@ internal sealed class LegacyRelay(OriginTags tags, MessageLedger ledger, RepairS
         var data = declaration.Without(incoming, echoes);
         if (data is null)
         {
-            return new RelayResult.Echo("origin-tag");
+            return new RelayResult.Echo("origin-tag", seen?.Complete(new MessageTarget()));
         }
         var partly = !ReferenceEquals(data, evt.Data);
 
+        MessageTarget? ids = null;
         if (declaration is IMessageDeclaration<TData> message && message.FromIm(meta, data) is { } entry)
         {
+            ids = entry.Complete(new MessageTarget());
             var known = await ledger.FindByImIdAsync(entry);
             if (known is { Origin: MessageOrigin.Legacy })
             {
+                ids = ids with { LegacyMessageId = known.LegacyMessageId };
                 data = message.WithLegacyMessageId(data, known.LegacyMessageId);
             }
             else if (known is null)
@@ -61,17 +65,16 @@ internal sealed class LegacyRelay(OriginTags tags, MessageLedger ledger, RepairS
         if (declaration is IMessageReferenceDeclaration<TData> reference)
         {
             var target = reference.Target(data);
-            if (await ledger.FindAsync(target) is { } found)
-            {
-                data = reference.WithTarget(data, found.Complete(target));
-            }
+            var complete = await ledger.FindAsync(target) is { } found ? found.Complete(target) : target;
+            data = reference.WithTarget(data, complete);
+            ids = complete;
         }
 
         await tags.ExpectLegacyEchoesAsync(meta.Id, declaration.LegacyEchoParts(data));
         var current = Activity.Current;
         var cloudEvent = CloudEventWriter.Write(meta, data, current?.Id, current?.TraceStateString);
-        await client.DeliverAsync(meta.Id, cloudEvent, cancellationToken);
-        return new RelayResult.Delivered(partly ? "partly-echo" : null);
+        var status = await client.DeliverAsync(meta.Id, cloudEvent, cancellationToken);
+        return new RelayResult.Delivered(partly ? "partly-echo" : null, string.Create(CultureInfo.InvariantCulture, $"legacy {status}"), ids);
     }
 }
 

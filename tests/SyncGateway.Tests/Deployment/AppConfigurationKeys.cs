@@ -15,6 +15,12 @@ internal static class AppConfigurationKeys
     /// </summary>
     private static readonly string[] NotServiceSections = ["Import"];
 
+    /// <summary>
+    /// Dictionary settings, one variable per entry: the chart names entries it sets (<c>Admin__Tokens__ops</c>) and
+    /// needs none.
+    /// </summary>
+    public static readonly string[] NamedEntryPrefixes = ["Admin__Tokens__"];
+
     public static IReadOnlyList<string> All() =>
     [
         .. typeof(HealthEndpoints).Assembly.GetTypes()
@@ -35,6 +41,10 @@ internal static class AppConfigurationKeys
             }
             var name = $"{prefix}__{property.Name}";
             var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (NamedEntryPrefixes.Contains(name + "__"))
+            {
+                continue;
+            }
             if (IsScalar(propertyType))
             {
                 yield return name;

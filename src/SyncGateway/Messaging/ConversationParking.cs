@@ -26,7 +26,13 @@ internal sealed class ConversationParking(IKeyValueStore store, TimeProvider tim
     {
         var list = RedisKeys.ParkedEvents(direction, evt.Meta.Subject);
         // Most conversations are not parked: a length costs less than serialising every event.
-        return await store.ListLengthAsync(list) > 0 && await store.ListAppendAsync(list, Serialize(evt), onlyIfExists: true) > 0;
+        if (await store.ListLengthAsync(list) == 0 || await store.ListAppendAsync(list, Serialize(evt), onlyIfExists: true) == 0)
+        {
+            return false;
+        }
+        // A park whose index write failed (Redis went away in between) is indexed by the next event behind it.
+        await store.SortedSetAddAsync(RedisKeys.ParkedDue(direction), evt.Meta.Subject, time.GetUtcNow().ToUnixTimeMilliseconds(), onlyIfAbsent: true);
+        return true;
     }
 
     /// <summary>

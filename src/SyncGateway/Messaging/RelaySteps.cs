@@ -51,20 +51,24 @@ internal sealed partial class RelaySteps(
     {
         var meta = evt.Meta;
         var cancellationToken = context.CancellationToken;
-        if (await parking.AppendIfParkedAsync(direction, evt))
-        {
-            telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Parked, "behind-parked-event");
-            LogBehindParked(logger, meta.Type, meta.Id, meta.Subject);
-            return;
-        }
         var budget = TimeSpan.FromSeconds(options.Value.ParkAfterSeconds);
         var started = time.GetTimestamp();
         var interval = TimeSpan.FromMilliseconds(options.Value.RetryMinIntervalMilliseconds);
         DateTimeOffset? firstFailure = null;
+        // Only this consumer parks its queue's conversations, so one successful look is enough.
+        var lookedForPark = false;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
+                if (!lookedForPark)
+                {
+                    if (await LookForParkAsync(direction, evt, attempt))
+                    {
+                        return;
+                    }
+                    lookedForPark = true;
+                }
                 await RelayAsync(direction, evt, attempt, work, cancellationToken);
                 return;
             }
@@ -83,6 +87,27 @@ internal sealed partial class RelaySteps(
                 interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, LongestInPlaceInterval.Ticks));
             }
         }
+    }
+
+    /// <summary>True when <paramref name="evt"/> was appended behind its parked conversation; a store failure is a failed try.</summary>
+    private async Task<bool> LookForParkAsync(RelayDirection direction, ISyncEvent evt, int attempt)
+    {
+        var meta = evt.Meta;
+        try
+        {
+            if (!await parking.AppendIfParkedAsync(direction, evt))
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            NoteRetry(direction, meta, attempt, ex.Message);
+            throw;
+        }
+        telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Parked, "behind-parked-event");
+        LogBehindParked(logger, meta.Type, meta.Id, meta.Subject);
+        return true;
     }
 
     /// <summary>
@@ -141,11 +166,16 @@ internal sealed partial class RelaySteps(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            health.NoteFailure(direction);
-            telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Retried, ex.Message);
-            LogRetry(logger, meta.Type, meta.Id, meta.Subject, direction.Target, attempt, ex.Message);
+            NoteRetry(direction, meta, attempt, ex.Message);
             throw;
         }
+    }
+
+    private void NoteRetry(RelayDirection direction, EventMeta meta, int attempt, string reason)
+    {
+        health.NoteFailure(direction);
+        telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Retried, reason);
+        LogRetry(logger, meta.Type, meta.Id, meta.Subject, direction.Target, attempt, reason);
     }
 
     /// <summary>

@@ -29,7 +29,7 @@ internal sealed class SyncTelemetry
     {
         Meter = meters.Create(Name);
         _received = Meter.CreateCounter<long>("syncgw.events.received", "{event}", "Events accepted at an intake (IM callbacks, legacy ingress).");
-        _outcome = Meter.CreateCounter<long>("syncgw.events.outcome", "{event}", "Events by outcome: published, relayed, applied, suppressed-echo, duplicate, retried, faulted, ignored, rejected.");
+        _outcome = Meter.CreateCounter<long>("syncgw.events.outcome", "{event}", "Events by outcome: published, relayed, applied, suppressed-echo, duplicate, retried, parked, faulted, ignored, rejected.");
         _relayLatency = Meter.CreateHistogram<double>("syncgw.relay.latency", "s", "From the event's own time to its delivery on the other side.");
         _imCalls = Meter.CreateCounter<long>("syncgw.im.calls", "{call}", "IM REST calls by API and result code.");
         _rateLimiterWait = Meter.CreateHistogram<double>("syncgw.ratelimiter.wait", "s", "Time spent waiting for the IM REST rate limiter.");
@@ -70,6 +70,7 @@ internal sealed class SyncTelemetry
         public const string Ignored = "ignored";
         public const string Rejected = "rejected";
         public const string Spooled = "spooled";
+        public const string Parked = "parked";
     }
 
     public void RecordReceived(RelayDirection direction, string eventType)
@@ -116,6 +117,18 @@ internal sealed class SyncTelemetry
         Meter.CreateObservableGauge("syncgw.spool.depth", depth, "{event}", "Events waiting in the local spool.");
         Meter.CreateObservableGauge("syncgw.spool.bytes", bytes, "By", "Bytes of event bodies waiting in the local spool.");
         Meter.CreateObservableGauge("syncgw.spool.oldest_age", () => oldestAge()?.TotalSeconds ?? 0, "s", "How long the oldest spooled event has waited (0 when empty).");
+    }
+
+    /// <summary>Parked conversations and events and the oldest one's age, per direction, as of the parking worker's last count.</summary>
+    public void ObserveParking(Func<IReadOnlyList<ParkingCounts>> counts)
+    {
+        Meter.CreateObservableGauge("syncgw.parked.conversations", () => counts().Select(c => Measure(c, c.Conversations)), "{conversation}", "Conversations parked behind an event that keeps failing.");
+        Meter.CreateObservableGauge("syncgw.parked.events", () => counts().Select(c => Measure(c, c.Events)), "{event}", "Events waiting in parked conversations, their failing heads included.");
+        Meter.CreateObservableGauge("syncgw.parked.oldest_age", () => counts().Select(c => new Measurement<double>(
+            c.OldestParkedSince is { } since ? Math.Max(0, (DateTimeOffset.UtcNow - since).TotalSeconds) : 0,
+            new KeyValuePair<string, object?>(Tags.Direction, c.Direction.Name))), "s", "How long the oldest parked conversation has been parked (0 when none is).");
+
+        static Measurement<long> Measure(ParkingCounts counts, long value) => new(value, new KeyValuePair<string, object?>(Tags.Direction, counts.Direction.Name));
     }
 
     /// <summary>1 while a dependency answers, else 0; tag <c>dependency</c> = broker or redis.</summary>

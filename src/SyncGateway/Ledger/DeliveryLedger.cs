@@ -16,6 +16,7 @@ internal static class DeliverySteps
     public const string Skipped = "skipped";
     public const string Retried = "retried";
     public const string Faulted = "faulted";
+    public const string Parked = "parked";
 }
 
 /// <summary>One step of one event: when, what, and what it said (the other side's answer, the echo tag, the reason).</summary>

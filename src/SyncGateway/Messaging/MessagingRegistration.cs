@@ -24,6 +24,8 @@ internal static class MessagingRegistration
         builder.Services.AddHostedService(services => services.GetRequiredService<DirectionPause>());
         builder.Services.AddSingleton<RelaySteps>();
         builder.Services.AddSingleton<RelayHealth>();
+        builder.Services.AddSingleton<ConversationParking>();
+        builder.Services.AddHostedService<ParkingWorker>();
 
         builder.Services.AddMassTransit(bus =>
         {
@@ -179,6 +181,14 @@ internal static class MessagingRegistration
         if (options.Shards is < 1 or > 256)
         {
             yield return "Sync:Shards must be between 1 and 256";
+        }
+        if (options.ParkAfterSeconds < 0)
+        {
+            yield return "Sync:ParkAfterSeconds must not be negative";
+        }
+        if (options.ParkRetryMaxSeconds < 1)
+        {
+            yield return "Sync:ParkRetryMaxSeconds must be at least 1";
         }
         if (options.RetryLimit < 0)
         {

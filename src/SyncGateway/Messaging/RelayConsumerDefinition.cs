@@ -6,11 +6,12 @@ namespace SyncGateway.Messaging;
 
 /// <summary>
 /// Consumer policy shared by every sync consumer; the queues they run on are set up by
-/// <see cref="MessagingRegistration"/> (<see cref="RelayQueues"/>). A transient failure is retried in place, so the
-/// events queued behind it wait instead of overtaking it; the message stays unacknowledged in RabbitMQ meanwhile, so a
-/// crash loses nothing. Permanent failures skip retry and fault to the direction's error queue. Budget:
-/// <see cref="SyncOptions.RetryLimit"/> retries, exponential from RetryMinInterval to RetryMaxInterval (defaults: 60
-/// retries, 0.5 s to 60 s, about 55 minutes).
+/// <see cref="MessagingRegistration"/> (<see cref="RelayQueues"/>). <see cref="RelaySteps"/> retries a transient
+/// failure in place for <see cref="SyncOptions.ParkAfterSeconds"/> and then parks the event with its conversation. The
+/// retry here is for an event that could be neither delivered nor parked (Redis away): it is redelivered, unacknowledged
+/// in RabbitMQ meanwhile so a crash loses nothing, up to <see cref="SyncOptions.RetryLimit"/> times, exponential from
+/// RetryMinInterval to RetryMaxInterval (defaults: 60, 0.5 s to 60 s, about 55 minutes). Permanent failures skip retry
+/// and fault to the direction's error queue.
 /// </summary>
 internal sealed class RelayConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer

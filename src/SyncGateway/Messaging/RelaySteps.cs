@@ -30,15 +30,17 @@ internal abstract record RelayResult
 }
 
 /// <summary>
-/// The steps every event takes in either direction, around the direction's own work: a span with its outcome, the
-/// duplicate check and "remember it", outcome metrics and logs, and the logging of a failure before it flows on to
-/// the consumer's retry (transient) or the error queue (<see cref="PermanentFailureException"/>), and each event's steps
-/// in the <see cref="DeliveryLedger"/> (received, timed by the intake, with the outcome: one write per outcome, and a
-/// ledger that cannot be written never fails the event, it only loses the lines). The work itself
-/// (echo check, delivery) is the direction's: <c>LegacyRelay</c> and <c>ImWriter</c>.
+/// The steps every event takes in either direction, around the direction's own work: behind its parked conversation,
+/// or tried in place for <see cref="SyncOptions.ParkAfterSeconds"/> and then parked (<see cref="ConversationParking"/>);
+/// each try with a span and its outcome, the duplicate check and "remember it", outcome metrics and logs, the logging of
+/// a failure, and each event's steps in the <see cref="DeliveryLedger"/> (received, timed by the intake, with the
+/// outcome: one write per outcome; a ledger that cannot be written never fails the event, it only loses the lines). A
+/// permanent failure (<see cref="PermanentFailureException"/>) flows on to the error queue. The work itself (echo
+/// check, delivery) is the direction's: <c>LegacyRelay</c> and <c>ImWriter</c>.
 /// </summary>
 internal sealed partial class RelaySteps(
     IKeyValueStore store,
+    ConversationParking parking,
     SyncTelemetry telemetry,
     RelayHealth health,
     DeliveryLedger deliveries,
@@ -46,7 +48,87 @@ internal sealed partial class RelaySteps(
     TimeProvider time,
     ILogger<RelaySteps> logger)
 {
+    // Tries in place grow from Sync:RetryMinIntervalMilliseconds up to this, within the park budget.
+    private static readonly TimeSpan LongestInPlaceInterval = TimeSpan.FromSeconds(4);
+
+    /// <summary>A parked conversation's first retry waits this long.</summary>
+    public static readonly TimeSpan FirstParkedRetry = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A consumed event: appended behind its conversation when that is parked, otherwise tried in place until it is
+    /// done, fails permanently (thrown: the error queue) or the park budget is spent (parked, and acknowledged).
+    /// Parking needs the store: when it is away, this throws and the consumer's retry redelivers the event later.
+    /// </summary>
     public async Task RunAsync(RelayDirection direction, ConsumeContext context, ISyncEvent evt, Func<CancellationToken, Task<RelayResult>> work)
+    {
+        var meta = evt.Meta;
+        var cancellationToken = context.CancellationToken;
+        var budget = TimeSpan.FromSeconds(options.Value.ParkAfterSeconds);
+        var started = time.GetTimestamp();
+        var interval = TimeSpan.FromMilliseconds(options.Value.RetryMinIntervalMilliseconds);
+        DateTimeOffset? firstFailure = null;
+        // Only this consumer parks its queue's conversations, so one successful look is enough.
+        var lookedForPark = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (!lookedForPark)
+                {
+                    if (await LookForParkAsync(direction, evt, attempt))
+                    {
+                        return;
+                    }
+                    lookedForPark = true;
+                }
+                await RelayAsync(direction, evt, attempt, work, cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (ex is not PermanentFailureException && !cancellationToken.IsCancellationRequested)
+            {
+                firstFailure ??= time.GetUtcNow();
+                var left = budget - time.GetElapsedTime(started);
+                if (left <= TimeSpan.Zero)
+                {
+                    await parking.ParkAsync(direction, evt, attempt, firstFailure.Value, ex.Message, FirstParkedRetry);
+                    telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Parked, ex.Message);
+                    LogParked(logger, meta.Type, meta.Id, meta.Subject, attempt, ex.Message);
+                    await NoteAsync(meta, null, deliveries.Step(DeliverySteps.Parked, string.Create(CultureInfo.InvariantCulture, $"after {attempt} tries: {ex.Message}")));
+                    return;
+                }
+                await Task.Delay(interval < left ? interval : left, time, cancellationToken);
+                interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, LongestInPlaceInterval.Ticks));
+            }
+        }
+    }
+
+    /// <summary>True when <paramref name="evt"/> was appended behind its parked conversation; a store failure is a failed try.</summary>
+    private async Task<bool> LookForParkAsync(RelayDirection direction, ISyncEvent evt, int attempt)
+    {
+        var meta = evt.Meta;
+        try
+        {
+            if (!await parking.AppendIfParkedAsync(direction, evt))
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            NoteRetry(direction, meta, attempt, ex.Message);
+            throw;
+        }
+        telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Parked, "behind-parked-event");
+        LogBehindParked(logger, meta.Type, meta.Id, meta.Subject);
+        await NoteAsync(meta, null, deliveries.Step(DeliverySteps.Parked, "behind its conversation's parked event"));
+        return true;
+    }
+
+    /// <summary>
+    /// One try of <paramref name="evt"/>: done, skipped or an echo, or it throws (logged; a
+    /// <see cref="PermanentFailureException"/> when retrying cannot help). The parking worker calls this for a parked head.
+    /// </summary>
+    public async Task RelayAsync(RelayDirection direction, ISyncEvent evt, int attempt, Func<CancellationToken, Task<RelayResult>> work, CancellationToken cancellationToken)
     {
         IdleMemoryTrim.NoteWork();
         var meta = evt.Meta;
@@ -55,7 +137,7 @@ internal sealed partial class RelaySteps(
         var done = RedisKeys.Done(direction, meta.Id);
         // Intake-side steps stay out of the intakes (they must answer without Redis): the relay writes "received" with
         // the intake's time, on the first attempt; a broker redelivery writes it again, which the ledger shows as is.
-        var received = context.GetRetryAttempt() == 0
+        var received = attempt == 1
             ? DeliveryLedger.Received(meta.ReceivedAt, direction, meta.Type, meta.Subject, (activity ?? Activity.Current)?.TraceId.ToHexString())
             : null;
 
@@ -69,11 +151,11 @@ internal sealed partial class RelaySteps(
                 return;
             }
 
-            var result = await work(context.CancellationToken);
+            var result = await work(cancellationToken);
             switch (result)
             {
                 case RelayResult.Delivered delivered:
-                    await RememberDeliveredAsync(done, meta, context.CancellationToken);
+                    await RememberDeliveredAsync(done, meta, cancellationToken);
                     telemetry.RecordOutcome(direction, meta.Type, direction.DeliveredOutcome, delivered.Reason);
                     var latency = time.GetUtcNow() - meta.Time;
                     telemetry.RecordRelayLatency(direction, meta.Type, latency);
@@ -109,10 +191,8 @@ internal sealed partial class RelaySteps(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            health.NoteFailure(direction);
-            telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Retried, ex.Message);
-            LogRetry(logger, meta.Type, meta.Id, meta.Subject, direction.Target, context.GetRetryAttempt(), ex.Message);
-            await NoteAsync(meta, received, deliveries.Step(DeliverySteps.Retried, string.Create(CultureInfo.InvariantCulture, $"attempt {context.GetRetryAttempt() + 1}: {ex.Message}")));
+            NoteRetry(direction, meta, attempt, ex.Message);
+            await NoteAsync(meta, received, deliveries.Step(DeliverySteps.Retried, string.Create(CultureInfo.InvariantCulture, $"attempt {attempt}: {ex.Message}")));
             throw;
         }
     }
@@ -132,6 +212,13 @@ internal sealed partial class RelaySteps(
         }
     }
 
+    private void NoteRetry(RelayDirection direction, EventMeta meta, int attempt, string reason)
+    {
+        health.NoteFailure(direction);
+        telemetry.RecordOutcome(direction, meta.Type, SyncTelemetry.Outcomes.Retried, reason);
+        LogRetry(logger, meta.Type, meta.Id, meta.Subject, direction.Target, attempt, reason);
+    }
+
     /// <summary>
     /// The other side has the event: failing now would deliver it again. So the marker write gets a few quick tries and
     /// then the event counts as done without it (logged): only a later copy of this event (a re-forwarded spool entry, a
@@ -144,6 +231,12 @@ internal sealed partial class RelaySteps(
             LogNotRemembered(logger, meta.Type, meta.Id, meta.Subject, failure.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Parked {EventType} {CloudEventId} and its conversation {Conversation} after {Attempts} failed tries; its later events wait behind it and it is retried in the background: {Reason}")]
+    private static partial void LogParked(ILogger logger, string eventType, string cloudEventId, string conversation, int attempts, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{EventType} {CloudEventId} waits behind the parked event of {Conversation}")]
+    private static partial void LogBehindParked(ILogger logger, string eventType, string cloudEventId, string conversation);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivered {EventType} {CloudEventId} on {Conversation} but could not record it ({Reason}); a later copy of it would be delivered again, with the same id")]
     private static partial void LogNotRemembered(ILogger logger, string eventType, string cloudEventId, string conversation, string reason);

@@ -38,12 +38,25 @@ internal sealed class SyncOptions
     /// </summary>
     public int Shards { get; set; } = 32;
 
-    /// <summary>In-place retries of a transient failure before the message faults to the error queue.</summary>
+    /// <summary>
+    /// How long an event that keeps failing transiently is retried in place, from its first attempt, before it is
+    /// parked with its conversation (<c>Sync__ParkAfterSeconds</c>; docs/operations.md, Parking): the other
+    /// conversations of its queue wait this long at most.
+    /// </summary>
+    public int ParkAfterSeconds { get; set; } = 10;
+
+    /// <summary>Longest wait between two tries of a parked conversation (<c>Sync__ParkRetryMaxSeconds</c>).</summary>
+    public int ParkRetryMaxSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// Redeliveries of an event that could be neither delivered nor parked (Redis away) before it faults to the error
+    /// queue; each runs the in-place budget again.
+    /// </summary>
     public int RetryLimit { get; set; } = 60;
 
-    /// <summary>First retry interval, in milliseconds.</summary>
+    /// <summary>First interval between in-place tries and between redeliveries, in milliseconds.</summary>
     public int RetryMinIntervalMilliseconds { get; set; } = 500;
 
-    /// <summary>Longest retry interval, in seconds.</summary>
+    /// <summary>Longest interval between redeliveries, in seconds.</summary>
     public int RetryMaxIntervalSeconds { get; set; } = 60;
 }

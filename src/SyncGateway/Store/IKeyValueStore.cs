@@ -82,6 +82,25 @@ internal interface IKeyValueStore
     /// <summary>Every element of the list under <paramref name="key"/>, oldest first; empty when there is none.</summary>
     Task<IReadOnlyList<string>> ListRangeAsync(string key);
 
+    /// <summary>
+    /// Appends <paramref name="value"/> to the list under <paramref name="key"/>; with <paramref name="onlyIfExists"/>,
+    /// only when the list exists (is not empty), in one atomic step. Lists never expire. Returns the new length, 0 when
+    /// nothing was appended.
+    /// </summary>
+    Task<long> ListAppendAsync(string key, string value, bool onlyIfExists = false);
+
+    /// <summary>The first element of the list under <paramref name="key"/>; null when it is empty.</summary>
+    Task<string?> ListHeadAsync(string key);
+
+    /// <summary>
+    /// Removes the first element of the list under <paramref name="key"/> when it equals <paramref name="expected"/>
+    /// (atomic); an emptied list is no key. Returns the length left, or -1 when the head was another element.
+    /// </summary>
+    Task<long> ListRemoveHeadAsync(string key, string expected);
+
+    /// <summary>How many elements the list under <paramref name="key"/> holds.</summary>
+    Task<long> ListLengthAsync(string key);
+
     /// <summary>True when the store answers.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 }

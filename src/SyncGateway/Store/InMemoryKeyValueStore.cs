@@ -8,6 +8,8 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
     private readonly Dictionary<string, Dictionary<string, double>> _sortedSets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (Dictionary<string, string> Fields, DateTimeOffset ExpiresAt)> _hashes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (List<string> Items, DateTimeOffset ExpiresAt)> _lists = new(StringComparer.Ordinal);
+    // Lists that never expire (parked conversations); apart from the expiring ones only for how they are kept.
+    private readonly Dictionary<string, List<string>> _queues = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public Task AddOnceAsync(string guardKey, IReadOnlyList<string> counterKeys, TimeSpan ttl)
@@ -63,6 +65,7 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
             _sortedSets.Remove(key);
             _hashes.Remove(key);
             _lists.Remove(key);
+            _queues.Remove(key);
         }
         return Task.CompletedTask;
     }
@@ -268,6 +271,57 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
         {
             IReadOnlyDictionary<string, string> fields = LiveHash(key) is { } hash ? new Dictionary<string, string>(hash, StringComparer.Ordinal) : new Dictionary<string, string>();
             return Task.FromResult(fields);
+        }
+    }
+
+    public Task<long> ListAppendAsync(string key, string value, bool onlyIfExists = false)
+    {
+        lock (_lock)
+        {
+            if (!_queues.TryGetValue(key, out var list))
+            {
+                if (onlyIfExists)
+                {
+                    return Task.FromResult(0L);
+                }
+                _queues[key] = list = [];
+            }
+            list.Add(value);
+            return Task.FromResult((long)list.Count);
+        }
+    }
+
+    public Task<string?> ListHeadAsync(string key)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_queues.TryGetValue(key, out var list) ? list[0] : null);
+        }
+    }
+
+    public Task<long> ListRemoveHeadAsync(string key, string expected)
+    {
+        lock (_lock)
+        {
+            if (!_queues.TryGetValue(key, out var list) || list[0] != expected)
+            {
+                return Task.FromResult(-1L);
+            }
+            list.RemoveAt(0);
+            if (list.Count == 0)
+            {
+                // As Redis does: an empty list is no key.
+                _queues.Remove(key);
+            }
+            return Task.FromResult((long)list.Count);
+        }
+    }
+
+    public Task<long> ListLengthAsync(string key)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_queues.TryGetValue(key, out var list) ? (long)list.Count : 0);
         }
     }
 

@@ -70,6 +70,13 @@ internal sealed class RedisKeyValueStore(IConnectionMultiplexer redis, string ke
         return left
         """;
 
+    // KEYS[1] = list; ARGV[1] = the head expected. Returns the length left, -1 when the head is another element.
+    private const string RemoveHeadScript = """
+        if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return -1 end
+        redis.call('LPOP', KEYS[1])
+        return redis.call('LLEN', KEYS[1])
+        """;
+
     private IDatabase Db => redis.GetDatabase();
 
     private RedisKey Key(string key) => keyPrefix + key;
@@ -156,6 +163,16 @@ internal sealed class RedisKeyValueStore(IConnectionMultiplexer redis, string ke
 
     public async Task<IReadOnlyList<string>> ListRangeAsync(string key)
         => [.. (await Db.ListRangeAsync(Key(key))).Select(v => (string)v!)];
+
+    public Task<long> ListAppendAsync(string key, string value, bool onlyIfExists = false)
+        => Db.ListRightPushAsync(Key(key), value, onlyIfExists ? When.Exists : When.Always);
+
+    public async Task<string?> ListHeadAsync(string key) => await Db.ListGetByIndexAsync(Key(key), 0);
+
+    public async Task<long> ListRemoveHeadAsync(string key, string expected)
+        => (long)await Db.ScriptEvaluateAsync(RemoveHeadScript, [Key(key)], [expected]);
+
+    public Task<long> ListLengthAsync(string key) => Db.ListLengthAsync(Key(key));
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {

@@ -106,4 +106,21 @@ internal static class RedisKeys
 
     /// <summary>Held by the replica that runs this interval's tail check, so one does per interval.</summary>
     public const string TailCheckLock = "repair:lock:tail";
+
+    // Parking: one conversation's keys share the hash tag {direction:conversation}, so a Redis Cluster keeps them in one
+    // slot; the due index is a key of its own, written next to them, never in the same script.
+
+    /// <summary>A parked conversation's events, in order: the failing one first, those that came after it behind it.</summary>
+    public static string ParkedEvents(RelayDirection direction, string conversation) => "park:list:" + ParkTag(direction, conversation);
+
+    /// <summary>Why and since when a conversation is parked, and its head event's failed tries.</summary>
+    public static string ParkedDetails(RelayDirection direction, string conversation) => "park:meta:" + ParkTag(direction, conversation);
+
+    /// <summary>Held by the replica retrying one parked conversation, so only one does.</summary>
+    public static string ParkLock(RelayDirection direction, string conversation) => "park:lock:" + ParkTag(direction, conversation);
+
+    /// <summary>A direction's parked conversations, by when their next try is due (Unix ms).</summary>
+    public static string ParkedDue(RelayDirection direction) => "park:due:" + direction.Name;
+
+    private static string ParkTag(RelayDirection direction, string conversation) => "{" + direction.Name + ":" + conversation + "}";
 }

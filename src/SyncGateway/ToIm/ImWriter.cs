@@ -307,10 +307,13 @@ internal sealed partial class ImWriter(
 }
 
 /// <summary>Applies one legacy event type to IM; registered for each declared type.</summary>
-internal sealed class ApplyToIm<TEvent, TData>(RelaySteps steps, ImWriter writer, IEventDeclaration<TData> declaration) : IConsumer<TEvent>
+internal sealed class ApplyToIm<TEvent, TData>(RelaySteps steps, ImWriter writer, IEventDeclaration<TData> declaration) : IConsumer<TEvent>, IParkedRelay
     where TEvent : class, ISyncEvent<TData>
     where TData : class
 {
     public Task Consume(ConsumeContext<TEvent> context)
         => steps.RunAsync(RelayDirection.LegacyToIm, context, context.Message, cancellationToken => writer.ApplyAsync(declaration, context.Message, cancellationToken));
+
+    public Task RelayParkedAsync(ISyncEvent evt, int attempt, CancellationToken cancellationToken)
+        => steps.RelayAsync(RelayDirection.LegacyToIm, evt, attempt, cancellationToken => writer.ApplyAsync(declaration, (TEvent)evt, cancellationToken), cancellationToken);
 }

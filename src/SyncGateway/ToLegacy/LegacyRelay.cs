@@ -79,10 +79,13 @@ internal sealed class LegacyRelay(OriginTags tags, MessageLedger ledger, RepairS
 }
 
 /// <summary>Relays one IM event type to legacy; registered for each declared type.</summary>
-internal sealed class RelayToLegacy<TEvent, TData>(RelaySteps steps, LegacyRelay relay, IEventDeclaration<TData> declaration) : IConsumer<TEvent>
+internal sealed class RelayToLegacy<TEvent, TData>(RelaySteps steps, LegacyRelay relay, IEventDeclaration<TData> declaration) : IConsumer<TEvent>, IParkedRelay
     where TEvent : class, ISyncEvent<TData>
     where TData : class
 {
     public Task Consume(ConsumeContext<TEvent> context)
         => steps.RunAsync(RelayDirection.ImToLegacy, context, context.Message, cancellationToken => relay.RelayAsync(declaration, context.Message, cancellationToken));
+
+    public Task RelayParkedAsync(ISyncEvent evt, int attempt, CancellationToken cancellationToken)
+        => steps.RelayAsync(RelayDirection.ImToLegacy, evt, attempt, cancellationToken => relay.RelayAsync(declaration, (TEvent)evt, cancellationToken), cancellationToken);
 }

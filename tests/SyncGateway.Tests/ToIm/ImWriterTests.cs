@@ -583,6 +583,7 @@ public sealed class ImWriterTests
     {
         var store = Substitute.For<IKeyValueStore>();
         store.ExistsAsync(Arg.Any<string>()).ThrowsAsync(new TimeoutException("Redis did not answer"));
+        store.ListLengthAsync(Arg.Any<string>()).ThrowsAsync(new TimeoutException("Redis did not answer"));
         var writer = Writer(store);
         var consumer = new ApplyToIm<LegacyC2CMessageSent, C2CMessageData>(writer.Steps, writer.Writer, Declarations.Of<C2CMessageData>());
         var context = Substitute.For<ConsumeContext<LegacyC2CMessageSent>>();
@@ -759,17 +760,17 @@ public sealed class ImWriterTests
     {
         store ??= _store;
         return new(
-            new RelaySteps(store, TestTelemetry.Create(), new RelayHealth(_time), new DeliveryLedger(store, Options.Create(new LedgerOptions()), _time), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
+            new RelaySteps(store, new ConversationParking(store, _time), TestTelemetry.Create(), new RelayHealth(_time), new DeliveryLedger(store, Options.Create(new LedgerOptions()), _time), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
             new ImWriter(new OriginTags(store, Options.Create(_sync)), _client, new MessageLedger(store, Options.Create(new LedgerOptions())),
                 TestRepair.State(store, _time, on: store is InMemoryKeyValueStore), TestRepair.Baseline(store, on: store is InMemoryKeyValueStore), new ConversationHolds(store, _time, NullLogger<ConversationHolds>.Instance), Options.Create(_sync), Options.Create(_im),
                 Options.Create(_toIm), _time, NullLogger<ImWriter>.Instance));
     }
 
-    /// <summary>The writer as its consumer runs it: inside the steps every event takes.</summary>
+    /// <summary>One try of the writer as its consumer runs it: inside the steps every event takes.</summary>
     private sealed record WriterUnderTest(RelaySteps Steps, ImWriter Writer)
     {
         public Task ApplyAsync<TData>(ConsumeContext context, ISyncEvent<TData> evt) where TData : class
-            => Steps.RunAsync(RelayDirection.LegacyToIm, context, evt, cancellationToken => Writer.ApplyAsync(Declarations.Of<TData>(), evt, cancellationToken));
+            => Steps.RelayAsync(RelayDirection.LegacyToIm, evt, 1, cancellationToken => Writer.ApplyAsync(Declarations.Of<TData>(), evt, cancellationToken), context.CancellationToken);
     }
 
     private static IReadOnlyList<string> ImParts<T>(T data) where T : class => Declarations.Of<T>().ImEchoParts(data);

@@ -152,16 +152,16 @@ public sealed class LegacyRelayTests : IDisposable
 
     private RelayUnderTest Relay(StubHttpHandler handler)
         => new(
-            new RelaySteps(_store, TestTelemetry.Create(), new RelayHealth(_time), new DeliveryLedger(_store, Options.Create(new LedgerOptions()), _time), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
+            new RelaySteps(_store, new ConversationParking(_store, _time), TestTelemetry.Create(), new RelayHealth(_time), new DeliveryLedger(_store, Options.Create(new LedgerOptions()), _time), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
             new LegacyRelay(_tags, Ledger(), TestRepair.State(_store, _time), TestRepair.Baseline(_store), _clients.Create(_legacy, handler)));
 
     private MessageLedger Ledger() => new(_store, Options.Create(new LedgerOptions()));
 
-    /// <summary>The relay as its consumer runs it: inside the steps every event takes.</summary>
+    /// <summary>One try of the relay as its consumer runs it: inside the steps every event takes.</summary>
     private sealed class RelayUnderTest(RelaySteps steps, LegacyRelay relay)
     {
         public Task RelayAsync<TData>(ConsumeContext context, ISyncEvent<TData> evt) where TData : class
-            => steps.RunAsync(RelayDirection.ImToLegacy, context, evt, cancellationToken => relay.RelayAsync(Declarations.Of<TData>(), evt, cancellationToken));
+            => steps.RelayAsync(RelayDirection.ImToLegacy, evt, 1, cancellationToken => relay.RelayAsync(Declarations.Of<TData>(), evt, cancellationToken), context.CancellationToken);
     }
 
     private static T Parse<T>(string body) where T : ISyncEvent

@@ -584,6 +584,9 @@ public sealed class ImWriterTests
         var store = Substitute.For<IKeyValueStore>();
         store.ExistsAsync(Arg.Any<string>()).ThrowsAsync(new TimeoutException("Redis did not answer"));
         store.ListLengthAsync(Arg.Any<string>()).ThrowsAsync(new TimeoutException("Redis did not answer"));
+        store.HashSetAsync(Arg.Any<string>(), Arg.Any<IReadOnlyCollection<KeyValuePair<string, string>>>(), Arg.Any<TimeSpan>()).ThrowsAsync(new TimeoutException("Redis did not answer"));
+        // Straight to parking, which needs the store too: the consumer fails and its retry redelivers later.
+        _sync.ParkAfterSeconds = 0;
         var writer = Writer(store);
         var consumer = new ApplyToIm<LegacyC2CMessageSent, C2CMessageData>(writer.Steps, writer.Writer, Declarations.Of<C2CMessageData>());
         var context = Substitute.For<ConsumeContext<LegacyC2CMessageSent>>();

@@ -131,6 +131,11 @@ internal sealed class SyncTelemetry
         static Measurement<long> Measure(ParkingCounts counts, long value) => new(value, new KeyValuePair<string, object?>(Tags.Direction, counts.Direction.Name));
     }
 
+    /// <summary>Faulted events waiting for an operator (<c>/admin/faults</c>), per direction.</summary>
+    public void ObserveFaults(Func<IReadOnlyList<(RelayDirection Direction, long Count)>> counts)
+        => Meter.CreateObservableGauge("syncgw.faults.open", () => counts().Select(c => new Measurement<long>(c.Count, new KeyValuePair<string, object?>(Tags.Direction, c.Direction.Name))),
+            "{event}", "Faulted events kept for an operator to replay or discard.");
+
     /// <summary>1 while a dependency answers, else 0; tag <c>dependency</c> = broker or redis.</summary>
     public void ObserveDependencies(Func<bool> broker, Func<bool> redis)
         => Meter.CreateObservableGauge("syncgw.dependency.up", () => new[]

@@ -17,6 +17,8 @@ internal static class DeliverySteps
     public const string Retried = "retried";
     public const string Faulted = "faulted";
     public const string Parked = "parked";
+    public const string Replayed = "replayed";
+    public const string Discarded = "discarded";
 }
 
 /// <summary>One step of one event: when, what, and what it said (the other side's answer, the echo tag, the reason).</summary>

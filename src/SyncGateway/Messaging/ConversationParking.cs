@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
 using SyncGateway.Contracts;
-using SyncGateway.Events;
 using SyncGateway.Store;
 
 namespace SyncGateway.Messaging;
@@ -16,17 +14,18 @@ namespace SyncGateway.Messaging;
 /// </summary>
 internal sealed class ConversationParking(IKeyValueStore store, TimeProvider time)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     // Details only say why; losing them to expiry after a month loses no event (the list never expires).
     private static readonly TimeSpan DetailsTtl = TimeSpan.FromDays(30);
+
+    /// <summary>How long one holder keeps a conversation's lock at most: outlasts one relay, HTTP attempts included.</summary>
+    internal static readonly TimeSpan LockTtl = TimeSpan.FromMinutes(2);
 
     /// <summary>Appends <paramref name="evt"/> behind its parked conversation; false when the conversation is not parked.</summary>
     public async Task<bool> AppendIfParkedAsync(RelayDirection direction, ISyncEvent evt)
     {
         var list = RedisKeys.ParkedEvents(direction, evt.Meta.Subject);
         // Most conversations are not parked: a length costs less than serialising every event.
-        if (await store.ListLengthAsync(list) == 0 || await store.ListAppendAsync(list, Serialize(evt), onlyIfExists: true) == 0)
+        if (await store.ListLengthAsync(list) == 0 || await store.ListAppendAsync(list, StoredEvents.Serialize(evt), onlyIfExists: true) == 0)
         {
             return false;
         }
@@ -51,9 +50,121 @@ internal sealed class ConversationParking(IKeyValueStore store, TimeProvider tim
             new(Fields.LastFailure, Ms(now)),
             new(Fields.Reason, reason),
         ], DetailsTtl);
-        await store.ListAppendAsync(RedisKeys.ParkedEvents(direction, conversation), Serialize(evt));
+        await store.ListAppendAsync(RedisKeys.ParkedEvents(direction, conversation), StoredEvents.Serialize(evt));
         // After the list: the worker, finding a due conversation with no list, takes it off the index.
         await store.SortedSetAddAsync(RedisKeys.ParkedDue(direction), conversation, (now + firstRetry).ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>
+    /// Queues a replayed event in its conversation's parking list and makes the conversation due now, so
+    /// <see cref="ParkingWorker"/> relays it and every event of the conversation that arrives meanwhile waits behind it.
+    /// Among events already held there it takes its place by its time: before the first later one, but never before a
+    /// head the worker is relaying right now (the conversation's lock held by another).
+    /// </summary>
+    public async Task ReplayAsync(RelayDirection direction, ISyncEvent evt)
+    {
+        var conversation = evt.Meta.Subject;
+        var list = RedisKeys.ParkedEvents(direction, conversation);
+        var raw = StoredEvents.Serialize(evt);
+        var owner = await TryLockAsync(direction, conversation);
+        try
+        {
+            if (!await InsertByTimeAsync(list, raw, evt.Meta.Time, fromIndex: owner is null ? 1 : 0))
+            {
+                await store.ListAppendAsync(list, raw);
+            }
+        }
+        finally
+        {
+            await UnlockAsync(direction, conversation, owner);
+        }
+        var now = time.GetUtcNow();
+        if (await store.HashGetAsync(RedisKeys.ParkedDetails(direction, conversation), [Fields.Since]) is [null])
+        {
+            await store.HashSetAsync(RedisKeys.ParkedDetails(direction, conversation), [new(Fields.Since, Ms(now)), new(Fields.Reason, "replayed by an operator")], DetailsTtl);
+        }
+        await store.SortedSetAddAsync(RedisKeys.ParkedDue(direction), conversation, now.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>Makes a parked conversation's next try due now; false when it is not parked.</summary>
+    public async Task<bool> RetryNowAsync(RelayDirection direction, string conversation)
+    {
+        if (await store.ListLengthAsync(RedisKeys.ParkedEvents(direction, conversation)) == 0)
+        {
+            return false;
+        }
+        await store.SortedSetAddAsync(RedisKeys.ParkedDue(direction), conversation, time.GetUtcNow().ToUnixTimeMilliseconds());
+        return true;
+    }
+
+    /// <summary>
+    /// Drops a parked conversation's head when it is still <paramref name="eventId"/>, so the conversation goes on with the
+    /// next; null when the head is being relayed right now (try again), else whether it was dropped.
+    /// </summary>
+    public async Task<bool?> DiscardHeadAsync(RelayDirection direction, string conversation, string eventId)
+    {
+        if (await TryLockAsync(direction, conversation) is not { } owner)
+        {
+            return null;
+        }
+        try
+        {
+            if (await HeadAsync(direction, conversation) is not { } head || (head.Event?.Meta.Id ?? "") != eventId)
+            {
+                return false;
+            }
+            if (await RemoveHeadAsync(direction, conversation, head.Raw))
+            {
+                await UnparkAsync(direction, conversation);
+            }
+            else
+            {
+                await store.SortedSetAddAsync(RedisKeys.ParkedDue(direction), conversation, time.GetUtcNow().ToUnixTimeMilliseconds());
+            }
+            return true;
+        }
+        finally
+        {
+            await UnlockAsync(direction, conversation, owner);
+        }
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="raw"/> before the first held event, from <paramref name="fromIndex"/> on, that is later
+    /// than <paramref name="at"/>; false when there is none (or the list keeps changing under it).
+    /// </summary>
+    private async Task<bool> InsertByTimeAsync(string list, string raw, DateTimeOffset at, int fromIndex)
+    {
+        for (var tries = 0; tries < 3; tries++)
+        {
+            var pivot = (await store.ListRangeAsync(list)).Skip(fromIndex).FirstOrDefault(e => StoredEvents.Deserialize(e).Event?.Meta.Time > at);
+            if (pivot is null)
+            {
+                return false;
+            }
+            // -1: the pivot was relayed and removed meanwhile; look again.
+            if (await store.ListInsertBeforeAsync(list, pivot, raw) > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The conversation's lock, as <see cref="ParkingWorker"/> takes it, with a new owner; null when another holds it.</summary>
+    private async Task<string?> TryLockAsync(RelayDirection direction, string conversation)
+    {
+        var owner = Guid.NewGuid().ToString("N");
+        return await store.SetValueAsync(RedisKeys.ParkLock(direction, conversation), owner, LockTtl, onlyIfAbsent: true) ? owner : null;
+    }
+
+    private async Task UnlockAsync(RelayDirection direction, string conversation, string? owner)
+    {
+        var key = RedisKeys.ParkLock(direction, conversation);
+        if (owner is not null && await store.GetValueAsync(key) == owner)
+        {
+            await store.DeleteAsync(key);
+        }
     }
 
     /// <summary>Conversations of <paramref name="direction"/> whose next try is due now, oldest due first.</summary>
@@ -67,7 +178,7 @@ internal sealed class ConversationParking(IKeyValueStore store, TimeProvider tim
         {
             return null;
         }
-        var (evt, problem) = Deserialize(raw);
+        var (evt, problem) = StoredEvents.Deserialize(raw);
         return new ParkedHead(raw, evt, problem);
     }
 
@@ -97,9 +208,13 @@ internal sealed class ConversationParking(IKeyValueStore store, TimeProvider tim
         await store.SortedSetAddAsync(RedisKeys.ParkedDue(direction), conversation, nextTry.ToUnixTimeMilliseconds());
     }
 
-    /// <summary>How many tries the head has failed since it became the head (0 when none is recorded).</summary>
-    public async Task<int> AttemptsAsync(RelayDirection direction, string conversation)
-        => (await store.HashGetAsync(RedisKeys.ParkedDetails(direction, conversation), [Fields.Attempts]))[0] is { } a ? int.Parse(a, CultureInfo.InvariantCulture) : 0;
+    /// <summary>How many tries the head has failed since it became the head (0 when none is recorded), and when the first did.</summary>
+    public async Task<(int Attempts, DateTimeOffset? FirstFailure)> HeadFailuresAsync(RelayDirection direction, string conversation)
+    {
+        var known = await store.HashGetAsync(RedisKeys.ParkedDetails(direction, conversation), [Fields.Attempts, Fields.FirstFailure]);
+        return (known[0] is { } a ? int.Parse(a, CultureInfo.InvariantCulture) : 0,
+            known[1] is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(ms, CultureInfo.InvariantCulture)) : null);
+    }
 
     /// <summary>Takes a conversation whose list is empty off the index; a consumer that parked it again meanwhile keeps it on.</summary>
     public async Task UnparkAsync(RelayDirection direction, string conversation)
@@ -151,26 +266,6 @@ internal sealed class ConversationParking(IKeyValueStore store, TimeProvider tim
         return new ParkingCounts(direction, parked.Count, parked.Sum(p => p.Events), parked.Min(p => p.ParkedSince));
     }
 
-    private static string Serialize(ISyncEvent evt)
-        => JsonSerializer.Serialize(new ParkedEntry(evt.Meta.Type, JsonSerializer.SerializeToElement(evt, evt.GetType(), Json)), Json);
-
-    private static (ISyncEvent? Event, string? Problem) Deserialize(string raw)
-    {
-        try
-        {
-            var entry = JsonSerializer.Deserialize<ParkedEntry>(raw, Json) ?? throw new JsonException("the entry is null");
-            if (!EventCatalog.MessageTypeOf.TryGetValue(entry.Type, out var messageType))
-            {
-                return (null, $"this version does not know the event type {entry.Type}");
-            }
-            return (entry.Event.Deserialize(messageType, Json) as ISyncEvent ?? throw new JsonException("the event is null"), null);
-        }
-        catch (JsonException ex)
-        {
-            return (null, ex.Message);
-        }
-    }
-
     private static string Ms(DateTimeOffset at) => at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 
     private static DateTimeOffset? Time(IReadOnlyDictionary<string, string> details, string field)
@@ -184,9 +279,6 @@ internal sealed class ConversationParking(IKeyValueStore store, TimeProvider tim
         public const string LastFailure = "last";
         public const string Reason = "reason";
     }
-
-    /// <summary>One element of a parking list: the CloudEvents type (to find the bus message type) and the whole event.</summary>
-    private sealed record ParkedEntry(string Type, JsonElement Event);
 }
 
 /// <summary>The head of a parking list: <paramref name="Raw"/> as stored, and the event, or why it cannot be read.</summary>

@@ -25,6 +25,7 @@ internal static class MessagingRegistration
         builder.Services.AddSingleton<RelaySteps>();
         builder.Services.AddSingleton<RelayHealth>();
         builder.Services.AddSingleton<ConversationParking>();
+        builder.Services.AddSingleton<FaultedEvents>();
         builder.Services.AddHostedService<ParkingWorker>();
 
         builder.Services.AddMassTransit(bus =>

@@ -19,11 +19,14 @@ internal interface IParkedRelay
 /// conversations whose next try is due, and for each (one replica at a time: a lock in the store) relays the head through
 /// the same relay steps as a consumer (dedupe, echo check), removes it when done and goes on with the next, so the
 /// conversation drains in order and is un-parked when its list is empty. A transient failure sets the next try with
-/// exponential backoff up to <see cref="SyncOptions.ParkRetryMaxSeconds"/>; a permanent one sends the head to its
-/// direction's error queue and the conversation goes on. Also keeps the parking gauges' counts.
+/// exponential backoff up to <see cref="SyncOptions.ParkRetryMaxSeconds"/>; a permanent one faults the head
+/// (<see cref="FaultedEvents"/>) and the conversation goes on. A paused direction's conversations wait. Also keeps the
+/// parking and fault gauges' counts.
 /// </summary>
 internal sealed partial class ParkingWorker(
     ConversationParking parking,
+    FaultedEvents faults,
+    PauseGate pause,
     IKeyValueStore store,
     IServiceScopeFactory scopes,
     IEnumerable<RelayQueues.Consumer> consumers,
@@ -40,9 +43,6 @@ internal sealed partial class ParkingWorker(
     // Conversations taken per direction and round; the rest are due in the next round.
     private const int DuePerRound = 100;
 
-    // Outlasts one relay (HTTP attempts included); renewed before each event.
-    private static readonly TimeSpan LockTtl = TimeSpan.FromMinutes(2);
-
     private static readonly RelayDirection[] Directions = [RelayDirection.ImToLegacy, RelayDirection.LegacyToIm];
 
     private readonly string _owner = Guid.NewGuid().ToString("N");
@@ -51,17 +51,19 @@ internal sealed partial class ParkingWorker(
         c => c.ConsumerType);
 
     private IReadOnlyList<ParkingCounts> _counts = [.. Directions.Select(d => new ParkingCounts(d, 0, 0, null))];
+    private IReadOnlyList<(RelayDirection Direction, long Count)> _faultCounts = [.. Directions.Select(d => (d, 0L))];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         telemetry.ObserveParking(() => Volatile.Read(ref _counts));
+        telemetry.ObserveFaults(() => Volatile.Read(ref _faultCounts));
         using var timer = new PeriodicTimer(Interval, time);
         var round = 0;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
-                foreach (var direction in Directions)
+                foreach (var direction in Directions.Where(d => !pause.IsPaused(d)))
                 {
                     foreach (var conversation in await parking.DueAsync(direction, DuePerRound))
                     {
@@ -71,6 +73,7 @@ internal sealed partial class ParkingWorker(
                 if (round++ % RoundsPerCount == 0)
                 {
                     Volatile.Write(ref _counts, [.. await Task.WhenAll(Directions.Select(d => parking.CountAsync(d)))]);
+                    Volatile.Write(ref _faultCounts, [.. await Task.WhenAll(Directions.Select(async d => (d, await faults.CountAsync(d))))]);
                 }
             }
 #pragma warning disable CA1031 // A failed round (the store away) is logged; the next one tries again, the lists are durable.
@@ -86,7 +89,7 @@ internal sealed partial class ParkingWorker(
     internal async Task DrainAsync(RelayDirection direction, string conversation, CancellationToken cancellationToken)
     {
         var lockKey = RedisKeys.ParkLock(direction, conversation);
-        if (!await store.SetValueAsync(lockKey, _owner, LockTtl, onlyIfAbsent: true))
+        if (!await store.SetValueAsync(lockKey, _owner, ConversationParking.LockTtl, onlyIfAbsent: true))
         {
             return;
         }
@@ -94,7 +97,7 @@ internal sealed partial class ParkingWorker(
         {
             while (await parking.HeadAsync(direction, conversation) is { } head)
             {
-                await store.SetValueAsync(lockKey, _owner, LockTtl);
+                await store.SetValueAsync(lockKey, _owner, ConversationParking.LockTtl);
                 if (!await TryHeadAsync(direction, conversation, head, cancellationToken))
                 {
                     return;
@@ -116,7 +119,7 @@ internal sealed partial class ParkingWorker(
         }
     }
 
-    /// <summary>True when the head is done with (delivered, skipped, or faulted to the error queue); false when it stays.</summary>
+    /// <summary>True when the head is done with (delivered, skipped, or faulted); false when it stays.</summary>
     private async Task<bool> TryHeadAsync(RelayDirection direction, string conversation, ParkedHead head, CancellationToken cancellationToken)
     {
         if (head.Event is not { } evt)
@@ -125,7 +128,7 @@ internal sealed partial class ParkingWorker(
             LogUnreadable(logger, conversation, head.Problem, head.Raw);
             return true;
         }
-        var attempts = await parking.AttemptsAsync(direction, conversation);
+        var (attempts, firstFailure) = await parking.HeadFailuresAsync(direction, conversation);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -135,7 +138,7 @@ internal sealed partial class ParkingWorker(
         }
         catch (PermanentFailureException ex)
         {
-            await FaultAsync(direction, evt, ex.Message, cancellationToken);
+            await faults.RecordAsync(direction, evt, attempts + 1, firstFailure ?? time.GetUtcNow(), ex.Message);
             return true;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -144,21 +147,6 @@ internal sealed partial class ParkingWorker(
             await parking.NoteFailureAsync(direction, conversation, ex.Message, time.GetUtcNow() + wait);
             return false;
         }
-    }
-
-    /// <summary>To the direction's error queue, as a consumer's permanent failure goes: the conversation goes on.</summary>
-    private async Task FaultAsync(RelayDirection direction, ISyncEvent evt, string reason, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var bus = scope.ServiceProvider.GetRequiredService<IBus>();
-        var errors = await bus.GetSendEndpoint(new Uri("queue:" + RelayQueues.ErrorQueue(direction)));
-        await errors.Send(evt, evt.GetType(), ctx =>
-        {
-            ctx.MessageId = MessageIds.For(evt.Meta.Id);
-            ctx.Durable = true;
-            ctx.Headers.Set("MT-Reason", "fault");
-            ctx.Headers.Set("MT-Fault-Message", reason);
-        }, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A round of parked conversation retries failed, the next one tries again: {Reason}")]

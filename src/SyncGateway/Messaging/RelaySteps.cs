@@ -35,12 +35,14 @@ internal abstract record RelayResult
 /// each try with a span and its outcome, the duplicate check and "remember it", outcome metrics and logs, the logging of
 /// a failure, and each event's steps in the <see cref="DeliveryLedger"/> (received, timed by the intake, with the
 /// outcome: one write per outcome; a ledger that cannot be written never fails the event, it only loses the lines). A
-/// permanent failure (<see cref="PermanentFailureException"/>) flows on to the error queue. The work itself (echo
+/// permanent failure (<see cref="PermanentFailureException"/>) is kept in <see cref="FaultedEvents"/> for an operator,
+/// and the conversation goes on; when that cannot be written, it flows on to the error queue. The work itself (echo
 /// check, delivery) is the direction's: <c>LegacyRelay</c> and <c>ImWriter</c>.
 /// </summary>
 internal sealed partial class RelaySteps(
     IKeyValueStore store,
     ConversationParking parking,
+    FaultedEvents faults,
     SyncTelemetry telemetry,
     RelayHealth health,
     DeliveryLedger deliveries,
@@ -84,7 +86,12 @@ internal sealed partial class RelaySteps(
                 await RelayAsync(direction, evt, attempt, work, cancellationToken);
                 return;
             }
-            catch (Exception ex) when (ex is not PermanentFailureException && !cancellationToken.IsCancellationRequested)
+            catch (PermanentFailureException ex)
+            {
+                await FaultAsync(direction, evt, attempt, firstFailure ?? time.GetUtcNow(), ex);
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 firstFailure ??= time.GetUtcNow();
                 var left = budget - time.GetElapsedTime(started);
@@ -99,6 +106,20 @@ internal sealed partial class RelaySteps(
                 await Task.Delay(interval < left ? interval : left, time, cancellationToken);
                 interval = TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, LongestInPlaceInterval.Ticks));
             }
+        }
+    }
+
+    /// <summary>Keeps a permanently failed event for an operator; when the store cannot take it, rethrows to the error queue.</summary>
+    private async Task FaultAsync(RelayDirection direction, ISyncEvent evt, int attempts, DateTimeOffset firstFailure, PermanentFailureException failure)
+    {
+        try
+        {
+            await faults.RecordAsync(direction, evt, attempts, firstFailure, failure.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFaultNotKept(logger, evt.Meta.Type, evt.Meta.Id, ex.Message);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
 
@@ -259,6 +280,9 @@ internal sealed partial class RelaySteps(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {EventType} {CloudEventId} on {Conversation} to {Target} failed (attempt {Attempt}), will retry: {Reason}")]
     private static partial void LogRetry(ILogger logger, string eventType, string cloudEventId, string conversation, string target, int attempt, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Sending {EventType} {CloudEventId} on {Conversation} to {Target} failed permanently, moved to the error queue: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not keep faulted {EventType} {CloudEventId} for an operator ({Reason}); it goes to the error queue")]
+    private static partial void LogFaultNotKept(ILogger logger, string eventType, string cloudEventId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sending {EventType} {CloudEventId} on {Conversation} to {Target} failed permanently; faulted, its conversation goes on: {Reason}")]
     private static partial void LogFaulted(ILogger logger, string eventType, string cloudEventId, string conversation, string target, string reason);
 }

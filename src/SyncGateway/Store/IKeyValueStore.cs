@@ -58,6 +58,9 @@ internal interface IKeyValueStore
     /// <summary>Up to <paramref name="take"/> members with a score in [<paramref name="min"/>, <paramref name="max"/>], lowest score first.</summary>
     Task<IReadOnlyList<ScoredMember>> SortedSetRangeByScoreAsync(string key, double min, double max, int take);
 
+    /// <summary>How many members the sorted set under <paramref name="key"/> holds.</summary>
+    Task<long> SortedSetLengthAsync(string key);
+
     /// <summary>Removes <paramref name="member"/> from a sorted set.</summary>
     Task SortedSetRemoveAsync(string key, string member);
 
@@ -88,6 +91,12 @@ internal interface IKeyValueStore
     /// nothing was appended.
     /// </summary>
     Task<long> ListAppendAsync(string key, string value, bool onlyIfExists = false);
+
+    /// <summary>
+    /// Inserts <paramref name="value"/> before the first element equal to <paramref name="pivot"/> (atomic). Returns the
+    /// new length, 0 when there is no list, -1 when no element equals <paramref name="pivot"/>.
+    /// </summary>
+    Task<long> ListInsertBeforeAsync(string key, string pivot, string value);
 
     /// <summary>The first element of the list under <paramref name="key"/>; null when it is empty.</summary>
     Task<string?> ListHeadAsync(string key);

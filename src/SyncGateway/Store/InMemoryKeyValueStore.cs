@@ -7,9 +7,8 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
     private readonly Dictionary<string, Sequence> _sequences = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, double>> _sortedSets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (Dictionary<string, string> Fields, DateTimeOffset ExpiresAt)> _hashes = new(StringComparer.Ordinal);
+    // Lists that never expire (parked conversations) have DateTimeOffset.MaxValue.
     private readonly Dictionary<string, (List<string> Items, DateTimeOffset ExpiresAt)> _lists = new(StringComparer.Ordinal);
-    // Lists that never expire (parked conversations); apart from the expiring ones only for how they are kept.
-    private readonly Dictionary<string, List<string>> _queues = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public Task AddOnceAsync(string guardKey, IReadOnlyList<string> counterKeys, TimeSpan ttl)
@@ -65,7 +64,6 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
             _sortedSets.Remove(key);
             _hashes.Remove(key);
             _lists.Remove(key);
-            _queues.Remove(key);
         }
         return Task.CompletedTask;
     }
@@ -189,6 +187,14 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
         }
     }
 
+    public Task<long> SortedSetLengthAsync(string key)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_sortedSets.TryGetValue(key, out var set) ? (long)set.Count : 0);
+        }
+    }
+
     public Task SortedSetRemoveAsync(string key, string member)
     {
         lock (_lock)
@@ -278,15 +284,33 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
     {
         lock (_lock)
         {
-            if (!_queues.TryGetValue(key, out var list))
+            if (LiveList(key) is not { } list)
             {
                 if (onlyIfExists)
                 {
                     return Task.FromResult(0L);
                 }
-                _queues[key] = list = [];
+                _lists[key] = (list = [], DateTimeOffset.MaxValue);
             }
             list.Add(value);
+            return Task.FromResult((long)list.Count);
+        }
+    }
+
+    public Task<long> ListInsertBeforeAsync(string key, string pivot, string value)
+    {
+        lock (_lock)
+        {
+            if (LiveList(key) is not { } list)
+            {
+                return Task.FromResult(0L);
+            }
+            var at = list.IndexOf(pivot);
+            if (at < 0)
+            {
+                return Task.FromResult(-1L);
+            }
+            list.Insert(at, value);
             return Task.FromResult((long)list.Count);
         }
     }
@@ -295,7 +319,7 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
     {
         lock (_lock)
         {
-            return Task.FromResult(_queues.TryGetValue(key, out var list) ? list[0] : null);
+            return Task.FromResult(LiveList(key) is { } list ? list[0] : null);
         }
     }
 
@@ -303,7 +327,7 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
     {
         lock (_lock)
         {
-            if (!_queues.TryGetValue(key, out var list) || list[0] != expected)
+            if (LiveList(key) is not { } list || list[0] != expected)
             {
                 return Task.FromResult(-1L);
             }
@@ -311,7 +335,7 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
             if (list.Count == 0)
             {
                 // As Redis does: an empty list is no key.
-                _queues.Remove(key);
+                _lists.Remove(key);
             }
             return Task.FromResult((long)list.Count);
         }
@@ -321,7 +345,7 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
     {
         lock (_lock)
         {
-            return Task.FromResult(_queues.TryGetValue(key, out var list) ? (long)list.Count : 0);
+            return Task.FromResult(LiveList(key) is { } list ? (long)list.Count : 0);
         }
     }
 

@@ -123,6 +123,8 @@ internal sealed class RedisKeyValueStore(IConnectionMultiplexer redis, string ke
     public async Task<IReadOnlyList<ScoredMember>> SortedSetRangeByScoreAsync(string key, double min, double max, int take)
         => [.. (await Db.SortedSetRangeByScoreWithScoresAsync(Key(key), min, max, take: take)).Select(e => new ScoredMember((string)e.Element!, e.Score))];
 
+    public Task<long> SortedSetLengthAsync(string key) => Db.SortedSetLengthAsync(Key(key));
+
     public Task SortedSetRemoveAsync(string key, string member) => Db.SortedSetRemoveAsync(Key(key), member);
 
     public Task SortedSetRemoveRangeByScoreAsync(string key, double min, double max) => Db.SortedSetRemoveRangeByScoreAsync(Key(key), min, max);
@@ -166,6 +168,8 @@ internal sealed class RedisKeyValueStore(IConnectionMultiplexer redis, string ke
 
     public Task<long> ListAppendAsync(string key, string value, bool onlyIfExists = false)
         => Db.ListRightPushAsync(Key(key), value, onlyIfExists ? When.Exists : When.Always);
+
+    public Task<long> ListInsertBeforeAsync(string key, string pivot, string value) => Db.ListInsertBeforeAsync(Key(key), pivot, value);
 
     public async Task<string?> ListHeadAsync(string key) => await Db.ListGetByIndexAsync(Key(key), 0);
 

@@ -123,4 +123,10 @@ internal static class RedisKeys
     public static string ParkedDue(RelayDirection direction) => "park:due:" + direction.Name;
 
     private static string ParkTag(RelayDirection direction, string conversation) => "{" + direction.Name + ":" + conversation + "}";
+
+    /// <summary>A faulted event, whole, with why and when it faulted: kept until an operator replays or discards it.</summary>
+    public static string Fault(RelayDirection direction, string eventId) => "fault:" + direction.Name + ":" + eventId;
+
+    /// <summary>A direction's faulted events by when they faulted first (Unix ms): what the admin API lists.</summary>
+    public static string Faults(RelayDirection direction) => "faults:" + direction.Name;
 }

@@ -21,12 +21,14 @@ public sealed class ConversationParkingTests
     private readonly SyncOptions _sync = new() { ParkAfterSeconds = 0 };
     private readonly InMemoryKeyValueStore _store;
     private readonly ConversationParking _parking;
+    private readonly FaultedEvents _faults;
     private readonly ConsumeContext _context = Substitute.For<ConsumeContext>();
 
     public ConversationParkingTests()
     {
         _store = new InMemoryKeyValueStore(_time);
         _parking = new ConversationParking(_store, _time);
+        _faults = new FaultedEvents(_store, _time);
     }
 
     [Fact]
@@ -48,12 +50,85 @@ public sealed class ConversationParkingTests
     }
 
     [Fact]
-    public async Task A_permanent_failure_faults_the_event_and_parks_nothing()
+    public async Task A_permanent_failure_faults_the_event_for_an_operator_and_parks_nothing()
     {
-        await Assert.ThrowsAsync<PermanentFailureException>(() => Steps().RunAsync(Direction, _context, Message("evt-1"),
-            _ => throw new PermanentFailureException("legacy answered 400")));
+        await Steps().RunAsync(Direction, _context, Message("evt-1"), _ => throw new PermanentFailureException("legacy answered 400"));
 
         Assert.Empty(await _parking.ListAsync(Direction));
+        var fault = Assert.Single(await _faults.ListAsync(Direction, 10));
+        Assert.Equal(("evt-1", Conversation, "legacy answered 400", 1), (fault.Id, fault.Conversation, fault.Reason, fault.Attempts));
+        Assert.Equal("evt-1", fault.Event?.Meta.Id);
+        Assert.Equal(1, await _faults.CountAsync(Direction));
+    }
+
+    [Fact]
+    public async Task A_permanent_failure_that_cannot_be_kept_goes_to_the_error_queue()
+    {
+        var store = Substitute.For<IKeyValueStore>();
+        store.HashGetAsync(Arg.Any<string>(), Arg.Any<IReadOnlyList<string>>()).Returns(Task.FromException<IReadOnlyList<string?>>(new TimeoutException("Redis did not answer")));
+        store.ListLengthAsync(Arg.Any<string>()).Returns(0L);
+        var steps = new RelaySteps(store, new ConversationParking(store, _time), new FaultedEvents(store, _time), TestTelemetry.Create(), new RelayHealth(_time),
+            new SyncGateway.Ledger.DeliveryLedger(store, Options.Create(new SyncGateway.Ledger.LedgerOptions()), _time), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance);
+
+        var thrown = await Assert.ThrowsAsync<PermanentFailureException>(() => steps.RunAsync(Direction, _context, Message("evt-1"),
+            _ => throw new PermanentFailureException("legacy answered 400")));
+
+        Assert.Equal("legacy answered 400", thrown.Message);
+    }
+
+    [Fact]
+    public async Task A_replayed_event_is_relayed_before_the_later_events_held_behind_a_parked_head_and_after_earlier_ones()
+    {
+        await ParkAsync("evt-2", "evt-4");
+        var relay = new RecordingRelay();
+
+        await _parking.ReplayAsync(Direction, Message("evt-3"));
+        await _parking.ReplayAsync(Direction, Message("evt-1"));
+        await Worker(relay).DrainAsync(Direction, Conversation, CancellationToken.None);
+
+        Assert.Equal(["evt-1", "evt-2", "evt-3", "evt-4"], relay.Tried);
+        Assert.Empty(await _parking.ListAsync(Direction));
+    }
+
+    [Fact]
+    public async Task A_replayed_event_never_goes_before_a_head_being_relayed()
+    {
+        await ParkAsync("evt-2", "evt-4");
+        await _store.SetValueAsync(SyncGateway.Store.RedisKeys.ParkLock(Direction, Conversation), "the worker", TimeSpan.FromMinutes(1));
+
+        await _parking.ReplayAsync(Direction, Message("evt-1"));
+
+        Assert.Equal(["evt-2", "evt-1", "evt-4"], (await _store.ListRangeAsync(SyncGateway.Store.RedisKeys.ParkedEvents(Direction, Conversation)))
+            .Select(raw => StoredEvents.Deserialize(raw).Event!.Meta.Id));
+    }
+
+    [Fact]
+    public async Task A_replay_into_a_conversation_that_is_not_parked_parks_it_due_now_and_its_next_events_wait_behind()
+    {
+        await _parking.ReplayAsync(Direction, Message("evt-1"));
+
+        Assert.True(await _parking.AppendIfParkedAsync(Direction, Message("evt-2")));
+        Assert.Equal([Conversation], await _parking.DueAsync(Direction, 10));
+        var parked = Assert.Single(await _parking.ListAsync(Direction));
+        Assert.Equal(("evt-1", 2L, "replayed by an operator"), (parked.HeadEventId, parked.Events, parked.Reason));
+    }
+
+    [Fact]
+    public async Task Discarding_a_parked_head_lets_the_conversation_go_on_unless_it_is_being_relayed()
+    {
+        await ParkAsync("evt-1", "evt-2");
+        var lockKey = SyncGateway.Store.RedisKeys.ParkLock(Direction, Conversation);
+        await _store.SetValueAsync(lockKey, "the worker", TimeSpan.FromMinutes(1));
+
+        Assert.Null(await _parking.DiscardHeadAsync(Direction, Conversation, "evt-1"));
+        await _store.DeleteAsync(lockKey);
+        Assert.False(await _parking.DiscardHeadAsync(Direction, Conversation, "evt-2"));
+        Assert.True(await _parking.DiscardHeadAsync(Direction, Conversation, "evt-1"));
+
+        Assert.Equal("evt-2", Assert.Single(await _parking.ListAsync(Direction)).HeadEventId);
+        Assert.True(await _parking.DiscardHeadAsync(Direction, Conversation, "evt-2"));
+        Assert.Empty(await _parking.ListAsync(Direction));
+        Assert.Empty(await _parking.DueAsync(Direction, 10));
     }
 
     [Fact]
@@ -83,19 +158,17 @@ public sealed class ConversationParkingTests
     }
 
     [Fact]
-    public async Task The_worker_sends_a_head_that_fails_permanently_to_the_error_queue_and_the_conversation_goes_on()
+    public async Task The_worker_faults_a_head_that_fails_permanently_and_the_conversation_goes_on()
     {
         var relay = new RecordingRelay { PermanentlyFailing = "evt-1" };
-        var bus = Substitute.For<IBus>();
-        var errors = Substitute.For<ISendEndpoint>();
-        bus.GetSendEndpoint(new Uri("queue:relay.legacy-to-im_error")).Returns(errors);
         await ParkAsync("evt-1", "evt-2");
 
-        await Worker(relay, bus).DrainAsync(Direction, Conversation, CancellationToken.None);
+        await Worker(relay).DrainAsync(Direction, Conversation, CancellationToken.None);
 
         Assert.Equal(["evt-1", "evt-2"], relay.Tried);
-        var sent = Assert.Single(errors.ReceivedCalls());
-        Assert.Equal("evt-1", Assert.IsType<LegacyC2CMessageSent>(sent.GetArguments()[0]).Meta.Id);
+        var fault = Assert.Single(await _faults.ListAsync(Direction, 10));
+        // The consumer's try that parked it, and the worker's.
+        Assert.Equal(("evt-1", 2), (fault.Id, fault.Attempts));
         Assert.Empty(await _parking.ListAsync(Direction));
     }
 
@@ -123,14 +196,13 @@ public sealed class ConversationParkingTests
     }
 
     private RelaySteps Steps()
-        => new(_store, _parking, TestTelemetry.Create(), new RelayHealth(_time), new SyncGateway.Ledger.DeliveryLedger(_store, Options.Create(new SyncGateway.Ledger.LedgerOptions()), _time), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance);
+        => new(_store, _parking, _faults, TestTelemetry.Create(), new RelayHealth(_time), new SyncGateway.Ledger.DeliveryLedger(_store, Options.Create(new SyncGateway.Ledger.LedgerOptions()), _time), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance);
 
-    private ParkingWorker Worker(RecordingRelay relay, IBus? bus = null)
+    private ParkingWorker Worker(RecordingRelay relay)
     {
         var services = new ServiceCollection();
         services.AddSingleton(relay);
-        services.AddSingleton(bus ?? Substitute.For<IBus>());
-        return new ParkingWorker(_parking, _store, services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
+        return new ParkingWorker(_parking, _faults, new PauseGate(Options.Create(_sync)), _store, services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
             [new RelayQueues.Consumer(typeof(RecordingRelay), Direction)], Options.Create(_sync), TestTelemetry.Create(), _time, NullLogger<ParkingWorker>.Instance);
     }
 
@@ -148,9 +220,12 @@ public sealed class ConversationParkingTests
             return Task.FromResult<RelayResult>(new RelayResult.Delivered());
         };
 
+    /// <summary>A message whose time is its id's number in seconds: evt-2 was sent after evt-1.</summary>
     private static LegacyC2CMessageSent Message(string id, string conversation = Conversation)
-        => new(new EventMeta(id, "/legacy/chat", EventTypes.LegacyC2CMessageSent, conversation, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch),
+        => new(new EventMeta(id, "/legacy/chat", EventTypes.LegacyC2CMessageSent, conversation, SentAt(id), SentAt(id)),
             new C2CMessageData("u_1", "u_2", [new MessageElement("TIMTextElem", JsonSerializer.SerializeToElement(new { Text = id }))]));
+
+    private static DateTimeOffset SentAt(string id) => DateTimeOffset.UnixEpoch.AddSeconds(int.Parse(id["evt-".Length..], System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Stands in for a relay consumer: records the ids it is asked to relay, failing as told.</summary>
     internal sealed class RecordingRelay : IConsumer<LegacyC2CMessageSent>, IParkedRelay

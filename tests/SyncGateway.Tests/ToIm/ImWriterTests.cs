@@ -763,7 +763,7 @@ public sealed class ImWriterTests
     {
         store ??= _store;
         return new(
-            new RelaySteps(store, new ConversationParking(store, _time), TestTelemetry.Create(), new RelayHealth(_time), new DeliveryLedger(store, Options.Create(new LedgerOptions()), _time), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
+            new RelaySteps(store, new ConversationParking(store, _time), new FaultedEvents(store, _time), TestTelemetry.Create(), new RelayHealth(_time), new DeliveryLedger(store, Options.Create(new LedgerOptions()), _time), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
             new ImWriter(new OriginTags(store, Options.Create(_sync)), _client, new MessageLedger(store, Options.Create(new LedgerOptions())),
                 TestRepair.State(store, _time, on: store is InMemoryKeyValueStore), TestRepair.Baseline(store, on: store is InMemoryKeyValueStore), new ConversationHolds(store, _time, NullLogger<ConversationHolds>.Instance), Options.Create(_sync), Options.Create(_im),
                 Options.Create(_toIm), _time, NullLogger<ImWriter>.Instance));

@@ -152,7 +152,7 @@ public sealed class LegacyRelayTests : IDisposable
 
     private RelayUnderTest Relay(StubHttpHandler handler)
         => new(
-            new RelaySteps(_store, new ConversationParking(_store, _time), TestTelemetry.Create(), new RelayHealth(_time), new DeliveryLedger(_store, Options.Create(new LedgerOptions()), _time), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
+            new RelaySteps(_store, new ConversationParking(_store, _time), new FaultedEvents(_store, _time), TestTelemetry.Create(), new RelayHealth(_time), new DeliveryLedger(_store, Options.Create(new LedgerOptions()), _time), Options.Create(_sync), _time, NullLogger<RelaySteps>.Instance),
             new LegacyRelay(_tags, Ledger(), TestRepair.State(_store, _time), TestRepair.Baseline(_store), _clients.Create(_legacy, handler)));
 
     private MessageLedger Ledger() => new(_store, Options.Create(new LedgerOptions()));

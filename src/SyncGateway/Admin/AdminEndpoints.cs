@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using System.Globalization;
 using SyncGateway.Ledger;
 using SyncGateway.Messaging;
@@ -5,7 +6,11 @@ using SyncGateway.Spool;
 
 namespace SyncGateway.Admin;
 
-/// <summary>One direction in <c>GET /admin/status</c>. Queue counts are RabbitMQ's (null on the in-memory transport); the oldest event and the spool are this replica's.</summary>
+/// <summary>
+/// One direction in <c>GET /admin/status</c>. Queue counts (and the error queue's, events that could not be kept as
+/// faults) are RabbitMQ's, null on the in-memory transport; the oldest event and the spool are this replica's; faulted
+/// and parked counts are the store's, shared by every replica (<c>parked</c> counts events, the failing heads included).
+/// </summary>
 internal sealed record DirectionStatus(
     string Direction,
     bool Paused,
@@ -13,8 +18,11 @@ internal sealed record DirectionStatus(
     long? Consumers,
     double? OldestEventAgeSeconds,
     long SpoolDepth,
-    long? Faulted,
-    long Parked);
+    long Faulted,
+    long? ErrorQueueDepth,
+    long Parked,
+    long ParkedConversations,
+    double? OldestParkedAgeSeconds);
 
 /// <summary>The answer of <c>GET /admin/status</c>.</summary>
 internal sealed record AdminStatus(IReadOnlyList<DirectionStatus> Directions);
@@ -42,6 +50,16 @@ internal static partial class AdminEndpoints
             .WithName("ResumeDirection").WithSummary("Lets the direction's events through on every replica.");
         admin.MapGet("/status", GetStatusAsync).WithName("GetStatus")
             .WithSummary("Per direction: paused, queue depth, consumers, oldest event age, spool depth, faulted and parked counts.");
+        admin.MapGet("/faults", ListFaultsAsync).WithName("ListFaults")
+            .WithSummary("Faulted and parked events, oldest first, by ?direction=, ?type=, ?reason= (contained in the failure's reason), ?state=faulted|parked, ?limit= (default 100).");
+        admin.MapGet("/faults/{id}", GetFaultAsync).WithName("GetFault")
+            .WithSummary("One faulted or parked event by CloudEvent id, with the event itself.");
+        admin.MapPost("/faults/{id}/replay", ReplayFaultAsync).WithName("ReplayFault")
+            .WithSummary("Replays a faulted event into its conversation by its time (a parked one: retries it now). Body: {\"reason\": \"…\"}.");
+        admin.MapPost("/faults/{id}/discard", DiscardFaultAsync).WithName("DiscardFault")
+            .WithSummary("Drops a faulted or parked event for good; its conversation goes on. Body: {\"reason\": \"…\"}.");
+        admin.MapPost("/faults/replay", ReplayFaultsAsync).WithName("ReplayFaults")
+            .WithSummary("Replays every event the filters of GET /admin/faults match, oldest first; ?dryRun=true lists them only. Body: {\"reason\": \"…\"}.");
         app.MapOpenApi(BasePath + "/openapi/{documentName}.json");
     }
 
@@ -78,7 +96,7 @@ internal static partial class AdminEndpoints
         return TypedResults.Ok(new PauseState(direction.Name, paused));
     }
 
-    private static async Task<IResult> GetStatusAsync(PauseGate gate, RelayQueueCounts queues, IParkedEvents parked, IServiceProvider services, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> GetStatusAsync(PauseGate gate, RelayQueueCounts queues, ConversationParking parking, FaultedEvents faults, IServiceProvider services, TimeProvider time, CancellationToken cancellationToken)
     {
         var counts = await queues.ReadAsync(Directions, cancellationToken);
         var spool = services.GetService<EventSpool>();
@@ -87,18 +105,105 @@ internal static partial class AdminEndpoints
         foreach (var direction in Directions)
         {
             var queue = counts?.GetValueOrDefault(direction);
+            var parked = await parking.CountAsync(direction);
             directions.Add(new DirectionStatus(
                 direction.Name,
                 gate.IsPaused(direction),
                 queue?.Depth,
                 queue?.Consumers,
-                gate.OldestInFlight(direction) is { } oldest ? Math.Round((now - oldest).TotalSeconds, 3) : null,
+                Age(gate.OldestInFlight(direction), now),
                 spool?.DepthOf(direction) ?? 0,
+                await faults.CountAsync(direction),
                 queue?.Faulted,
-                await parked.CountAsync(direction, cancellationToken)));
+                parked.Events,
+                parked.Conversations,
+                Age(parked.OldestParkedSince, now)));
         }
         return TypedResults.Ok(new AdminStatus(directions));
     }
+
+    private static double? Age(DateTimeOffset? since, DateTimeOffset now) => since is { } at ? Math.Round((now - at).TotalSeconds, 3) : null;
+
+    private static async Task<IResult> ListFaultsAsync(string? direction, string? type, string? reason, string? state, string? limit, AdminFaults admin)
+        => ParseFilter(direction, type, reason, state, limit) is { } filter ? TypedResults.Ok(await admin.ListAsync(filter)) : BadFilter();
+
+    private static async Task<IResult> GetFaultAsync(string id, AdminFaults admin)
+        => await admin.FindAsync(id) is { } fault ? TypedResults.Ok(fault) : NoSuchFault();
+
+    private static async Task<IResult> ReplayFaultAsync(string id, ActionReason? body, HttpContext context, AdminFaults admin)
+        => CheckReason(body) is { } reason
+            ? Answer(await admin.ReplayAsync(id, reason, AdminListener.Caller(context)), StatusCodes.Status202Accepted)
+            : NoReason();
+
+    private static async Task<IResult> DiscardFaultAsync(string id, ActionReason? body, HttpContext context, AdminFaults admin)
+        => CheckReason(body) is { } reason
+            ? Answer(await admin.DiscardAsync(id, reason, AdminListener.Caller(context)), StatusCodes.Status200OK)
+            : NoReason();
+
+    private static async Task<IResult> ReplayFaultsAsync(string? direction, string? type, string? reason, string? state, string? limit, string? dryRun, ActionReason? body, HttpContext context, AdminFaults admin)
+    {
+        if (CheckReason(body) is not { } why)
+        {
+            return NoReason();
+        }
+        if (ParseFilter(direction, type, reason, state, limit) is not { } filter)
+        {
+            return BadFilter();
+        }
+        if (!bool.TryParse(dryRun ?? "false", out var dry))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad dryRun", detail: "dryRun is true or false.");
+        }
+        return TypedResults.Ok(await admin.ReplayAllAsync(filter, dry, why, AdminListener.Caller(context)));
+    }
+
+    /// <summary>The filter, or null when one of its values is not valid.</summary>
+    internal static FaultFilter? ParseFilter(string? direction, string? type, string? reason, string? state, string? limit)
+    {
+        RelayDirection? parsed = null;
+        if (direction is not null && (parsed = Directions.FirstOrDefault(d => d.Name == direction)) is null)
+        {
+            return null;
+        }
+        if (state is not (null or AdminFaults.Faulted or AdminFaults.Parked))
+        {
+            return null;
+        }
+        var take = DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
+        {
+            return null;
+        }
+        return new FaultFilter(parsed, Empty(type), Empty(reason), state, take);
+
+        static string? Empty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    /// <summary>The trimmed reason, or null when it is missing, empty or too long for an audit line.</summary>
+    internal static string? CheckReason(ActionReason? body)
+        => body?.Reason?.Trim() is { Length: > 0 and <= MaxReasonLength } reason ? reason : null;
+
+    private static IResult Answer(ActionOutcome outcome, int doneStatus) => outcome switch
+    {
+        ActionOutcome.Done done => TypedResults.Json(done.Action, statusCode: doneStatus),
+        ActionOutcome.Conflict conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not now", detail: conflict.Detail),
+        _ => NoSuchFault(),
+    };
+
+    private static ProblemHttpResult NoSuchFault()
+        => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such faulted or parked event", detail: "Replayed, discarded, delivered meanwhile, or never faulted.");
+
+    private static ProblemHttpResult NoReason()
+        => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "A reason is required",
+            detail: $"Send {{\"reason\": \"…\"}} (1 to {MaxReasonLength} characters): it is written to the audit log and the ledger.");
+
+    private static ProblemHttpResult BadFilter()
+        => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad filter",
+            detail: $"direction is im-to-legacy or legacy-to-im, state is faulted or parked, limit is 1 to {MaxLimit}.");
+
+    private const int DefaultLimit = 100;
+    private const int MaxLimit = 1000;
+    private const int MaxReasonLength = 500;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Action} {Direction} on every replica, by {Caller}")]
     private static partial void LogPause(ILogger logger, string action, string direction, string caller);

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SyncGateway.Hosting;
 
@@ -22,7 +21,7 @@ internal static class AdminRegistration
         }
         builder.Services.AddSingleton(services => new AdminTokens(services.GetRequiredService<IOptions<AdminOptions>>().Value));
         builder.Services.AddSingleton<RelayQueueCounts>();
-        builder.Services.TryAddSingleton<IParkedEvents, NoParkedEvents>();
+        builder.Services.AddSingleton<AdminFaults>();
         builder.Services.AddOpenApi("admin", openApi => openApi.ShouldInclude = description => description.RelativePath?.StartsWith("admin", StringComparison.Ordinal) == true);
         builder.WebHost.UseUrls([.. PublicUrls(builder.WebHost), options.Urls]);
         return builder;

@@ -24,6 +24,7 @@ internal sealed class SyncTelemetry
     private readonly Counter<long> _spoolForwarded;
     private readonly Counter<long> _spoolRefused;
     private readonly Counter<long> _repair;
+    private readonly Counter<long> _faultActions;
 
     public SyncTelemetry(IMeterFactory meters)
     {
@@ -38,6 +39,7 @@ internal sealed class SyncTelemetry
         _spoolRefused = Meter.CreateCounter<long>("syncgw.spool.refused", "{event}", "Events refused (503) because the broker was away and the spool full.");
         _repair = Meter.CreateCounter<long>("syncgw.repair.items", "{item}",
             "Gap repair: group holes found, and each missing group seq or 1:1 history message by what the repair made of it (repaired, already-relayed, own-write, system, recalled, unrepairable).");
+        _faultActions = Meter.CreateCounter<long>("syncgw.faults.actions", "{event}", "Faulted or parked events an operator replayed or discarded (action = replayed, discarded).");
     }
 
     /// <summary>This host's meter: a listener that wants only this host's measurements compares against it.</summary>
@@ -47,6 +49,7 @@ internal sealed class SyncTelemetry
     public static class Tags
     {
         public const string Direction = "sync.direction";
+        public const string Action = "action";
         public const string EventType = "sync.event.type";
         public const string EventId = "sync.event.id";
         public const string Conversation = "sync.conversation";
@@ -95,6 +98,10 @@ internal sealed class SyncTelemetry
             activity.SetStatus(ActivityStatusCode.Error, reason);
         }
     }
+
+    /// <summary>An operator's replay or discard of one faulted or parked event.</summary>
+    public void RecordFaultAction(RelayDirection direction, string action)
+        => _faultActions.Add(1, new(Tags.Direction, direction.Name), new(Tags.Action, action));
 
     /// <summary><paramref name="count"/> repair items of <paramref name="kind"/> (<c>group</c>, <c>c2c</c>) with <paramref name="outcome"/> (<c>found</c> or a repair outcome).</summary>
     public void RecordRepair(string kind, string outcome, long count = 1)

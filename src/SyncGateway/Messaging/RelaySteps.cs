@@ -83,7 +83,7 @@ internal sealed partial class RelaySteps(
                     }
                     lookedForPark = true;
                 }
-                await RelayAsync(direction, evt, attempt, work, cancellationToken);
+                await RelayAsync(direction, evt, attempt, work, cancellationToken, firstFromQueue: attempt == 1);
                 return;
             }
             catch (PermanentFailureException ex)
@@ -148,8 +148,10 @@ internal sealed partial class RelaySteps(
     /// <summary>
     /// One try of <paramref name="evt"/>: done, skipped or an echo, or it throws (logged; a
     /// <see cref="PermanentFailureException"/> when retrying cannot help). The parking worker calls this for a parked head.
+    /// <paramref name="firstFromQueue"/>: the consumer's first try of a delivery from the broker, which writes the ledger's
+    /// "received" line (a parked or replayed event has one).
     /// </summary>
-    public async Task RelayAsync(RelayDirection direction, ISyncEvent evt, int attempt, Func<CancellationToken, Task<RelayResult>> work, CancellationToken cancellationToken)
+    public async Task RelayAsync(RelayDirection direction, ISyncEvent evt, int attempt, Func<CancellationToken, Task<RelayResult>> work, CancellationToken cancellationToken, bool firstFromQueue = false)
     {
         IdleMemoryTrim.NoteWork();
         var meta = evt.Meta;
@@ -157,8 +159,8 @@ internal sealed partial class RelaySteps(
         SyncTelemetry.TagEvent(activity ?? Activity.Current, direction, meta.Type, meta.Id, meta.Subject);
         var done = RedisKeys.Done(direction, meta.Id);
         // Intake-side steps stay out of the intakes (they must answer without Redis): the relay writes "received" with
-        // the intake's time, on the first attempt; a broker redelivery writes it again, which the ledger shows as is.
-        var received = attempt == 1
+        // the intake's time, on the first try of a delivery; a broker redelivery writes it again, which the ledger shows as is.
+        var received = firstFromQueue
             ? DeliveryLedger.Received(meta.ReceivedAt, direction, meta.Type, meta.Subject, (activity ?? Activity.Current)?.TraceId.ToHexString())
             : null;
 

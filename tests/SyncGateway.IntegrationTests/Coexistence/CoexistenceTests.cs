@@ -118,8 +118,8 @@ public sealed class CoexistenceTests
             ["from"] = "u_a", ["to"] = "u_b", ["target"] = new JsonObject { ["legacyMessageId"] = "L-never-relayed" },
         }));
 
-        await Eventually.AssertAsync(async () => await sync.Gateway.QueueDepthAsync("relay.legacy-to-im_error") == 1, Wait, "the recall is in the error queue");
-        var reason = Assert.Single(await sync.Gateway.FaultReasonsAsync("relay.legacy-to-im_error"));
+        await Eventually.AssertAsync(async () => (await sync.Gateway.FaultsAsync(RelayDirection.LegacyToIm)).Count == 1, Wait, "the recall is faulted");
+        var reason = Assert.Single(await sync.Gateway.FaultsAsync(RelayDirection.LegacyToIm)).Reason;
         Assert.Contains("legacyMessageId L-never-relayed", reason, StringComparison.Ordinal);
         Assert.Contains("not in the message ledger", reason, StringComparison.Ordinal);
         Assert.Empty(sync.Im.CallsTo(FakeImApis.AdminMsgWithdraw));

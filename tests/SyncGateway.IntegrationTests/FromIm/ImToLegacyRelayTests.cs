@@ -61,15 +61,16 @@ public sealed class ImToLegacyRelayTests
     }
 
     [Fact]
-    public async Task A_400_from_legacy_lands_the_message_in_the_error_queue()
+    public async Task A_400_from_legacy_faults_the_message_for_an_operator()
     {
         await using var gateway = await GatewayHost.StartAsync();
         gateway.Legacy.RespondNext(400);
 
         await gateway.PostCallbackAsync(C2C, C2CMessage("u_1", "u_2", 8, "refused"));
 
-        await Eventually.AssertAsync(async () => await gateway.QueueDepthAsync("relay.im-to-legacy_error") == 1,
-            Wait, "the refused event is in the error queue");
+        await Eventually.AssertAsync(async () => (await gateway.FaultsAsync(RelayDirection.ImToLegacy)).Count == 1,
+            Wait, "the refused event is faulted");
+        Assert.Equal(0u, await gateway.QueueDepthAsync("relay.im-to-legacy_error"));
         Assert.Empty(gateway.Legacy.Received);
         Assert.Equal(1, gateway.Legacy.Attempts);
     }

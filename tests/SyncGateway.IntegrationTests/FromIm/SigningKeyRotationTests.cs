@@ -1,4 +1,5 @@
 using SyncGateway.IntegrationTests.Infrastructure;
+using SyncGateway.Messaging;
 using static SyncGateway.IntegrationTests.FromIm.CallbackBodies;
 
 namespace SyncGateway.IntegrationTests.FromIm;
@@ -35,8 +36,8 @@ public sealed class SigningKeyRotationTests
 
         await gateway.PostCallbackAsync(C2C, C2CMessage("u_1", "u_2", 22, "signed with a key legacy does not know"));
 
-        await Eventually.AssertAsync(async () => await gateway.QueueDepthAsync("relay.im-to-legacy_error") == 1,
-            Wait, "the event legacy refused with 401 is in the error queue");
+        await Eventually.AssertAsync(async () => (await gateway.FaultsAsync(RelayDirection.ImToLegacy)).Count == 1,
+            Wait, "the event legacy refused with 401 is faulted");
         Assert.Equal(0, gateway.Legacy.Accepted);
     }
 }

@@ -194,20 +194,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         }
     }
 
-    /// <summary>The reason MassTransit recorded on each faulted message in an error queue (its MT-Fault-Message header).</summary>
-    public async Task<IReadOnlyList<string>> FaultReasonsAsync(string errorQueue)
-    {
-        var factory = new ConnectionFactory { Uri = RabbitMqUri };
-        await using var connection = await factory.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        var reasons = new List<string>();
-        while (await channel.BasicGetAsync(errorQueue, autoAck: false) is { } message)
-        {
-            reasons.Add(message.BasicProperties.Headers?.TryGetValue("MT-Fault-Message", out var reason) == true && reason is byte[] bytes
-                ? Encoding.UTF8.GetString(bytes) : "");
-        }
-        return reasons;
-    }
+    /// <summary>The faulted events of <paramref name="direction"/> kept for an operator (what <c>GET /admin/faults</c> lists as faulted).</summary>
+    public Task<IReadOnlyList<FaultRecord>> FaultsAsync(RelayDirection direction) => Services.GetRequiredService<FaultedEvents>().ListAsync(direction, 100);
 
     /// <summary>Stops this gateway as a shut-down replica stops; what it shares with its replicas stays until <see cref="DisposeAsync"/>.</summary>
     public async Task StopGatewayAsync() => await _factory.DisposeAsync();

@@ -97,7 +97,7 @@ public sealed class LegacyToImTests
     }
 
     [Fact]
-    public async Task A_permanent_IM_error_lands_the_delta_in_the_error_queue_with_its_code()
+    public async Task A_permanent_IM_error_faults_the_delta_with_its_code()
     {
         var (gateway, im) = await StartAsync();
         await using var _ = gateway;
@@ -109,8 +109,8 @@ public sealed class LegacyToImTests
 
         Assert.Equal(HttpStatusCode.Accepted, (await LegacyIngressRefusalTests.PostAsync(gateway, delta)).StatusCode);
 
-        await Eventually.AssertAsync(async () => await gateway.QueueDepthAsync("relay.legacy-to-im_error") == 1, Wait, "the delta is in the error queue");
-        var reason = Assert.Single(await gateway.FaultReasonsAsync("relay.legacy-to-im_error"));
+        await Eventually.AssertAsync(async () => (await gateway.FaultsAsync(RelayDirection.LegacyToIm)).Count == 1, Wait, "the delta is faulted");
+        var reason = Assert.Single(await gateway.FaultsAsync(RelayDirection.LegacyToIm)).Reason;
         Assert.Contains("90001", reason, StringComparison.Ordinal);
         Assert.Single(im.CallsTo("openim/sendmsg"));
         Assert.Empty(im.GetC2CMessages("u_1", "u_2"));

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using SyncGateway.Fakes;
 using SyncGateway.Fakes.Im;
 using SyncGateway.IntegrationTests.Infrastructure;
+using SyncGateway.Messaging;
 
 namespace SyncGateway.IntegrationTests.ToIm;
 
@@ -77,14 +78,14 @@ public sealed class NewAccountsTests
     }
 
     [Fact]
-    public async Task Without_the_safety_net_a_message_of_a_user_IM_does_not_know_faults_to_the_error_queue()
+    public async Task Without_the_safety_net_a_message_of_a_user_IM_does_not_know_faults()
     {
         await using var sync = await StartAsync(importMissingAccounts: false);
 
         await SendAsync(sync, Message("lg-m-1", "u_new", "u_old1", "hello"));
 
-        await Eventually.AssertAsync(async () => await sync.Gateway.QueueDepthAsync("relay.legacy-to-im_error") == 1, Wait, "the delta is in the error queue");
-        Assert.Contains("20003", Assert.Single(await sync.Gateway.FaultReasonsAsync("relay.legacy-to-im_error")), StringComparison.Ordinal);
+        await Eventually.AssertAsync(async () => (await sync.Gateway.FaultsAsync(RelayDirection.LegacyToIm)).Count == 1, Wait, "the delta is faulted");
+        Assert.Contains("20003", Assert.Single(await sync.Gateway.FaultsAsync(RelayDirection.LegacyToIm)).Reason, StringComparison.Ordinal);
         Assert.Empty(sync.Im.CallsTo(FakeImApis.AccountImport));
     }
 

@@ -773,7 +773,7 @@ public sealed class ImWriterTests
     private sealed record WriterUnderTest(RelaySteps Steps, ImWriter Writer)
     {
         public Task ApplyAsync<TData>(ConsumeContext context, ISyncEvent<TData> evt) where TData : class
-            => Steps.RelayAsync(RelayDirection.LegacyToIm, evt, 1, cancellationToken => Writer.ApplyAsync(Declarations.Of<TData>(), evt, cancellationToken), context.CancellationToken);
+            => Steps.RelayAsync(RelayDirection.LegacyToIm, evt, 1, cancellationToken => Writer.ApplyAsync(Declarations.Of<TData>(), evt, cancellationToken), context.CancellationToken, firstFromQueue: true);
     }
 
     private static IReadOnlyList<string> ImParts<T>(T data) where T : class => Declarations.Of<T>().ImEchoParts(data);

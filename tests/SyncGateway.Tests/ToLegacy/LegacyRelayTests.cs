@@ -161,7 +161,7 @@ public sealed class LegacyRelayTests : IDisposable
     private sealed class RelayUnderTest(RelaySteps steps, LegacyRelay relay)
     {
         public Task RelayAsync<TData>(ConsumeContext context, ISyncEvent<TData> evt) where TData : class
-            => steps.RelayAsync(RelayDirection.ImToLegacy, evt, 1, cancellationToken => relay.RelayAsync(Declarations.Of<TData>(), evt, cancellationToken), context.CancellationToken);
+            => steps.RelayAsync(RelayDirection.ImToLegacy, evt, 1, cancellationToken => relay.RelayAsync(Declarations.Of<TData>(), evt, cancellationToken), context.CancellationToken, firstFromQueue: true);
     }
 
     private static T Parse<T>(string body) where T : ISyncEvent

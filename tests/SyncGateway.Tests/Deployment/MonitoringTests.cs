@@ -27,12 +27,13 @@ public sealed partial class MonitoringTests
     }
 
     [Fact]
-    public void The_dashboard_shows_each_direction_s_intake_relay_latency_spool_and_faults()
+    public void The_dashboard_shows_each_direction_s_intake_relay_latency_spool_faults_and_parked_conversations()
     {
         var dashboard = File.ReadAllText(Path.Combine(Root, "deploy", "grafana", "sync-gateway-dashboard.json"));
 
         Assert.All(["syncgw_events_received_total", "syncgw_events_outcome_total", "syncgw_relay_latency_seconds_bucket", "syncgw_spool_depth",
-            "syncgw_spool_oldest_age_seconds", "sync_outcome=\\\"faulted\\\"", "by (sync_direction"], part => Assert.Contains(part, dashboard, StringComparison.Ordinal));
+            "syncgw_spool_oldest_age_seconds", "sync_outcome=\\\"faulted\\\"", "by (sync_direction", "syncgw_parked_conversations",
+            "syncgw_parked_oldest_age_seconds", "syncgw_faults_open", "syncgw_faults_actions_total"], part => Assert.Contains(part, dashboard, StringComparison.Ordinal));
     }
 
     /// <summary>The metric names in a Prometheus scrape of a gateway host that recorded once into each of its instruments.</summary>
@@ -54,12 +55,15 @@ public sealed partial class MonitoringTests
             telemetry.RecordSpooled(direction);
             telemetry.RecordSpoolForwarded(direction);
             telemetry.RecordSpoolRefused(direction);
+            telemetry.RecordFaultAction(direction, "replayed");
         }
         telemetry.RecordImCall("openim/sendmsg", 0);
         telemetry.RecordRateLimiterWait("openim/sendmsg", TimeSpan.FromMilliseconds(5));
         telemetry.RecordRepair("group", "repaired");
         telemetry.ObserveSpool(() => 1, () => 100, () => TimeSpan.FromSeconds(3));
         telemetry.ObserveDependencies(() => true, () => true);
+        telemetry.ObserveParking(() => [new ParkingCounts(RelayDirection.ImToLegacy, 1, 2, DateTimeOffset.UtcNow.AddMinutes(-1))]);
+        telemetry.ObserveFaults(() => [(RelayDirection.ImToLegacy, 3L)]);
 
         using var response = await app.GetTestClient().GetAsync(new Uri("/metrics", UriKind.Relative));
         var scrape = await response.Content.ReadAsStringAsync();

@@ -1,4 +1,5 @@
 using SyncGateway.Admin;
+using SyncGateway.Admin.Cli;
 using SyncGateway.Hosting;
 using SyncGateway.FromIm;
 using SyncGateway.Import;
@@ -17,6 +18,10 @@ if (args is ["import", ..])
 if (args is ["repair", ..])
 {
     return await RepairCli.RunAsync(args);
+}
+if (args is ["admin", ..])
+{
+    return await AdminCli.RunAsync(args);
 }
 
 var builder = WebApplication.CreateBuilder(args);

@@ -211,7 +211,7 @@ internal static class RepairCli
         /// <summary>Parses <paramref name="args"/>; the errors are the parser's, then the window's once both bounds parsed.</summary>
         public (ParseResult Parsed, IReadOnlyList<string> Errors) Parse(IReadOnlyList<string> args)
         {
-            var parsed = new RootCommand(Description) { Command }.Parse(args);
+            var parsed = new RootCommand(Description) { Command }.ParseWithoutResponseFiles(args);
             if (parsed.Errors.Count > 0)
             {
                 return (parsed, [.. parsed.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal)]);

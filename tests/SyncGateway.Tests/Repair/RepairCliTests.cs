@@ -39,6 +39,10 @@ public sealed class RepairCliTests
     }
 
     [Fact]
+    public void Group_ids_starting_with_an_at_sign_are_ids_not_response_files()
+        => Assert.Equal(["@TGS#2KDFJ3ASL"], Valid("repair", "--from", "1767225600", "--to", "1767229200", "--groups", "@TGS#2KDFJ3ASL").Groups);
+
+    [Fact]
     public void Conversations_are_account_pairs_in_subject_order_and_limit_the_run_to_the_1_1_part()
     {
         var request = Valid("repair", "--from", "1767225600", "--to", "1767229200", "--c2c", "u_2:u_1", "u_3:u_4,u_1:u_2");

@@ -9,7 +9,8 @@ namespace SyncGateway.IntegrationTests.Admin;
 
 /// <summary>
 /// What an operator does with events legacy refused, through the admin API of a real gateway process: list, look at,
-/// replay (audited, in its conversation's order) and discard faulted and parked events.
+/// replay (audited, in its conversation's order) and discard faulted and parked events, with the API and the
+/// <c>SyncGateway admin</c> command.
 /// </summary>
 public sealed class AdminFaultsTests
 {
@@ -49,12 +50,12 @@ public sealed class AdminFaultsTests
         }
 
         Volatile.Write(ref refusing, 0);
-        using (var replay = await run.Admin.PostAsJsonAsync($"/admin/faults/{id}/replay", new { reason = "legacy fixed its parser (TICKET-42)" }))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
-            var action = JsonDocument.Parse(await replay.Content.ReadAsStringAsync()).RootElement;
-            Assert.Equal(("replayed", "faulted"), (action.GetProperty("action").GetString(), action.GetProperty("state").GetString()));
-        }
+        var listed = await run.CliAsync("faults", "list");
+        listed.AssertSucceeded();
+        Assert.Contains(id, listed.Output, StringComparison.Ordinal);
+        var replay = await run.CliAsync("faults", "replay", id, "--reason", "legacy fixed its parser (TICKET-42)");
+        replay.AssertSucceeded();
+        Assert.Contains($"replayed {id}", replay.Output, StringComparison.Ordinal);
 
         await Eventually.AssertAsync(() => Task.FromResult(Texts(run.Gateway.Legacy, "c2c:u_a:u_b").Contains("refused")), Wait, "the replayed event is delivered");
         // Its conversation went on when it faulted, so it arrives after "third", with its own time for legacy to place it by.
@@ -109,8 +110,9 @@ public sealed class AdminFaultsTests
         Assert.Equal(2, (await run.GetAsync("/admin/faults?state=faulted")).GetArrayLength());
 
         var dropped = faults["dropped"].GetProperty("id").GetString()!;
-        var discard = await run.PostAsync($"/admin/faults/{dropped}/discard", "a test message nobody needs");
-        Assert.Equal("discarded", discard.GetProperty("action").GetString());
+        var discard = await run.CliAsync("faults", "discard", dropped, "--reason", "a test message nobody needs", "--json");
+        discard.AssertSucceeded();
+        Assert.Equal("discarded", JsonDocument.Parse(discard.Output).RootElement.GetProperty("action").GetString());
         Assert.Contains("discarded", (await run.GetAsync($"/admin/events/{dropped}")).GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("step").GetString()));
 
         // Still broken: the replayed event joins its conversation's held events by its time, ahead of "behind".
@@ -160,6 +162,9 @@ public sealed class AdminFaultsTests
 
     private sealed record Run(RestartableGateway Gateway, HttpClient Admin) : IAsyncDisposable
     {
+        /// <summary><c>SyncGateway admin …</c> against this gateway's admin listener, with the ops token.</summary>
+        public Task<CliRun> CliAsync(params string[] args) => CliRun.RunAsync(["admin", .. args, "--url", Admin.BaseAddress!.ToString()], OpsToken);
+
         public async Task<JsonElement> GetAsync(string path)
         {
             using var answer = await Admin.GetAsync(new Uri(path, UriKind.Relative));

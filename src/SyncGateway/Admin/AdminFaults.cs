@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using SyncGateway.Hosting;
 using SyncGateway.Ledger;
 using SyncGateway.Messaging;
@@ -6,10 +7,10 @@ using SyncGateway.Messaging;
 namespace SyncGateway.Admin;
 
 /// <summary>
-/// One faulted or parked event as <c>GET /admin/faults</c> lists it. <c>State</c> is <c>faulted</c> (failed
-/// permanently, kept for an operator) or <c>parked</c> (the head of a parked conversation, retried by itself);
-/// <c>Waiting</c> and <c>NextTry</c> are a parked one's: the events held in its conversation (itself included) and its
-/// next automatic try.
+/// One faulted or parked event as <c>GET /admin/faults</c> lists it, and with <c>Event</c> (the event as stored) as
+/// <c>GET /admin/faults/{id}</c> shows it. <c>State</c> is <c>faulted</c> (failed permanently, kept for an operator) or
+/// <c>parked</c> (the head of a parked conversation, retried by itself); <c>Waiting</c> and <c>NextTry</c> are a parked
+/// one's: the events held in its conversation (itself included) and its next automatic try.
 /// </summary>
 internal sealed record FaultSummary(
     string Id,
@@ -22,22 +23,8 @@ internal sealed record FaultSummary(
     DateTimeOffset? FirstFailure,
     DateTimeOffset? LastFailure,
     long Waiting,
-    DateTimeOffset? NextTry);
-
-/// <summary><c>GET /admin/faults/{id}</c>: the summary's fields and the event itself, as stored.</summary>
-internal sealed record FaultDetail(
-    string Id,
-    string Direction,
-    string Type,
-    string Conversation,
-    string State,
-    string? Reason,
-    int Attempts,
-    DateTimeOffset? FirstFailure,
-    DateTimeOffset? LastFailure,
-    long Waiting,
     DateTimeOffset? NextTry,
-    JsonElement? Event);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Event = null);
 
 /// <summary>What a replay or discard did: <paramref name="State"/> is the state the event was in.</summary>
 internal sealed record FaultAction(string Id, string Direction, string Conversation, string Action, string State);
@@ -110,19 +97,19 @@ internal sealed partial class AdminFaults(
             .Select(f => f.Summary)];
     }
 
-    public async Task<FaultDetail?> FindAsync(string id)
+    public async Task<FaultSummary?> FindAsync(string id)
     {
         foreach (var direction in Directions)
         {
             if (await faults.FindAsync(direction, id) is { } fault)
             {
-                return Detail(Summary(fault), StoredEvents.EventJson(fault.Raw));
+                return Summary(fault) with { Event = StoredEvents.EventJson(fault.Raw) };
             }
         }
         if (await FindParkedAsync(id) is { } parked)
         {
             var head = await parking.HeadAsync(parked.Direction, parked.Conversation);
-            return Detail(Summary(parked), head is null ? null : StoredEvents.EventJson(head.Raw));
+            return Summary(parked) with { Event = head is null ? null : StoredEvents.EventJson(head.Raw) };
         }
         return null;
     }
@@ -228,9 +215,6 @@ internal sealed partial class AdminFaults(
     private static FaultSummary Summary(ParkedConversation parked)
         => new(parked.HeadEventId!, parked.Direction.Name, parked.HeadEventType ?? "", parked.Conversation, Parked, parked.Reason, parked.Attempts,
             parked.FirstFailure, parked.LastFailure, parked.Events, parked.NextTry);
-
-    private static FaultDetail Detail(FaultSummary s, JsonElement? evt)
-        => new(s.Id, s.Direction, s.Type, s.Conversation, s.State, s.Reason, s.Attempts, s.FirstFailure, s.LastFailure, s.Waiting, s.NextTry, evt);
 
     // "Caller", not "TokenName": the log redactor masks every property whose name says token.
     [LoggerMessage(Level = LogLevel.Warning, Message = "Admin audit: {Action} {State} event {CloudEventId} ({Direction}, {Conversation}) by {Caller}: {ActionReason}")]

@@ -19,7 +19,7 @@ namespace SyncGateway.IntegrationTests.HighAvailability;
 [Trait("Category", "Cluster")]
 public sealed class RedisClusterTests(ITestOutputHelper output)
 {
-    private const int Events = 2000;
+    private const int Events = 1000;
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
 
     /// <summary>The masters cluster-start makes: the seed list's nodes.</summary>

@@ -30,21 +30,17 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
     {
         await LocalRedisCluster.RestoreAsync(Masters);
         using var outcomes = new OutcomeCounter();
+        await using var keys = new ClusterKeys();
         await using var sync = await TwoWaySync.StartAsync(LegacyEcho.Mixed, Settings());
-        try
-        {
-            await TwoWayRandomizedTests.RunAsync(sync, outcomes, Events);
+        keys.Prefix = sync.Gateway.KeyPrefix;
 
-            // Not one store call failed (a CROSSSLOT would have been retried until it parked or faulted).
-            Assert.Equal(0, outcomes[RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Retried] + outcomes[RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Retried]);
-            using var health = await sync.Gateway.Client.GetAsync("/health/ready");
-            using var body = JsonDocument.Parse(await health.Content.ReadAsStringAsync());
-            Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
-        }
-        finally
-        {
-            await LocalServices.DeleteRedisKeysAsync(sync.Gateway.KeyPrefix, LocalRedisCluster.Configuration);
-        }
+        await TwoWayRandomizedTests.RunAsync(sync, outcomes, Events);
+
+        // Not one store call failed (a CROSSSLOT would have been retried until it parked or faulted).
+        Assert.Equal(0, outcomes[RelayDirection.ImToLegacy.Name, SyncTelemetry.Outcomes.Retried] + outcomes[RelayDirection.LegacyToIm.Name, SyncTelemetry.Outcomes.Retried]);
+        using var health = await sync.Gateway.Client.GetAsync("/health/ready");
+        using var body = JsonDocument.Parse(await health.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
     }
 
     /// <summary>
@@ -59,7 +55,9 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
     {
         await LocalRedisCluster.RestoreAsync(Masters);
         using var outcomes = new OutcomeCounter();
+        await using var keys = new ClusterKeys();
         await using var sync = await TwoWaySync.StartAsync(LegacyEcho.Mixed, Settings());
+        keys.Prefix = sync.Gateway.KeyPrefix;
         var shards = new SyncOptions().Shards;
         var failover = new Stopwatch();
         var probe = new ConcurrentDictionary<string, bool>();
@@ -94,7 +92,6 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
         finally
         {
             await LocalRedisCluster.RestoreAsync(Masters);
-            await LocalServices.DeleteRedisKeysAsync(sync.Gateway.KeyPrefix, LocalRedisCluster.Configuration);
         }
     }
 
@@ -133,6 +130,20 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
         await using var redis = await ConnectionMultiplexer.ConnectAsync(LocalRedisCluster.Configuration);
         var exists = await Task.WhenAll(acknowledged.Keys.Select(key => redis.GetDatabase().KeyExistsAsync(key)));
         return exists.Count(e => !e);
+    }
+
+    /// <summary>Deletes a gateway's keys from the cluster; declared before the gateway, so it runs once the gateway has stopped writing.</summary>
+    private sealed class ClusterKeys : IAsyncDisposable
+    {
+        public string? Prefix { get; set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Prefix is not null)
+            {
+                await LocalServices.DeleteRedisKeysAsync(Prefix, LocalRedisCluster.Configuration);
+            }
+        }
     }
 
     private sealed class ProbeWriter(ConnectionMultiplexer redis, CancellationTokenSource stop, List<Task> writers) : IAsyncDisposable

@@ -41,7 +41,7 @@ public sealed class ClusterSlotTests
 
     [Theory]
     [MemberData(nameof(Conversations))]
-    public async Task Every_origin_tag_operation_keeps_its_keys_in_its_conversation_slot(string conversation)
+    public async Task Every_origin_tag_operation_keeps_its_keys_in_one_slot(string conversation)
     {
         var store = Substitute.For<IKeyValueStore>();
         var tags = new OriginTags(store, Options.Create(new SyncOptions()));

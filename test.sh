@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test on a fresh machine: starts RabbitMQ and Redis on loopback (installing them if needed), then the suite.
+# Runs every test on a fresh machine: starts RabbitMQ and Redis on loopback (installing them if needed), and their
+# clusters, then the suite.
 set -euo pipefail
 cd "$(dirname "$0")"
 eval "$(deploy/local/services.sh start | sed 's/^/export /')"
+# The high-availability tests (category Cluster) need the local clusters too: about a minute cold, seconds when up.
+eval "$(deploy/local/services.sh cluster-start | sed 's/^/export /')"
 log="$(mktemp -t syncgw-test.XXXXXX)"
 trap 'rm -f "$log"' EXIT
 status=0

@@ -48,8 +48,11 @@ internal sealed class BatchRoute<TItem>
     /// <summary>The message id ledger entries an OK answer gives (the IM ids of imported messages, where IM answers them).</summary>
     public Func<JsonElement, IReadOnlyList<TItem>, IEnumerable<LedgerEntry>> LedgerEntries { get; init; } = (_, _) => [];
 
-    /// <summary>The echo parts of the IM callbacks a batch's write raises (as the live relay's declarations key them).</summary>
-    public Func<IReadOnlyList<TItem>, IEnumerable<string>> ImEchoes { get; init; } = _ => [];
+    /// <summary>
+    /// The echo parts of the IM callbacks a batch's write raises (as the live relay's declarations key them), each with
+    /// the conversation its callback will belong to.
+    /// </summary>
+    public Func<IReadOnlyList<TItem>, IEnumerable<(string Conversation, string Part)>> ImEchoes { get; init; } = _ => [];
 }
 
 /// <summary>One planned IM call. <see cref="Number"/> follows from the file and the batching options alone, so a re-run plans the same batches.</summary>

@@ -275,9 +275,10 @@ internal sealed class PhaseRunner(
     /// <summary>
     /// Tags the IM callbacks a batch's write will raise (profiles, read marks), so the live gateway does not relay the
     /// imported history back to legacy. A tag is keyed by phase and batch number, the same on a resumed run, so it is
-    /// written once. A store that fails does not fail the batch: legacy then receives its own data once more.
+    /// written once; one write per conversation, as the live relay keys its tags. A store that fails does not fail the
+    /// batch: legacy then receives its own data once more.
     /// </summary>
-    private async Task ExpectEchoesAsync(IEnumerable<string> parts, PhaseRun run, long batchNumber)
+    private async Task ExpectEchoesAsync(IEnumerable<(string Conversation, string Part)> parts, PhaseRun run, long batchNumber)
     {
         if (live is null)
         {
@@ -285,11 +286,9 @@ internal sealed class PhaseRunner(
         }
         try
         {
-            var list = parts.ToList();
-            if (list.Count > 0)
-            {
-                await live.Tags.ExpectImEchoesAsync($"import:{run.Progress.Name}:{batchNumber}", list);
-            }
+            var writeId = $"import:{run.Progress.Name}:{batchNumber}";
+            await Task.WhenAll(parts.GroupBy(p => p.Conversation, StringComparer.Ordinal)
+                .Select(conversation => live.Tags.ExpectImEchoesAsync(writeId, conversation.Key, [.. conversation.Select(p => p.Part)])));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

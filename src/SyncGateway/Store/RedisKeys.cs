@@ -13,22 +13,25 @@ internal static class RedisKeys
     public static string Done(RelayDirection direction, string eventId)
         => (direction == RelayDirection.ImToLegacy ? "delivered:" : "applied:") + eventId;
 
-    /// <summary>Guards the origin tags written for one event, so a retried write adds none.</summary>
-    public static string TagsWritten(RelayDirection causedBy, string eventId)
-        => (causedBy == RelayDirection.ImToLegacy ? "tagged:im:" : "tagged:lg:") + eventId;
+    // Origin tags and the keys that guard them are written and taken in one script each, so they share a Redis Cluster
+    // hash slot: the conversation's, as a hash tag. An echo belongs to the conversation of the write that causes it.
+
+    /// <summary>Guards the origin tags one event (or import batch) wrote in a conversation, so a retried write adds none.</summary>
+    public static string TagsWritten(RelayDirection causedBy, string conversation, string eventId)
+        => (causedBy == RelayDirection.ImToLegacy ? "tagged:im:" : "tagged:lg:") + ConversationTag(conversation) + ":" + eventId;
 
     /// <summary>Remembers which parts of one arriving event were taken as echoes, so a redelivery gets the same answer.</summary>
-    public static string EchoDecision(RelayDirection arriving, string eventId)
-        => (arriving == RelayDirection.ImToLegacy ? "echo:im:" : "echo:lg:") + eventId;
+    public static string EchoDecision(RelayDirection arriving, string conversation, string eventId)
+        => (arriving == RelayDirection.ImToLegacy ? "echo:im:" : "echo:lg:") + ConversationTag(conversation) + ":" + eventId;
 
     /// <summary>An origin tag: one expected IM callback caused by our IM write.</summary>
-    public static string ImEcho(string part) => "im:" + part;
+    public static string ImEcho(string conversation, string part) => "im:" + ConversationTag(conversation) + ":" + part;
 
     /// <summary>An origin tag: one expected legacy delta caused by our relay to legacy.</summary>
-    public static string LegacyEcho(string part) => "lg:" + part;
+    public static string LegacyEcho(string conversation, string part) => "lg:" + ConversationTag(conversation) + ":" + part;
 
     /// <summary>An origin tag: a legacy delta naming our relayed event in its <c>syncorigin</c> attribute.</summary>
-    public static string LegacyOrigin(string relayedEventId) => "lg:origin:" + relayedEventId;
+    public static string LegacyOrigin(string conversation, string relayedEventId) => "lg:origin:" + ConversationTag(conversation) + ":" + relayedEventId;
 
     // The ledger stores each message's whole entry under each of its ids and reads and writes every such key alone,
     // never in a script or transaction with another key: in a Redis Cluster each may live in any slot, and no id has
@@ -129,4 +132,9 @@ internal static class RedisKeys
 
     /// <summary>A direction's faulted events by when they faulted first (Unix ms): what the admin API lists.</summary>
     public static string Faults(RelayDirection direction) => "faults:" + direction.Name;
+
+    // Redis hashes what lies between the first '{' and the next '}'. A conversation starts with its kind ("c2c:",
+    // "group:", "user:"), so that is never empty, and a brace in an id only shortens it alike for every key of the
+    // conversation; the key prefix must hold no brace (validated).
+    private static string ConversationTag(string conversation) => "{" + conversation + "}";
 }

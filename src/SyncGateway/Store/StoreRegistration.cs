@@ -54,5 +54,10 @@ internal static class StoreRegistration
         {
             yield return "Redis:KeyPrefix must not be empty";
         }
+        else if (options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            // A brace would change which part of a key Redis Cluster hashes, and split keys that must share a slot.
+            yield return "Redis:KeyPrefix must not contain '{' or '}'";
+        }
     }
 }

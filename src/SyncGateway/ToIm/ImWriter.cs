@@ -71,7 +71,7 @@ internal sealed partial class ImWriter(
         }
 
         // Before the call: IM may deliver the echo callback before it answers the call.
-        await tags.ExpectImEchoesAsync(meta.Id, plan.ExpectedEchoes);
+        await tags.ExpectImEchoesAsync(meta.Id, meta.Subject, plan.ExpectedEchoes);
         var answers = await CallAsync(meta, plan, cancellationToken);
         if (declaration is IMessageDeclaration<TData> written && written.FromImAnswer(meta, data, answers[0]) is { } entry)
         {
@@ -142,9 +142,9 @@ internal sealed partial class ImWriter(
         var fingerprints = declaration.LegacyEchoParts(data);
         if (meta.SyncOrigin is { } origin)
         {
-            return (null, await tags.TakeLegacyOriginAsync(meta.Id, origin, fingerprints) ? "syncorigin" : "syncorigin-untagged");
+            return (null, await tags.TakeLegacyOriginAsync(meta.Id, meta.Subject, origin, fingerprints) ? "syncorigin" : "syncorigin-untagged");
         }
-        var suppressed = await tags.TakeLegacyEchoesAsync(meta.Id, fingerprints);
+        var suppressed = await tags.TakeLegacyEchoesAsync(meta.Id, meta.Subject, fingerprints);
         var rest = declaration.Without(data, suppressed);
         return rest is null ? (null, "fingerprint")
             : ReferenceEquals(rest, data) ? (data, null)

@@ -36,7 +36,7 @@ internal sealed class LegacyRelay(OriginTags tags, MessageLedger ledger, RepairS
         }
         // Seen, echo or not: the gap repair must not take it for missing. All at once: independent round trips.
         var seen = declaration is IMessageDeclaration<TData> seenMessage ? seenMessage.FromIm(meta, incoming) : null;
-        var taking = tags.TakeImEchoesAsync(meta.Id, declaration.ImEchoParts(incoming));
+        var taking = tags.TakeImEchoesAsync(meta.Id, meta.Subject, declaration.ImEchoParts(incoming));
         await Task.WhenAll(taking, repair.MessageSeenAsync(seen), baseline.SeenAsync(meta.Id, incoming));
         var echoes = taking.Result;
         var data = declaration.Without(incoming, echoes);
@@ -70,7 +70,7 @@ internal sealed class LegacyRelay(OriginTags tags, MessageLedger ledger, RepairS
             ids = complete;
         }
 
-        await tags.ExpectLegacyEchoesAsync(meta.Id, declaration.LegacyEchoParts(data));
+        await tags.ExpectLegacyEchoesAsync(meta.Id, meta.Subject, declaration.LegacyEchoParts(data));
         var current = Activity.Current;
         var cloudEvent = CloudEventWriter.Write(meta, data, current?.Id, current?.TraceStateString);
         var status = await client.DeliverAsync(meta.Id, cloudEvent, cancellationToken);

@@ -35,22 +35,23 @@ public static class LocalServices
 
     public static Task DeleteVirtualHostAsync(string vhost) => RabbitMqCtlAsync("delete_vhost", vhost);
 
-    /// <summary>Deletes the keys a gateway wrote under its own prefix (dedupe marks live for days otherwise).</summary>
-    public static async Task DeleteRedisKeysAsync(string keyPrefix)
+    /// <summary>
+    /// Deletes the keys a gateway wrote under its own prefix (dedupe marks live for days otherwise), on
+    /// <paramref name="configuration"/> (default <see cref="Redis"/>). Scans every master and deletes key by key, which a
+    /// Redis Cluster needs as much as a single server allows it.
+    /// </summary>
+    public static async Task DeleteRedisKeysAsync(string keyPrefix, string? configuration = null)
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(Redis);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(configuration ?? Redis);
         var database = redis.GetDatabase();
-        var keys = new List<RedisKey>();
-        foreach (var server in redis.GetServers())
+        foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
         {
+            var deletes = new List<Task>();
             await foreach (var key in server.KeysAsync(pattern: keyPrefix + "*", pageSize: 1000))
             {
-                keys.Add(key);
+                deletes.Add(database.KeyDeleteAsync(key));
             }
-        }
-        foreach (var chunk in keys.Chunk(1000))
-        {
-            await database.KeyDeleteAsync(chunk);
+            await Task.WhenAll(deletes);
         }
     }
 

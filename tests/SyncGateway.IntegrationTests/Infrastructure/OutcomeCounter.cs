@@ -40,6 +40,9 @@ internal sealed class OutcomeCounter : IDisposable
 
     public long this[string direction, string outcome] => _counts.GetValueOrDefault((direction, outcome));
 
+    /// <summary>Every outcome counted so far, of any direction and kind.</summary>
+    public long Total => _counts.Values.Sum();
+
     public Task WaitForAsync(string direction, string outcome, long atLeast, TimeSpan timeout)
         => Eventually.AssertAsync(() => Task.FromResult(this[direction, outcome] >= atLeast), timeout,
             $"{atLeast} × {outcome} in {direction} (saw {this[direction, outcome]})");

@@ -72,7 +72,7 @@ public sealed class MessageLedgerTests
         await Eventually.AssertAsync(async () => await ledger.FindByLegacyIdAsync("L-9") is not null, Wait, "L-9 in the ledger");
         var sent = Assert.Single(sync.Im.GetC2CMessages("u_1", "u_2"));
         var store = sync.Gateway.Services.GetRequiredService<IKeyValueStore>();
-        var tag = RedisKeys.ImEcho(Assert.Single(EventCatalog.All.OfType<IEventDeclaration<C2CMessageData>>().Single()
+        var tag = RedisKeys.ImEcho("c2c:u_1:u_2", Assert.Single(EventCatalog.All.OfType<IEventDeclaration<C2CMessageData>>().Single()
             .ImEchoParts(new C2CMessageData("u_1", "u_2", [], MsgRandom: sent.MsgRandom))));
         await Eventually.AssertAsync(async () => !await store.ExistsAsync(tag), Wait, "the origin tag expired");
 

@@ -12,8 +12,8 @@ public sealed class EchoPartsTests
     [Fact]
     public void Keys_an_im_message_echo_by_the_natural_keys_of_the_send()
     {
-        Assert.Equal(["im:c2c:u_10086:u_20017:3057718812"], ImKeys(new C2CMessageData("u_10086", "u_20017", Text("hi"), MsgRandom: 3057718812)));
-        Assert.Equal(["im:grpmsg:@TGS#1:302115987"], ImKeys(new GroupMessageData("@TGS#1", "u_1", Text("hi"), Random: 302115987)));
+        Assert.Equal(["im:{c2c:u_10086:u_20017}:c2c:u_10086:u_20017:3057718812"], ImKeys(new C2CMessageData("u_10086", "u_20017", Text("hi"), MsgRandom: 3057718812)));
+        Assert.Equal(["im:{group:@TGS#1}:grpmsg:@TGS#1:302115987"], ImKeys(new GroupMessageData("@TGS#1", "u_1", Text("hi"), Random: 302115987)));
     }
 
     [Fact]
@@ -22,8 +22,8 @@ public sealed class EchoPartsTests
         var joined = ImKeys(new GroupMembersJoinedData("@TGS#1", ["u_1", "u_2"]));
         var left = ImKeys(new GroupMembersLeftData("@TGS#1", ["u_1", "u_2"]));
 
-        Assert.Equal(["im:grp:join:@TGS#1:u_1", "im:grp:join:@TGS#1:u_2"], joined);
-        Assert.Equal(["im:grp:exit:@TGS#1:u_1", "im:grp:exit:@TGS#1:u_2"], left);
+        Assert.Equal(["im:{group:@TGS#1}:grp:join:@TGS#1:u_1", "im:{group:@TGS#1}:grp:join:@TGS#1:u_2"], joined);
+        Assert.Equal(["im:{group:@TGS#1}:grp:exit:@TGS#1:u_1", "im:{group:@TGS#1}:grp:exit:@TGS#1:u_2"], left);
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public sealed class EchoPartsTests
 
         Assert.Equal(3, keys.Count);
         Assert.Equal(3, keys.Distinct().Count());
-        Assert.All(keys, k => Assert.StartsWith("im:grp:info:@TGS#1:", k, StringComparison.Ordinal));
+        Assert.All(keys, k => Assert.StartsWith("im:{group:@TGS#1}:grp:info:@TGS#1:", k, StringComparison.Ordinal));
         Assert.NotEqual(keys[0], ImKeys(change with { Name = "Hikers 2" })[0]);
     }
 
@@ -139,10 +139,10 @@ public sealed class EchoPartsTests
     }
 
     private static IReadOnlyList<string> ImKeys<T>(T data) where T : class
-        => [.. Declarations.Of<T>().ImEchoParts(data).Select(RedisKeys.ImEcho)];
+        => [.. Declarations.Of<T>().ImEchoParts(data).Select(part => RedisKeys.ImEcho(Declarations.Of<T>().Conversation(data), part))];
 
     private static IReadOnlyList<string> LegacyKeys<T>(T data) where T : class
-        => [.. Declarations.Of<T>().LegacyEchoParts(data).Select(RedisKeys.LegacyEcho)];
+        => [.. Declarations.Of<T>().LegacyEchoParts(data).Select(part => RedisKeys.LegacyEcho(Declarations.Of<T>().Conversation(data), part))];
 
     private static T? Without<T>(T data, IReadOnlyList<bool> suppressed) where T : class
         => Declarations.Of<T>().Without(data, suppressed);

@@ -73,8 +73,8 @@ public sealed class ImportLedgerTests : IDisposable
         await Runner().RunAsync(_folder.Request(), default, default);
 
         var profileEcho = ProfileChangedDeclaration.EchoParts(new ProfileChangedData("u_1", Nick: "Ana"));
-        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-profile-echo", profileEcho));
-        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-read-echo", [C2CMessageReadDeclaration.EchoPart("u_2", "u_1", 1600000100)]));
+        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-profile-echo", "user:u_1", profileEcho));
+        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-read-echo", "c2c:u_1:u_2", [C2CMessageReadDeclaration.EchoPart("u_2", "u_1", 1600000100)]));
     }
 
     [Fact]

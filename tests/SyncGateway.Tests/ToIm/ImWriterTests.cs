@@ -202,8 +202,8 @@ public sealed class ImWriterTests
         Assert.Equal(2, _client.Calls.Count);
         Assert.True(JsonNode.DeepEquals(_client.Calls[0].Body, _client.Calls[1].Body));
         var echo = EchoOf(C2C("lg-c2c-1").Data);
-        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-1", ImParts(echo)));
-        Assert.Equal([false], await _tags.TakeImEchoesAsync("im-2", ImParts(echo)));
+        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-1", "c2c:u_1:u_2", ImParts(echo)));
+        Assert.Equal([false], await _tags.TakeImEchoesAsync("im-2", "c2c:u_1:u_2", ImParts(echo)));
     }
 
     [Fact]
@@ -260,7 +260,7 @@ public sealed class ImWriterTests
         _toIm.AddMembersBatchSize = 20;
         var members = Enumerable.Range(1, 45).Select(i => $"u_{i}").ToArray();
         var tagged = new List<bool>();
-        _client.OnCall = async _ => tagged.Add(await _store.ExistsAsync($"im:grp:join:g_42:u_45"));
+        _client.OnCall = async _ => tagged.Add(await _store.ExistsAsync(RedisKeys.ImEcho("group:g_42", "grp:join:g_42:u_45")));
 
         await Writer().ApplyAsync(_context, Joined("lg-gj-1", members));
 
@@ -323,7 +323,7 @@ public sealed class ImWriterTests
     public async Task Tags_the_IM_echo_before_calling_IM()
     {
         var evt = C2C("lg-c2c-1");
-        var echoKey = RedisKeys.ImEcho(Assert.Single(ImParts(EchoOf(evt.Data))));
+        var echoKey = RedisKeys.ImEcho(evt.Meta.Subject, Assert.Single(ImParts(EchoOf(evt.Data))));
         bool? taggedAtCall = null;
         _client.OnCall = async _ => taggedAtCall = await _store.ExistsAsync(echoKey);
 
@@ -338,8 +338,8 @@ public sealed class ImWriterTests
         await Writer().ApplyAsync(_context, new LegacyGroupCreated(Meta(EventTypes.LegacyGroupCreated, "lg-gc-1", "group:g_42"),
             new GroupCreatedData("g_42", "Public", "Ops", Owner: "u_1", Members: ["u_2", "u_3"])));
 
-        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-1", ImParts(new GroupCreatedData("g_42", "Public", "Ops"))));
-        Assert.Equal([true, true, true], await _tags.TakeImEchoesAsync("im-2", ImParts(new GroupMembersJoinedData("g_42", ["u_1", "u_2", "u_3"]))));
+        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-1", "group:g_42", ImParts(new GroupCreatedData("g_42", "Public", "Ops"))));
+        Assert.Equal([true, true, true], await _tags.TakeImEchoesAsync("im-2", "group:g_42", ImParts(new GroupMembersJoinedData("g_42", ["u_1", "u_2", "u_3"]))));
     }
 
     [Fact]
@@ -359,21 +359,21 @@ public sealed class ImWriterTests
     public async Task Does_not_apply_a_delta_that_names_a_relayed_event_in_syncorigin()
     {
         var relayed = C2C("lg-0").Data;
-        await _tags.ExpectLegacyEchoesAsync("im-1", LegacyParts(relayed));
+        await _tags.ExpectLegacyEchoesAsync("im-1", "c2c:u_1:u_2", LegacyParts(relayed));
 
         await Writer().ApplyAsync(_context, C2C("lg-echo", syncOrigin: "im-1"));
         await Writer().ApplyAsync(_context, C2C("lg-untagged-echo", syncOrigin: "im-expired"));
 
         Assert.Empty(_client.Calls);
         Assert.Equal([false, false], await _store.TakeOnceAsync("probe",
-            [RedisKeys.LegacyOrigin("im-1"), .. LegacyParts(relayed).Select(RedisKeys.LegacyEcho)], TimeSpan.FromMinutes(1)));
+            [RedisKeys.LegacyOrigin("c2c:u_1:u_2", "im-1"), .. LegacyParts(relayed).Select(part => RedisKeys.LegacyEcho("c2c:u_1:u_2", part))], TimeSpan.FromMinutes(1)));
     }
 
     [Fact]
     public async Task A_fingerprint_suppresses_one_echo_and_the_next_identical_delta_is_applied()
     {
         var relayed = C2C("lg-0").Data with { MsgRandom = 1850291734, MsgKey = "517364_1850291734_1736920800" };
-        await _tags.ExpectLegacyEchoesAsync("im-1", LegacyParts(relayed));
+        await _tags.ExpectLegacyEchoesAsync("im-1", "c2c:u_1:u_2", LegacyParts(relayed));
         var writer = Writer();
 
         await writer.ApplyAsync(_context, C2C("lg-echo"));
@@ -387,7 +387,7 @@ public sealed class ImWriterTests
     [Fact]
     public async Task Adds_only_the_members_that_are_not_echoes()
     {
-        await _tags.ExpectLegacyEchoesAsync("im-1", LegacyParts(new GroupMembersJoinedData("g_42", ["u_4"])));
+        await _tags.ExpectLegacyEchoesAsync("im-1", "group:g_42", LegacyParts(new GroupMembersJoinedData("g_42", ["u_4"])));
 
         await Writer().ApplyAsync(_context, Joined("lg-gj-1", "u_3", "u_4", "u_5"));
 
@@ -622,7 +622,7 @@ public sealed class ImWriterTests
 
         AssertCall(ImApi.AdminMsgWithdraw, """{ "From_Account": "u_1", "To_Account": "u_2", "MsgKey": "517364_1850291734_1736920800" }""");
         // IM's recall callback names only the MsgKey: its echo is tagged by it.
-        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-recall-echo", ["c2c:recall:517364_1850291734_1736920800"]));
+        Assert.Equal([true], await _tags.TakeImEchoesAsync("im-recall-echo", "c2c:u_1:u_2", ["c2c:recall:517364_1850291734_1736920800"]));
     }
 
     [Fact]
@@ -716,7 +716,7 @@ public sealed class ImWriterTests
         Assert.Equal(sentAt.ToUnixTimeSeconds(), (long)call.Body["MsgTimeStamp"]!);
         Assert.Equal(ImIds.RandomFor("L-held"), (uint)call.Body["MsgRandom"]!);
         // No echo tag that would wait for a callback IM never sends (and swallow a real message later).
-        Assert.Equal([false], await _tags.TakeImEchoesAsync("probe", ImParts(new C2CMessageData("u_1", "u_2", [], MsgRandom: ImIds.RandomFor("L-held")))));
+        Assert.Equal([false], await _tags.TakeImEchoesAsync("probe", "c2c:u_1:u_2", ImParts(new C2CMessageData("u_1", "u_2", [], MsgRandom: ImIds.RandomFor("L-held")))));
         var ledger = new MessageLedger(_store, Options.Create(new LedgerOptions()));
         var expected = new LedgerEntry("L-held", MessageOrigin.Legacy, "u_1", "u_2", MsgTime: sentAt.ToUnixTimeSeconds(), MsgRandom: ImIds.RandomFor("L-held"));
         Assert.Equal(expected, await ledger.FindByLegacyIdAsync("L-held"));

@@ -60,7 +60,7 @@ public sealed class LegacyRelayTests : IDisposable
     {
         var handler = StubHttpHandler.Answering(HttpStatusCode.OK);
         var evt = Parse<ImC2CMessageSent>(C2CMessage);
-        await _tags.ExpectImEchoesAsync("lg-88231", Declarations.Of<C2CMessageData>().ImEchoParts(evt.Data));
+        await _tags.ExpectImEchoesAsync("lg-88231", evt.Meta.Subject, Declarations.Of<C2CMessageData>().ImEchoParts(evt.Data));
 
         await Relay(handler).RelayAsync(_context, evt);
 
@@ -73,7 +73,7 @@ public sealed class LegacyRelayTests : IDisposable
         var handler = StubHttpHandler.Answering(HttpStatusCode.OK);
         var evt = Parse<ImGroupMembersJoined>(With(NewMemberJoin, "NewMemberList",
             JsonNode.Parse("""[ { "Member_Account": "u_1" }, { "Member_Account": "u_2" }, { "Member_Account": "u_3" } ]""")));
-        await _tags.ExpectImEchoesAsync("lg-7", Declarations.Of<GroupMembersJoinedData>().ImEchoParts(evt.Data with { Members = ["u_2"] }));
+        await _tags.ExpectImEchoesAsync("lg-7", evt.Meta.Subject, Declarations.Of<GroupMembersJoinedData>().ImEchoParts(evt.Data with { Members = ["u_2"] }));
 
         await Relay(handler).RelayAsync(_context, evt);
 
@@ -90,8 +90,8 @@ public sealed class LegacyRelayTests : IDisposable
         await Relay(StubHttpHandler.Answering(HttpStatusCode.OK)).RelayAsync(_context, evt);
 
         var echo = evt.Data with { MsgRandom = null, MsgKey = null, LegacyMessageId = "lg-1" };
-        Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-1", Declarations.Of<C2CMessageData>().LegacyEchoParts(echo)));
-        Assert.True(await _tags.TakeLegacyOriginAsync("lg-2", evt.Meta.Id, []));
+        Assert.Equal([true], await _tags.TakeLegacyEchoesAsync("lg-1", evt.Meta.Subject, Declarations.Of<C2CMessageData>().LegacyEchoParts(echo)));
+        Assert.True(await _tags.TakeLegacyOriginAsync("lg-2", evt.Meta.Subject, evt.Meta.Id, []));
     }
 
     [Fact]

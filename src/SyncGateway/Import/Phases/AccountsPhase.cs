@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using SyncGateway.Contracts;
 using SyncGateway.Events;
 using SyncGateway.Im;
+using SyncGateway.Messaging;
 
 namespace SyncGateway.Import.Phases;
 
@@ -54,9 +55,9 @@ internal sealed class AccountsPhase : ImportPhase<AccountLine>
     public override string Name => ImportPhases.Accounts;
 
     // Whether an import with a nick or avatar raises IM's profile callback is not documented: tagged in case it does.
-    private static IEnumerable<string> ProfileEchoes(IReadOnlyList<AccountLine> items)
+    private static IEnumerable<(string Conversation, string Part)> ProfileEchoes(IReadOnlyList<AccountLine> items)
         => items.Where(a => a.Nick is not null || a.FaceUrl is not null)
-            .SelectMany(a => ProfileChangedDeclaration.EchoParts(new ProfileChangedData(a.UserId, a.Nick, a.FaceUrl)));
+            .SelectMany(a => ProfileChangedDeclaration.EchoParts(new ProfileChangedData(a.UserId, a.Nick, a.FaceUrl)).Select(part => (Conversations.User(a.UserId), part)));
 
     public override IReadOnlyList<BatchRoute<AccountLine>> Routes { get; }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SyncGateway.Events;
 using SyncGateway.Im;
+using SyncGateway.Messaging;
 
 namespace SyncGateway.Import.Phases;
 
@@ -27,7 +28,7 @@ internal sealed class C2CReadMarksPhase : ImportPhase<ReadMarkLine>
                     items[0].Peer,
                     // The page documents a string, IM's SDK model an integer; which IM takes is not confirmed.
                     Options.ReadTimeAsString ? items[0].ReadTime.ToString(CultureInfo.InvariantCulture) : items[0].ReadTime),
-                ImEchoes = items => [.. items.Select(mark => C2CMessageReadDeclaration.EchoPart(mark.UserId, mark.Peer, mark.ReadTime))],
+                ImEchoes = items => [.. items.Select(mark => (Conversations.C2C(mark.UserId, mark.Peer), C2CMessageReadDeclaration.EchoPart(mark.UserId, mark.Peer, mark.ReadTime)))],
             },
         ];
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SyncGateway.Events;
 using SyncGateway.Im;
+using SyncGateway.Messaging;
 
 namespace SyncGateway.Import.Phases;
 
@@ -19,7 +20,8 @@ internal sealed class ProfilesPhase : ImportPhase<ProfileLine>
                 MaxItems = 1,
                 Body = items => new PortraitSetRequest(items[0].UserId, items[0].Items),
                 ImEchoes = items => items.SelectMany(line => ProfileChangedDeclaration.EchoParts(
-                    ProfileChangedDeclaration.FromItems(line.UserId, line.Items.Select(item => (item.Tag, item.Value))))),
+                    ProfileChangedDeclaration.FromItems(line.UserId, line.Items.Select(item => (item.Tag, item.Value))))
+                    .Select(part => (Conversations.User(line.UserId), part))),
             },
         ];
 

@@ -270,8 +270,8 @@ internal sealed partial class RelaySteps(
     [LoggerMessage(Level = LogLevel.Information, Message = "{Action} {EventType} {CloudEventId} on {Conversation} to {Target}")]
     private static partial void LogDelivered(ILogger logger, string action, string eventType, string cloudEventId, string conversation, string target);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Suppressed {EventType} {CloudEventId} on {Conversation}: echo of the gateway's own write, not sent back to {Target} ({Signal})")]
-    private static partial void LogEcho(ILogger logger, string eventType, string cloudEventId, string conversation, string target, string signal);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Suppressed {EventType} {CloudEventId} on {Conversation}: echo of the gateway's own write, not sent back to {Target} ({EchoTag})")]
+    private static partial void LogEcho(ILogger logger, string eventType, string cloudEventId, string conversation, string target, string echoTag);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dropped duplicate {EventType} {CloudEventId} on {Conversation}: already done")]
     private static partial void LogDuplicate(ILogger logger, string eventType, string cloudEventId, string conversation);

@@ -85,6 +85,8 @@ public sealed partial class LogOutputTests(ITestOutputHelper output)
         Assert.All(expected, start => Assert.Contains(traced, e => Message(e).StartsWith(start, StringComparison.Ordinal)));
         var relayTrace = Assert.Single(traced, e => Message(e).StartsWith("Relayed", StringComparison.Ordinal)).GetProperty("@tr").GetString();
         Assert.Equal(relayed.Event.GetProperty("traceparent").GetString()!.Split('-')[1], relayTrace);
+        // The suppressed echo names the tag that caught it, in the clear: a tag is no secret.
+        Assert.Equal("origin-tag", Assert.Single(traced, e => Message(e).StartsWith("Suppressed", StringComparison.Ordinal)).GetProperty("EchoTag").GetString());
         var ingestTrace = Assert.Single(traced, e => Message(e).StartsWith("HTTP POST /legacy/events responded 202", StringComparison.Ordinal)).GetProperty("@tr").GetString();
         Assert.Equal(ingestTrace, Assert.Single(traced, e => Message(e).StartsWith("Applied", StringComparison.Ordinal)).GetProperty("@tr").GetString());
 

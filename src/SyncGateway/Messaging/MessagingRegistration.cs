@@ -47,7 +47,7 @@ internal static class MessagingRegistration
 
             bus.UsingRabbitMq((context, cfg) =>
             {
-                cfg.Host(new Uri(rabbit.Uri), host => host.PublisherConfirmation = true);
+                RabbitMqHost.Configure(cfg, rabbit);
                 cfg.SendTopology.ErrorQueueNameFormatter = new RelayQueues.ErrorQueueNames();
                 ConfigureRelayQueues(cfg, context, rabbit);
                 cfg.ConfigureEndpoints(context);
@@ -73,9 +73,12 @@ internal static class MessagingRegistration
     {
         builder.AddValidatedOptions<RabbitMqOptions>(RabbitMqOptions.SectionName, ValidateRabbitMq);
         builder.AddValidatedOptions<SyncOptions>(SyncOptions.SectionName, ValidateSync);
-        var uri = builder.ReadOptions<RabbitMqOptions>(RabbitMqOptions.SectionName).Uri
-            ?? throw new InvalidOperationException("RabbitMq:Uri is required to publish into the relay queues.");
-        builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) => cfg.Host(new Uri(uri), host => host.PublisherConfirmation = true)));
+        var rabbit = builder.ReadOptions<RabbitMqOptions>(RabbitMqOptions.SectionName);
+        if (string.IsNullOrWhiteSpace(rabbit.Uri))
+        {
+            throw new InvalidOperationException("RabbitMq:Uri is required to publish into the relay queues.");
+        }
+        builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) => RabbitMqHost.Configure(cfg, rabbit)));
         // A broker that cannot be reached fails the start, before anything is read from IM.
         builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
         builder.Services.AddSingleton<IEventPublisher, EventPublisher>();
@@ -145,6 +148,14 @@ internal static class MessagingRegistration
             && (!Uri.TryCreate(options.Uri, UriKind.Absolute, out var uri) || (uri.Scheme != "amqp" && uri.Scheme != "amqps")))
         {
             yield return "RabbitMq:Uri must be an amqp:// or amqps:// URI (amqp://user:pass@host:port/vhost)";
+        }
+        if (!RabbitMqNode.TryParseList(options.ClusterNodes, out var nodes, out var invalid))
+        {
+            yield return $"RabbitMq:ClusterNodes must be comma-separated host:port entries (e.g. rabbit-0:5672,rabbit-1:5672); '{invalid}' is not one";
+        }
+        else if (nodes.Count > 0 && string.IsNullOrWhiteSpace(options.Uri))
+        {
+            yield return "RabbitMq:ClusterNodes needs RabbitMq:Uri, which gives the credentials and virtual host";
         }
         if (options.PublishTimeoutMilliseconds is < 100 or > 1500)
         {

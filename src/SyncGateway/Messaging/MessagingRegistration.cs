@@ -123,8 +123,9 @@ internal static class MessagingRegistration
                             rabbit.SetQuorumQueue();
                             rabbit.SetQueueArgument("x-delivery-limit", rabbitOptions.DeliveryLimit);
                             // Past the limit a message goes to the direction's error queue, never away: at-least-once
-                            // dead-lettering keeps it in its queue until the error queue has taken it.
-                            rabbit.SetQueueArgument("x-dead-letter-exchange", RelayQueues.ErrorQueue(direction.Key));
+                            // dead-lettering keeps it in its queue until the error queue has taken it. Bound here, the
+                            // error exchange and queue exist from the start, not only after the first fault.
+                            rabbit.BindDeadLetterQueue(RelayQueues.ErrorQueue(direction.Key));
                             rabbit.SetQueueArgument("x-dead-letter-strategy", "at-least-once");
                             rabbit.SetQueueArgument("x-overflow", "reject-publish");
                         }

@@ -9,6 +9,10 @@ namespace SyncGateway.Messaging;
 
 internal static class MessagingRegistration
 {
+    /// <summary>Arguments of quorum relay queues that are theirs alone (<see cref="QuorumErrorQueue"/>).</summary>
+    private static readonly string[] RelayQueueArguments =
+        ["x-single-active-consumer", "x-delivery-limit", "x-dead-letter-exchange", "x-dead-letter-strategy", "x-overflow"];
+
     /// <summary>
     /// MassTransit on RabbitMQ when <c>RabbitMq:Uri</c> is set, otherwise on the in-memory transport (not durable),
     /// with a relay consumer of each direction for every declared event type (<see cref="EventCatalog"/>).
@@ -49,6 +53,11 @@ internal static class MessagingRegistration
             {
                 RabbitMqHost.Configure(cfg, rabbit);
                 cfg.SendTopology.ErrorQueueNameFormatter = new RelayQueues.ErrorQueueNames();
+                if (rabbit.IsQuorum)
+                {
+                    cfg.SendTopology.ConfigureErrorSettings = QuorumErrorQueue;
+                    cfg.SendTopology.ConfigureDeadLetterSettings = QuorumErrorQueue;
+                }
                 ConfigureRelayQueues(cfg, context, rabbit);
                 cfg.ConfigureEndpoints(context);
             });
@@ -125,7 +134,7 @@ internal static class MessagingRegistration
                             // Past the limit a message goes to the direction's error queue, never away: at-least-once
                             // dead-lettering keeps it in its queue until the error queue has taken it. Bound here, the
                             // error exchange and queue exist from the start, not only after the first fault.
-                            rabbit.BindDeadLetterQueue(RelayQueues.ErrorQueue(direction.Key));
+                            rabbit.BindDeadLetterQueue(RelayQueues.ErrorQueue(direction.Key), configure: QuorumErrorQueue);
                             rabbit.SetQueueArgument("x-dead-letter-strategy", "at-least-once");
                             rabbit.SetQueueArgument("x-overflow", "reject-publish");
                         }
@@ -141,6 +150,22 @@ internal static class MessagingRegistration
                 });
             }
         }
+    }
+
+    /// <summary>
+    /// An error or skipped queue beside quorum relay queues, declared alike wherever it is (at start-up as the dead-letter
+    /// target, or by MassTransit at a fault): a quorum queue too, since a classic one lives on one node and while that
+    /// node is down no replica could fault a message or even start its receive endpoints. MassTransit copies the relay
+    /// queue's arguments onto it; single active consumer, the delivery limit and dead-lettering (to itself) are the
+    /// relay queues' own.
+    /// </summary>
+    private static void QuorumErrorQueue(IRabbitMqQueueConfigurator queue)
+    {
+        foreach (var argument in RelayQueueArguments)
+        {
+            queue.SetQueueArgument(argument, null);
+        }
+        queue.SetQuorumQueue();
     }
 
     private static IEnumerable<string> ValidateRabbitMq(RabbitMqOptions options)

@@ -28,6 +28,7 @@ internal sealed partial class ParkingWorker(
     IServiceScopeFactory scopes,
     IEnumerable<RelayQueues.Consumer> consumers,
     IOptions<SyncOptions> options,
+    IOptions<RabbitMqOptions> rabbit,
     SyncTelemetry telemetry,
     TimeProvider time,
     ILogger<ParkingWorker> logger) : BackgroundService
@@ -151,11 +152,15 @@ internal sealed partial class ParkingWorker(
     {
         await using var scope = scopes.CreateAsyncScope();
         var bus = scope.ServiceProvider.GetRequiredService<IBus>();
-        var errors = await bus.GetSendEndpoint(new Uri("queue:" + RelayQueues.ErrorQueue(direction)));
+        var errors = await bus.GetSendEndpoint(RelayQueues.ErrorAddress(direction, rabbit.Value));
         await errors.Send(evt, evt.GetType(), ctx =>
         {
             ctx.MessageId = MessageIds.For(evt.Meta.Id);
             ctx.Durable = true;
+            if (ctx.TryGetPayload<RabbitMqSendContext>(out var rabbitContext))
+            {
+                rabbitContext.Mandatory = true;
+            }
             ctx.Headers.Set("MT-Reason", "fault");
             ctx.Headers.Set("MT-Fault-Message", reason);
         }, cancellationToken);

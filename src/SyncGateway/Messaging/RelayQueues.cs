@@ -33,6 +33,14 @@ internal static class RelayQueues
 
     public static string ErrorQueue(RelayDirection direction) => direction.QueueStem + "_error";
 
+    /// <summary>
+    /// Where to send to a direction's error queue. With quorum queues it is a quorum queue, bound to its exchange from
+    /// start-up, so the send goes to the exchange: a <c>queue:</c> address would declare it as a classic queue, which
+    /// RabbitMQ refuses. Otherwise <c>queue:</c>, which declares it if no fault has yet.
+    /// </summary>
+    public static Uri ErrorAddress(RelayDirection direction, RabbitMqOptions rabbit)
+        => new((rabbit.IsQuorum && !string.IsNullOrWhiteSpace(rabbit.Uri) ? "exchange:" : "queue:") + ErrorQueue(direction));
+
     /// <summary>A relay consumer and the direction whose queues it is configured on.</summary>
     internal sealed record Consumer(Type ConsumerType, RelayDirection Direction);
 

@@ -1,21 +1,27 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using SyncGateway.IntegrationTests.FromIm;
 using SyncGateway.IntegrationTests.Infrastructure;
 using SyncGateway.Messaging;
 using Xunit.Abstractions;
 
 namespace SyncGateway.IntegrationTests.HighAvailability;
 
-/// <summary>The relay queues as the gateway declares them on a three-node RabbitMQ cluster with <c>RabbitMq:QueueType=quorum</c>.</summary>
+/// <summary>
+/// The relay and error queues as the gateway declares them on a three-node RabbitMQ cluster with
+/// <c>RabbitMq:QueueType=quorum</c>: replicated on every node, single active consumer, the delivery limit and the
+/// error queue as dead-letter target, and every way into the error queue working against it.
+/// </summary>
 [Trait("Category", "Cluster")]
 public sealed class ClusterQueueTests(ITestOutputHelper output)
 {
     private const int DeliveryLimit = 3;
 
     [Fact]
-    public async Task Relay_queues_are_quorum_queues_on_every_node_with_single_active_consumer_a_delivery_limit_and_dead_letter_to_the_error_queue()
+    public async Task Relay_and_error_queues_are_quorum_queues_on_every_node_and_faults_and_messages_past_the_delivery_limit_reach_the_error_queue()
     {
         var cluster = RabbitMqCluster.FromEnvironment();
         await cluster.EnsureAllRunningAsync();
@@ -28,7 +34,12 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
                 ["RabbitMq:DeliveryLimit"] = DeliveryLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["RabbitMq:ClusterNodes"] = cluster.ClusterNodes,
                 ["Sync:Shards"] = "2",
+                ["Sync:ParkAfterSeconds"] = "1",
+                ["Sync:ParkRetryMaxSeconds"] = "1",
             }, rabbitMq: cluster.UriIn(vhost));
+            var parkedAnswer = 500;
+            gateway.Legacy.Responder = e => e.GetRawText() is var raw && raw.Contains("refused-now", StringComparison.Ordinal) ? 400
+                : raw.Contains("refused-once-parked", StringComparison.Ordinal) ? Volatile.Read(ref parkedAnswer) : null;
 
             var queues = (await cluster.QueuesAsync(vhost)).ToDictionary(queue => queue.Name);
             foreach (var queue in queues.Values.OrderBy(queue => queue.Name, StringComparer.Ordinal))
@@ -50,18 +61,32 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
                     Assert.Equal("at-least-once", arguments["x-dead-letter-strategy"]);
                     Assert.Equal("reject-publish", arguments["x-overflow"]);
                 }
-                // The dead-letter target exists before anything has faulted, on the cluster like the queues.
-                Assert.True(queues.ContainsKey(RelayQueues.ErrorQueue(direction)), $"{RelayQueues.ErrorQueue(direction)} declared at start-up");
+                // The dead-letter target exists before anything has faulted, replicated like the relay queues.
+                var errors = queues[RelayQueues.ErrorQueue(direction)];
+                Assert.Equal("quorum", errors.Type);
+                Assert.Equal(["x-queue-type"], Arguments(errors.Arguments).Keys);
+                Assert.Equal(cluster.Names.Order(StringComparer.Ordinal), errors.Members.Order(StringComparer.Ordinal));
             }
+
+            // Both ways into the quorum error queue: a consumer's permanent failure (MassTransit's fault) and a parked
+            // head's (the parking worker's send).
+            await PostAsync(gateway, "u_fault_a", "u_fault_b", "refused-now");
+            await PostAsync(gateway, "u_park_a", "u_park_b", "refused-once-parked");
+            var parking = gateway.Services.GetRequiredService<ConversationParking>();
+            await Eventually.AssertAsync(async () => (await parking.ListAsync(RelayDirection.ImToLegacy)).Count == 1, TimeSpan.FromSeconds(30), "the refused event parked");
+            Volatile.Write(ref parkedAnswer, 400);
+            var errorQueue = RelayQueues.ErrorQueue(RelayDirection.ImToLegacy);
+            await Eventually.AssertAsync(async () => await gateway.QueueDepthAsync(errorQueue) == 2, TimeSpan.FromSeconds(30), $"both refused events in {errorQueue}");
+            Assert.All(await gateway.FaultReasonsAsync(errorQueue), reason => Assert.Contains("legacy answered 400", reason, StringComparison.Ordinal));
 
             // A message that keeps coming back (as when it takes its consumer down) ends in the error queue.
             await gateway.StopGatewayAsync();
             var relayQueue = RelayQueues.Queue(RelayDirection.ImToLegacy, 0);
-            var errorQueue = RelayQueues.ErrorQueue(RelayDirection.ImToLegacy);
             var factory = new ConnectionFactory { Uri = cluster.UriIn(vhost) };
             await using var connection = await factory.CreateConnectionAsync();
             await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
             await channel.BasicPublishAsync("", relayQueue, mandatory: true, new BasicProperties { Persistent = true }, Encoding.UTF8.GetBytes("poison"));
+            await channel.QueuePurgeAsync(errorQueue);
             // Quorum queues with single active consumer refuse basic.get: a consumer that hands it back each time.
             var returns = 0;
             var consumer = new AsyncEventingBasicConsumer(channel);
@@ -84,6 +109,12 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
         {
             await cluster.DeleteVirtualHostAsync(vhost);
         }
+    }
+
+    private static async Task PostAsync(GatewayHost gateway, string from, string to, string text)
+    {
+        using var answer = await gateway.PostCallbackAsync(CallbackBodies.C2C, CallbackBodies.C2CMessage(from, to, 1, text));
+        answer.EnsureSuccessStatusCode();
     }
 
     /// <summary>rabbitmqctl's JSON arguments, <c>[[name, type, value], …]</c>, as name → value text.</summary>

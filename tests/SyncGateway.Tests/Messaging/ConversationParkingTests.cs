@@ -131,7 +131,7 @@ public sealed class ConversationParkingTests
         services.AddSingleton(relay);
         services.AddSingleton(bus ?? Substitute.For<IBus>());
         return new ParkingWorker(_parking, _store, services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
-            [new RelayQueues.Consumer(typeof(RecordingRelay), Direction)], Options.Create(_sync), TestTelemetry.Create(), _time, NullLogger<ParkingWorker>.Instance);
+            [new RelayQueues.Consumer(typeof(RecordingRelay), Direction)], Options.Create(_sync), Options.Create(new RabbitMqOptions()), TestTelemetry.Create(), _time, NullLogger<ParkingWorker>.Instance);
     }
 
     private static Func<CancellationToken, Task<RelayResult>> Failing(string id, List<string> tried)

@@ -75,6 +75,15 @@ public sealed class RelayQueuesTests
         Assert.Contains("Sync:Shards must be between 1 and 256", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("quorum", "amqp://rabbit/", "exchange:relay.im-to-legacy_error")]
+    [InlineData("classic", "amqp://rabbit/", "queue:relay.im-to-legacy_error")]
+    [InlineData("quorum", "", "queue:relay.im-to-legacy_error")]
+    public void Faults_go_to_the_exchange_of_a_quorum_error_queue_so_it_is_never_redeclared_as_classic(string type, string uri, string address)
+    {
+        Assert.Equal(new Uri(address), RelayQueues.ErrorAddress(RelayDirection.ImToLegacy, new RabbitMqOptions { QueueType = type, Uri = uri }));
+    }
+
     private static EventMeta Meta(string type, string subject)
         => new("evt-1", "/test", type, subject, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
 

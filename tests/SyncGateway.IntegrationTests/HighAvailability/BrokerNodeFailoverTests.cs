@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SyncGateway.Admin;
 using SyncGateway.IntegrationTests.Infrastructure;
 using SyncGateway.Messaging;
 using Xunit.Abstractions;
@@ -17,6 +19,8 @@ namespace SyncGateway.IntegrationTests.HighAvailability;
 [Trait("Category", "Cluster")]
 public sealed class BrokerNodeFailoverTests(ITestOutputHelper output)
 {
+    private const int Shards = 8;
+
     private static readonly TimeSpan ImWaits = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ReconnectTimeout = TimeSpan.FromSeconds(60);
 
@@ -34,7 +38,7 @@ public sealed class BrokerNodeFailoverTests(ITestOutputHelper output)
             {
                 ["RabbitMq:QueueType"] = "quorum",
                 ["RabbitMq:ClusterNodes"] = cluster.ClusterNodes,
-                ["Sync:Shards"] = "8",
+                ["Sync:Shards"] = Shards.ToString(CultureInfo.InvariantCulture),
             }, rabbitMq: cluster.UriIn(vhost));
             await OpenLoopLoad.WarmUpAsync(gateway.Client.BaseAddress!);
 
@@ -71,6 +75,9 @@ public sealed class BrokerNodeFailoverTests(ITestOutputHelper output)
                 "the gateway reconnects, every receive endpoint running, while the killed node is still down");
             var reconnected = load.Elapsed;
             var now = (await cluster.ConnectionPortsAsync(vhost)).Distinct().Select(cluster.NodeOfPort).ToList();
+            // The admin API's counts open a connection of their own, which must find a node that is up.
+            var counts = await new RelayQueueCounts(gateway.Services.GetRequiredService<IOptions<RabbitMqOptions>>(), gateway.Services.GetRequiredService<IOptions<SyncOptions>>())
+                .ReadAsync([RelayDirection.ImToLegacy, RelayDirection.LegacyToIm], CancellationToken.None);
             await load.UntilAsync(reconnected + TimeSpan.FromSeconds(5));
             var starting = load.Elapsed;
             await cluster.StartAsync(victim);
@@ -97,6 +104,7 @@ public sealed class BrokerNodeFailoverTests(ITestOutputHelper output)
                 + (settled is { } s ? Invariant($"everything delivered {s.TotalSeconds:F1} s after the load ended") : "NOT everything delivered within 60 s"));
             output.WriteLine("spool depth each second: " + string.Join(", ", spool.GroupBy(sample => (int)sample.At.TotalSeconds)
                 .Select(second => Invariant($"{second.Key} s {second.Max(sample => sample.Depth ?? 0)}"))));
+            output.WriteLine("relay queues read through another node while the killed one was down: " + string.Join("; ", counts!.Select(c => $"{c.Key.QueueStem} {c.Value.Consumers} consumers, {c.Value.Depth} ready")));
             output.WriteLine(callbacks.ToString());
             output.WriteLine(deltas.ToString());
             var failedCallbacks = callbacks.Sent.Where(e => e.Answer != Answer.Ok).ToList();
@@ -108,6 +116,8 @@ public sealed class BrokerNodeFailoverTests(ITestOutputHelper output)
             Assert.True(lateCallbacks.Count == 0, $"{lateCallbacks.Count} callbacks answered OK after IM stopped waiting: {DeliveryReport.Describe(lateCallbacks)}");
             Assert.True(failedDeltas.Count == 0, $"{failedDeltas.Count} deltas not accepted: {DeliveryReport.Describe(failedDeltas)}");
             Assert.DoesNotContain(victim, now);
+            Assert.NotNull(counts);
+            Assert.All(counts.Values, direction => Assert.Equal(Shards, direction.Consumers));
             foreach (var report in new[] { callbacks, deltas })
             {
                 report.AssertNothingLost();

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 eval "$(deploy/local/services.sh start | sed 's/^/export /')"
-# The high-availability tests (category Cluster) need the local clusters too: about a minute cold, seconds when up.
+# The high-availability tests (trait Category=Cluster) need a three-node RabbitMQ cluster and a Redis Cluster.
 eval "$(deploy/local/services.sh cluster-start | sed 's/^/export /')"
 log="$(mktemp -t syncgw-test.XXXXXX)"
 trap 'rm -f "$log"' EXIT

@@ -3,6 +3,8 @@
 # Idempotent: "start" leaves already-running servers alone. Prints the env vars the tests read.
 # "cluster-start" adds a three-node RabbitMQ cluster and a Redis Cluster (three masters, one replica each) on their
 # own loopback ports and data directories, for the high-availability tests; "cluster-stop" stops them.
+# "cluster-node-kill N" kills RabbitMQ cluster node N (1-3) as a crash would (SIGKILL); "cluster-node-start N" starts it
+# again, and it rejoins the cluster from its data directory.
 set -euo pipefail
 
 REDIS_PORT="${SYNCGW_REDIS_PORT:-6379}"
@@ -113,6 +115,17 @@ start_cluster_redis() {
   fi
 }
 
+kill_cluster_rabbit_node() {
+  local i="$1" port="${CLUSTER_RABBIT_PORTS[$(($1 - 1))]}" pid
+  pid="$(cat "$STATE_DIR/rabbit-c$i/pid" 2>/dev/null || true)"
+  if [ -n "$pid" ]; then as_root kill -KILL "$pid" 2>/dev/null || true; fi
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || return 0
+    sleep 0.1
+  done
+  echo "services: rabbitmq node $(cluster_node "$i") still listens on $port" >&2; exit 1
+}
+
 stop_cluster() {
   local port i
   for port in "${CLUSTER_REDIS_PORTS[@]}"; do redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true; done
@@ -124,6 +137,7 @@ cluster_env() {
   for port in "${CLUSTER_RABBIT_PORTS[@]}"; do hosts+=("127.0.0.1:$port"); done
   echo "SYNCGW_TEST_RABBITMQ_CLUSTER=amqp://guest:guest@127.0.0.1:${CLUSTER_RABBIT_PORTS[0]}/"
   echo "SYNCGW_TEST_RABBITMQ_CLUSTER_NODES=$(IFS=,; echo "${hosts[*]}")"
+  echo "SYNCGW_TEST_RABBITMQ_CLUSTER_NODE_NAMES=$(cluster_node 1),$(cluster_node 2),$(cluster_node 3)"
   echo "SYNCGW_TEST_REDIS_CLUSTER=$(IFS=,; printf '127.0.0.1:%s,' "${CLUSTER_REDIS_PORTS[@]:0:3}" | sed 's/,$//')"
 }
 
@@ -143,5 +157,9 @@ case "${1:-start}" in
     cluster_env
     ;;
   cluster-stop) stop_cluster ;;
-  *) echo "usage: $0 start|stop|cluster-start|cluster-stop" >&2; exit 2 ;;
+  cluster-node-kill|cluster-node-start)
+    case "${2:-}" in 1|2|3) ;; *) echo "usage: $0 $1 1|2|3" >&2; exit 2 ;; esac
+    if [ "$1" = cluster-node-kill ]; then kill_cluster_rabbit_node "$2"; else start_cluster_rabbit_node "$2"; fi
+    ;;
+  *) echo "usage: $0 start|stop|cluster-start|cluster-stop|cluster-node-kill N|cluster-node-start N" >&2; exit 2 ;;
 esac

@@ -22,6 +22,13 @@ only.Validators.Add(result =>
         result.AddError($"Unknown scenario \"{name}\"; scenarios are {string.Join(", ", scenarioNames)}");
     }
 });
+var queueType = new Option<string>("--queue-type")
+{
+    Description = "Relay queues of every gateway and the broker limit's queues: classic (the default) or quorum",
+    DefaultValueFactory = _ => "classic",
+};
+queueType.AcceptOnlyFromAmong("classic", "quorum");
+var cluster = new Option<bool>("--cluster") { Description = "Run against the local three-node RabbitMQ cluster (deploy/local/services.sh cluster-start) instead of the single node" };
 var importRate = new Option<int?>("--import-rate") { Description = "Calls per second the stub IM allows per import API (default 2000)" };
 var keep = new Option<bool>("--keep-work") { Description = "Keep the gateway logs and the generated import folder" };
 var settings = new Option<string[]>("--gateway-setting")
@@ -39,24 +46,41 @@ settings.Validators.Add(result =>
 
 var root = new RootCommand("SyncGateway benchmarks: relay rates against the broker's own limit, on real RabbitMQ and Redis")
 {
-    quick, gateway, results, only, keep, settings, importRate,
+    quick, gateway, results, only, keep, settings, importRate, queueType, cluster,
 };
 root.SetAction((parse, _) =>
 {
     var selected = parse.GetValue(only) is { Length: > 0 } names ? names.SelectMany(n => n.Split(',')).ToHashSet() : scenarioNames.ToHashSet();
     var extra = (parse.GetValue(settings) ?? []).Select(s => s.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+    var quorum = parse.GetValue(queueType) == "quorum";
+    if (quorum)
+    {
+        extra["RabbitMq__QueueType"] = "quorum";
+    }
+    if (parse.GetValue(cluster))
+    {
+        try
+        {
+            extra["RabbitMq__ClusterNodes"] = BenchServices.UseCluster();
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return Task.FromResult(1);
+        }
+    }
     var profile = parse.GetValue(quick) ? BenchmarkProfile.Quick : BenchmarkProfile.Full;
     if (parse.GetValue(importRate) is { } rate)
     {
         profile = profile with { ImportCallsPerSecond = rate };
     }
     return RunAsync(profile, parse.GetRequiredValue(gateway),
-        parse.GetRequiredValue(results), selected, parse.GetValue(keep), extra);
+        parse.GetRequiredValue(results), selected, parse.GetValue(keep), extra, quorum);
 });
 return await root.Parse(args).InvokeAsync();
 
 static async Task<int> RunAsync(
-    BenchmarkProfile profile, FileInfo gatewayDll, DirectoryInfo resultsFolder, IReadOnlySet<string> selected, bool keepWork, IReadOnlyDictionary<string, string> gatewaySettings)
+    BenchmarkProfile profile, FileInfo gatewayDll, DirectoryInfo resultsFolder, IReadOnlySet<string> selected, bool keepWork, IReadOnlyDictionary<string, string> gatewaySettings, bool quorum)
 {
     if (!gatewayDll.Exists)
     {
@@ -92,7 +116,7 @@ static async Task<int> RunAsync(
         {
             Console.WriteLine("Broker limit…");
             report.Limit = await BrokerLimit.RunAsync(
-                profile, profile.Clients, report.Ingress?.EnvelopeBytes ?? 2048, report.Ingress?.RelayQueues ?? 32, report.Ingress?.Intake.HalfOfferedPerSecond);
+                profile, profile.Clients, report.Ingress?.EnvelopeBytes ?? 2048, report.Ingress?.RelayQueues ?? 32, report.Ingress?.Intake.HalfOfferedPerSecond, quorum);
         }
         if (selected.Contains("spool"))
         {

@@ -9,8 +9,8 @@ namespace SyncGateway.Admin;
 internal sealed record QueueCounts(long Depth, long Consumers, long Faulted);
 
 /// <summary>
-/// Reads the relay queues' counts with a passive declare per queue, on a connection of its own opened per request:
-/// the admin status is rare, and the bus's connection stays the bus's. Null without RabbitMQ (in-memory transport).
+/// Reads the relay queues' counts with a passive declare per queue, on a connection of its own opened per request (to
+/// any node of a cluster that accepts it): the admin status is rare, and the bus's connection stays the bus's. Null without RabbitMQ (in-memory transport).
 /// </summary>
 internal sealed class RelayQueueCounts(IOptions<RabbitMqOptions> rabbit, IOptions<SyncOptions> sync)
 {
@@ -20,8 +20,7 @@ internal sealed class RelayQueueCounts(IOptions<RabbitMqOptions> rabbit, IOption
         {
             return null;
         }
-        var factory = new ConnectionFactory { Uri = new Uri(rabbit.Value.Uri), ClientProvidedName = "sync-gateway admin status" };
-        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var connection = await RabbitMqHost.ConnectAsync(rabbit.Value, "sync-gateway admin status", cancellationToken);
         var counts = new Dictionary<RelayDirection, QueueCounts>();
         foreach (var direction in directions)
         {

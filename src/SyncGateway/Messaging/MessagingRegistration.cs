@@ -9,6 +9,10 @@ namespace SyncGateway.Messaging;
 
 internal static class MessagingRegistration
 {
+    /// <summary>Arguments of quorum relay queues that are theirs alone (<see cref="QuorumErrorQueue"/>).</summary>
+    private static readonly string[] RelayQueueArguments =
+        ["x-single-active-consumer", "x-delivery-limit", "x-dead-letter-exchange", "x-dead-letter-strategy", "x-overflow"];
+
     /// <summary>
     /// MassTransit on RabbitMQ when <c>RabbitMq:Uri</c> is set, otherwise on the in-memory transport (not durable),
     /// with a relay consumer of each direction for every declared event type (<see cref="EventCatalog"/>).
@@ -48,8 +52,13 @@ internal static class MessagingRegistration
 
             bus.UsingRabbitMq((context, cfg) =>
             {
-                cfg.Host(new Uri(rabbit.Uri), host => host.PublisherConfirmation = true);
+                RabbitMqHost.Configure(cfg, rabbit);
                 cfg.SendTopology.ErrorQueueNameFormatter = new RelayQueues.ErrorQueueNames();
+                if (rabbit.IsQuorum)
+                {
+                    cfg.SendTopology.ConfigureErrorSettings = QuorumErrorQueue;
+                    cfg.SendTopology.ConfigureDeadLetterSettings = QuorumErrorQueue;
+                }
                 ConfigureRelayQueues(cfg, context, rabbit);
                 cfg.ConfigureEndpoints(context);
             });
@@ -74,9 +83,12 @@ internal static class MessagingRegistration
     {
         builder.AddValidatedOptions<RabbitMqOptions>(RabbitMqOptions.SectionName, ValidateRabbitMq);
         builder.AddValidatedOptions<SyncOptions>(SyncOptions.SectionName, ValidateSync);
-        var uri = builder.ReadOptions<RabbitMqOptions>(RabbitMqOptions.SectionName).Uri
-            ?? throw new InvalidOperationException("RabbitMq:Uri is required to publish into the relay queues.");
-        builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) => cfg.Host(new Uri(uri), host => host.PublisherConfirmation = true)));
+        var rabbit = builder.ReadOptions<RabbitMqOptions>(RabbitMqOptions.SectionName);
+        if (string.IsNullOrWhiteSpace(rabbit.Uri))
+        {
+            throw new InvalidOperationException("RabbitMq:Uri is required to publish into the relay queues.");
+        }
+        builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) => RabbitMqHost.Configure(cfg, rabbit)));
         // A broker that cannot be reached fails the start, before anything is read from IM.
         builder.Services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
         builder.Services.AddSingleton<IEventPublisher, EventPublisher>();
@@ -121,8 +133,9 @@ internal static class MessagingRegistration
                             rabbit.SetQuorumQueue();
                             rabbit.SetQueueArgument("x-delivery-limit", rabbitOptions.DeliveryLimit);
                             // Past the limit a message goes to the direction's error queue, never away: at-least-once
-                            // dead-lettering keeps it in its queue until the error queue has taken it.
-                            rabbit.SetQueueArgument("x-dead-letter-exchange", RelayQueues.ErrorQueue(direction.Key));
+                            // dead-lettering keeps it in its queue until the error queue has taken it. Bound here, the
+                            // error exchange and queue exist from the start, not only after the first fault.
+                            rabbit.BindDeadLetterQueue(RelayQueues.ErrorQueue(direction.Key), configure: QuorumErrorQueue);
                             rabbit.SetQueueArgument("x-dead-letter-strategy", "at-least-once");
                             rabbit.SetQueueArgument("x-overflow", "reject-publish");
                         }
@@ -140,12 +153,36 @@ internal static class MessagingRegistration
         }
     }
 
+    /// <summary>
+    /// An error or skipped queue beside quorum relay queues, declared alike wherever it is (at start-up as the dead-letter
+    /// target, or by MassTransit at a fault): a quorum queue too, since a classic one lives on one node and while that
+    /// node is down no replica could fault a message or even start its receive endpoints. MassTransit copies the relay
+    /// queue's arguments onto it; single active consumer, the delivery limit and dead-lettering (to itself) are the
+    /// relay queues' own.
+    /// </summary>
+    private static void QuorumErrorQueue(IRabbitMqQueueConfigurator queue)
+    {
+        foreach (var argument in RelayQueueArguments)
+        {
+            queue.SetQueueArgument(argument, null);
+        }
+        queue.SetQuorumQueue();
+    }
+
     private static IEnumerable<string> ValidateRabbitMq(RabbitMqOptions options)
     {
         if (!string.IsNullOrWhiteSpace(options.Uri)
             && (!Uri.TryCreate(options.Uri, UriKind.Absolute, out var uri) || (uri.Scheme != "amqp" && uri.Scheme != "amqps")))
         {
             yield return "RabbitMq:Uri must be an amqp:// or amqps:// URI (amqp://user:pass@host:port/vhost)";
+        }
+        if (!RabbitMqNode.TryParseList(options.ClusterNodes, out var nodes, out var invalid))
+        {
+            yield return $"RabbitMq:ClusterNodes must be comma-separated host:port entries (e.g. rabbit-0:5672,rabbit-1:5672); '{invalid}' is not one";
+        }
+        else if (nodes.Count > 0 && string.IsNullOrWhiteSpace(options.Uri))
+        {
+            yield return "RabbitMq:ClusterNodes needs RabbitMq:Uri, which gives the credentials and virtual host";
         }
         if (options.PublishTimeoutMilliseconds is < 100 or > 1500)
         {

@@ -9,6 +9,13 @@ internal sealed class RabbitMqOptions
     public string? Uri { get; set; }
 
     /// <summary>
+    /// The nodes of a RabbitMQ cluster (<c>RabbitMq__ClusterNodes</c>), comma-separated <c>host:port</c>; empty = the
+    /// host of <see cref="Uri"/> only. When set, the gateway connects to these nodes in turn and <see cref="Uri"/> gives
+    /// only the credentials, the virtual host and, with <c>amqps</c>, the TLS server name (<see cref="RabbitMqHost"/>).
+    /// </summary>
+    public string? ClusterNodes { get; set; }
+
+    /// <summary>
     /// How long an intake waits for the broker's publisher confirm before it writes the event to the local spool
     /// instead (<c>Spool:Path</c>). Confirms take a few milliseconds when the broker is well; this only bounds a stall.
     /// </summary>

@@ -50,7 +50,7 @@ internal sealed class BenchmarkReport(RunEnvironment environment)
         if (Limit is { } limit)
         {
             rows.Add(new ReportRow(
-                $"1. Limit: raw RabbitMQ.Client confirmed publish, {limit.Publishers} publishers on {limit.Channels} channel(s), {limit.MessageBytes} B persistent → durable queue",
+                $"1. Limit: raw RabbitMQ.Client confirmed publish, {limit.Publishers} publishers on {limit.Channels} channel(s), {limit.MessageBytes} B persistent → {(limit.Quorum ? "quorum" : "durable classic")} queue",
                 $"**{limit.MessagesPerSecond:N0} msg/s** (p50 {Ms(limit.Latency.P50)}, p99 {Ms(limit.Latency.P99)})", "—", null));
             if (limit.Spread is { } spread)
             {

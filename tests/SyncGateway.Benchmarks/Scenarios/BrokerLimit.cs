@@ -13,7 +13,7 @@ namespace SyncGateway.Benchmarks.Scenarios;
 /// half-load latency is measured, the floor under that figure.
 /// </summary>
 internal sealed record BrokerLimitResult(
-    int Publishers, int Channels, int Queues, int MessageBytes, double MessagesPerSecond, LatencySummary Latency, long Failed, CpuUsage Cpu, double? OfferedPerSecond = null)
+    int Publishers, int Channels, int Queues, int MessageBytes, double MessagesPerSecond, LatencySummary Latency, long Failed, CpuUsage Cpu, bool Quorum, double? OfferedPerSecond = null)
 {
     public BrokerLimitResult? Spread { get; init; }
 
@@ -30,24 +30,24 @@ internal static class BrokerLimit
     /// channel per publisher; the faster is the limit, and its setup is then run spread over
     /// <paramref name="relayQueues"/> queues, and with <paramref name="intakeHalfLoad"/> open loop at that rate, spread.
     /// </summary>
-    public static async Task<BrokerLimitResult> RunAsync(BenchmarkProfile profile, int publishers, int messageBytes, int relayQueues, double? intakeHalfLoad)
+    public static async Task<BrokerLimitResult> RunAsync(BenchmarkProfile profile, int publishers, int messageBytes, int relayQueues, double? intakeHalfLoad, bool quorum)
     {
         BrokerLimitResult? best = null;
         foreach (var channels in new[] { 1, publishers })
         {
-            var result = await RunOnceAsync(profile, publishers, channels, queues: 1, messageBytes);
+            var result = await RunOnceAsync(profile, publishers, channels, queues: 1, messageBytes, quorum);
             Console.WriteLine($"  limit with {channels} channel(s): {result.MessagesPerSecond:F0} msg/s, p99 {result.Latency.P99:F1} ms");
             if (best is null || result.MessagesPerSecond > best.MessagesPerSecond)
             {
                 best = result;
             }
         }
-        var spread = await RunOnceAsync(profile, publishers, best!.Channels, relayQueues, messageBytes);
+        var spread = await RunOnceAsync(profile, publishers, best!.Channels, relayQueues, messageBytes, quorum);
         Console.WriteLine($"  limit spread over {relayQueues} queues: {spread.MessagesPerSecond:F0} msg/s, p99 {spread.Latency.P99:F1} ms");
         best = best with { Spread = spread };
         if (intakeHalfLoad is { } rate)
         {
-            var atRate = await RunOnceAsync(profile, publishers, best.Channels, relayQueues, messageBytes, rate);
+            var atRate = await RunOnceAsync(profile, publishers, best.Channels, relayQueues, messageBytes, quorum, rate);
             Console.WriteLine($"  broker at {rate:F0}/s over {relayQueues} queues: p99 {atRate.Latency.P99:F1} ms");
             best = best with { AtIntakeHalfLoad = atRate };
         }
@@ -55,7 +55,7 @@ internal static class BrokerLimit
     }
 
     private static async Task<BrokerLimitResult> RunOnceAsync(
-        BenchmarkProfile profile, int publishers, int channelCount, int queues, int messageBytes, double? perSecond = null)
+        BenchmarkProfile profile, int publishers, int channelCount, int queues, int messageBytes, bool quorum, double? perSecond = null)
     {
         var vhost = await BenchServices.CreateVirtualHostAsync("limit");
         try
@@ -68,11 +68,14 @@ internal static class BrokerLimit
             {
                 channels.Add(await connection.CreateChannelAsync(options));
             }
-            // Declared like the gateway's relay queues (RabbitMq:ClassicQueueVersion defaults to 2).
+            // Declared like the gateway's relay queues (RabbitMq:ClassicQueueVersion defaults to 2; quorum queues'
+            // delivery limit and dead-lettering do not touch a publish).
+            var arguments = quorum
+                ? new Dictionary<string, object?> { ["x-queue-type"] = "quorum", ["x-single-active-consumer"] = true }
+                : new Dictionary<string, object?> { ["x-queue-version"] = 2, ["x-single-active-consumer"] = true };
             for (var q = 0; q < queues; q++)
             {
-                await channels[0].QueueDeclareAsync(QueuePrefix + q, durable: true, exclusive: false, autoDelete: false,
-                    arguments: new Dictionary<string, object?> { ["x-queue-version"] = 2, ["x-single-active-consumer"] = true });
+                await channels[0].QueueDeclareAsync(QueuePrefix + q, durable: true, exclusive: false, autoDelete: false, arguments: arguments);
             }
             var body = new byte[messageBytes];
             Array.Fill(body, (byte)'x');
@@ -106,7 +109,7 @@ internal static class BrokerLimit
             {
                 await channel.DisposeAsync();
             }
-            return new BrokerLimitResult(publishers, channelCount, queues, messageBytes, result.AcceptedPerSecond, latencies.Summarise(), result.Failed, used, perSecond);
+            return new BrokerLimitResult(publishers, channelCount, queues, messageBytes, result.AcceptedPerSecond, latencies.Summarise(), result.Failed, used, quorum, perSecond);
         }
         finally
         {

@@ -31,4 +31,44 @@ public sealed class RabbitMqOptionsTests
 
         Assert.Contains("RabbitMq:ClassicQueueVersion must be 0 (the broker's default), 1 or 2", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Cluster_nodes_are_comma_separated_host_and_port_entries()
+    {
+        var options = Resolve(("RabbitMq:Uri", "amqp://gw:secret@rabbit/sync"), ("RabbitMq:ClusterNodes", "rabbit-0.rabbit:5672, 10.0.0.7:5673,"));
+
+        Assert.True(RabbitMqNode.TryParseList(options.ClusterNodes, out var nodes, out _));
+        Assert.Equal([new RabbitMqNode("rabbit-0.rabbit", 5672), new RabbitMqNode("10.0.0.7", 5673)], nodes);
+    }
+
+    [Fact]
+    public void No_cluster_nodes_means_the_host_of_the_uri()
+    {
+        Assert.True(RabbitMqNode.TryParseList(Resolve(("RabbitMq:Uri", "amqp://gw:secret@rabbit/sync")).ClusterNodes, out var nodes, out _));
+
+        Assert.Empty(nodes);
+    }
+
+    [Theory]
+    [InlineData("rabbit-0")]
+    [InlineData("rabbit-0:")]
+    [InlineData("rabbit-0:0")]
+    [InlineData("rabbit-0:65536")]
+    [InlineData("rabbit-0:5672:1")]
+    [InlineData("[::1]:5672")]
+    [InlineData("rabbit 0:5672")]
+    public void Rejects_a_cluster_node_that_is_not_host_and_port_by_name(string entry)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(("RabbitMq:Uri", "amqp://gw:secret@rabbit/sync"), ("RabbitMq:ClusterNodes", "rabbit-1:5672," + entry)));
+
+        Assert.Contains($"RabbitMq:ClusterNodes must be comma-separated host:port entries (e.g. rabbit-0:5672,rabbit-1:5672); '{entry}' is not one", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cluster_nodes_need_the_uri_for_credentials_and_virtual_host()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(("RabbitMq:ClusterNodes", "rabbit-0:5672")));
+
+        Assert.Contains("RabbitMq:ClusterNodes needs RabbitMq:Uri", error.Message, StringComparison.Ordinal);
+    }
 }

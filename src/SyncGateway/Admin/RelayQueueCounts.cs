@@ -10,7 +10,8 @@ internal sealed record QueueCounts(long Depth, long Consumers, long Faulted);
 
 /// <summary>
 /// Reads the relay queues' counts with a passive declare per queue, on a connection of its own opened per request (to
-/// any node of a cluster that accepts it): the admin status is rare, and the bus's connection stays the bus's. Null without RabbitMQ (in-memory transport).
+/// any node of a cluster that accepts it): the admin status is rare, and the bus's connection stays the bus's. Null
+/// without RabbitMQ (in-memory transport).
 /// </summary>
 internal sealed class RelayQueueCounts(IOptions<RabbitMqOptions> rabbit, IOptions<SyncOptions> sync)
 {

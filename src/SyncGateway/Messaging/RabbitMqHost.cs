@@ -1,3 +1,4 @@
+using System.Globalization;
 using MassTransit;
 using RabbitMQ.Client;
 
@@ -6,7 +7,7 @@ namespace SyncGateway.Messaging;
 /// <summary>A node of <c>RabbitMq:ClusterNodes</c>.</summary>
 internal readonly record struct RabbitMqNode(string Host, int Port)
 {
-    public override string ToString() => $"{Host}:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    public override string ToString() => $"{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>
     /// Parses comma-separated <c>host:port</c> entries (empty entries skipped); false with the first bad entry in
@@ -21,7 +22,7 @@ internal readonly record struct RabbitMqNode(string Host, int Port)
         {
             if (entry.Split(':') is not [var host, var port]
                 || System.Uri.CheckHostName(host) is not (UriHostNameType.Dns or UriHostNameType.IPv4)
-                || !int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                || !int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
                 || number is < 1 or > 65535)
             {
                 invalid = entry;

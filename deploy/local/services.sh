@@ -4,14 +4,32 @@
 # "cluster-start" adds a three-node RabbitMQ cluster and a Redis Cluster (three masters, one replica each) on their
 # own loopback ports and data directories, for the high-availability tests; "cluster-stop" stops them.
 # "cluster-node-kill N" kills RabbitMQ cluster node N (1-3) as a crash would (SIGKILL); "cluster-node-start N" starts it
-# again, and it rejoins the cluster from its data directory.
+# again, and it rejoins the cluster from its data directory. The cluster's ports can be moved with
+# SYNCGW_CLUSTER_RABBIT_PORTS (three AMQP ports; each node's distribution port is its AMQP port + 20000) and
+# SYNCGW_CLUSTER_REDIS_PORTS (six ports, masters first; each node's bus port is its port + 10000).
+# Every failure prints one line naming what failed, then the last lines of that server's log.
 set -euo pipefail
+# The RabbitMQ nodes run as the rabbitmq user and must reach their directories under ours, whatever umask we inherit.
+umask 022
 
 REDIS_PORT="${SYNCGW_REDIS_PORT:-6379}"
 RABBIT_PORT="${SYNCGW_RABBIT_PORT:-5672}"
 STATE_DIR="${SYNCGW_SERVICES_DIR:-/tmp/syncgw-services}"
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# fail MESSAGE [LOG...]: the message, then the last lines of each log that exists, then exit 1.
+fail() {
+  local message="$1" log
+  shift
+  echo "services: $message" >&2
+  for log in "$@"; do
+    if [ -f "$log" ]; then echo "--- last lines of $log" >&2; tail -n 15 "$log" >&2; fi
+  done
+  exit 1
+}
+
+listens() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 install_missing() {
   local missing=()
@@ -33,7 +51,7 @@ start_redis() {
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes --save "" --appendonly no \
     --dir "$STATE_DIR/redis" --logfile "$STATE_DIR/redis/redis.log" --pidfile "$STATE_DIR/redis/redis.pid"
   for _ in $(seq 1 50); do redis_up && return; sleep 0.1; done
-  echo "services: redis did not start, see $STATE_DIR/redis/redis.log" >&2; exit 1
+  fail "redis did not start on port $REDIS_PORT" "$STATE_DIR/redis/redis.log"
 }
 
 start_rabbit() {
@@ -46,7 +64,7 @@ start_rabbit() {
     as_root rabbitmqctl -q await_startup --timeout 30 >/dev/null 2>&1 && return
     sleep 2
   done
-  echo "services: rabbitmq did not start, see /var/log/rabbitmq" >&2; exit 1
+  fail "rabbitmq did not start on port $RABBIT_PORT" /var/log/rabbitmq/"rabbit@$(hostname -s).log"
 }
 
 stop_all() {
@@ -54,15 +72,20 @@ stop_all() {
   as_root rabbitmqctl -q stop >/dev/null 2>&1 || true
 }
 
-CLUSTER_RABBIT_PORTS=(5681 5682 5683)
-CLUSTER_REDIS_PORTS=(7101 7102 7103 7104 7105 7106)
+read -r -a CLUSTER_RABBIT_PORTS <<< "${SYNCGW_CLUSTER_RABBIT_PORTS:-5681 5682 5683}"
+read -r -a CLUSTER_REDIS_PORTS <<< "${SYNCGW_CLUSTER_REDIS_PORTS:-7101 7102 7103 7104 7105 7106}"
+[ ${#CLUSTER_RABBIT_PORTS[@]} -eq 3 ] || fail "SYNCGW_CLUSTER_RABBIT_PORTS must name three ports"
+[ ${#CLUSTER_REDIS_PORTS[@]} -eq 6 ] || fail "SYNCGW_CLUSTER_REDIS_PORTS must name six ports"
 cluster_node() { echo "syncgw-c$1@localhost"; }
 
 start_cluster_rabbit_node() {
-  local i="$1" port="${CLUSTER_RABBIT_PORTS[$(($1 - 1))]}" node dir
+  local i="$1" port="${CLUSTER_RABBIT_PORTS[$(($1 - 1))]}" node dir taken
   node="$(cluster_node "$i")"
   dir="$STATE_DIR/rabbit-c$i"
   if as_root rabbitmqctl -q -n "$node" status >/dev/null 2>&1; then return; fi
+  for taken in "$port" "$((port + 20000))"; do
+    if listens "$taken"; then fail "port $taken, which rabbitmq node $node needs, is taken by another program: set SYNCGW_CLUSTER_RABBIT_PORTS"; fi
+  done
   mkdir -p "$dir"
   # No plugins (the management listener would collide between nodes); schedulers do not busy-wait on 2 cores.
   echo "[]." > "$dir/enabled_plugins"
@@ -77,41 +100,67 @@ start_cluster_rabbit_node() {
     as_root rabbitmqctl -q -n "$node" await_startup --timeout 30 >/dev/null 2>&1 && return
     sleep 2
   done
-  echo "services: rabbitmq node $node did not start, see $dir/log" >&2; exit 1
+  fail "rabbitmq node $node did not start on port $port" "$dir/log/$node.log"
 }
 
 start_cluster_rabbit() {
-  local first i node
+  local first i node step output running=0
   first="$(cluster_node 1)"
+  for i in 1 2 3; do as_root rabbitmqctl -q -n "$(cluster_node "$i")" status >/dev/null 2>&1 && running=$((running + 1)); done
+  # With no node running, what is on disk is a cluster that stopped (or a machine that was switched off) earlier: its
+  # nodes would wait for each other's tables at boot, so start from empty nodes instead.
+  if [ "$running" -eq 0 ]; then as_root rm -rf "$STATE_DIR"/rabbit-c[123]; fi
   for i in 1 2 3; do start_cluster_rabbit_node "$i"; done
   for i in 2 3; do
     node="$(cluster_node "$i")"
     if ! as_root rabbitmqctl -q -n "$first" cluster_status 2>/dev/null | grep -q "$node"; then
-      as_root rabbitmqctl -q -n "$node" stop_app >/dev/null
-      as_root rabbitmqctl -q -n "$node" join_cluster "$first" >/dev/null
-      as_root rabbitmqctl -q -n "$node" start_app >/dev/null
+      for step in stop_app "join_cluster $first" start_app; do
+        # shellcheck disable=SC2086 # the step is a command with its argument
+        output="$(as_root rabbitmqctl -q -n "$node" $step 2>&1)" \
+          || fail "rabbitmqctl -n $node $step failed: $output" "$STATE_DIR/rabbit-c$i/log/$node.log"
+      done
     fi
   done
 }
 
+redis_cluster_ok() { redis-cli -h 127.0.0.1 -p "${CLUSTER_REDIS_PORTS[0]}" cluster info 2>/dev/null | grep -q "cluster_state:ok"; }
+
 start_cluster_redis() {
-  local port dir nodes=()
+  local port dir taken output running=0 nodes=()
+  for port in "${CLUSTER_REDIS_PORTS[@]}"; do
+    redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && running=$((running + 1))
+  done
+  # With no node running, old nodes.conf files describe a cluster that is gone: "--cluster create" would refuse the
+  # restarted nodes as not empty, so start from empty nodes instead.
+  if [ "$running" -eq 0 ]; then
+    for port in "${CLUSTER_REDIS_PORTS[@]}"; do rm -rf "$STATE_DIR/redis-c$port"; done
+  fi
   for port in "${CLUSTER_REDIS_PORTS[@]}"; do
     nodes+=("127.0.0.1:$port")
     redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && continue
+    for taken in "$port" "$((port + 10000))"; do
+      if listens "$taken"; then fail "port $taken, which the Redis Cluster needs, is taken by another program: set SYNCGW_CLUSTER_REDIS_PORTS"; fi
+    done
     dir="$STATE_DIR/redis-c$port"
     mkdir -p "$dir"
     redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --save "" --appendonly no --cluster-enabled yes \
       --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 2000 --dir "$dir" --logfile "$dir/redis.log" --pidfile "$dir/redis.pid"
     for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 || fail "redis-server did not start on port $port" "$dir/redis.log"
   done
-  if ! redis-cli -h 127.0.0.1 -p "${CLUSTER_REDIS_PORTS[0]}" cluster info | grep -q "cluster_state:ok"; then
-    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >/dev/null
-    for _ in $(seq 1 100); do
-      redis-cli -h 127.0.0.1 -p "${CLUSTER_REDIS_PORTS[0]}" cluster info | grep -q "cluster_state:ok" && return
+  if [ "$running" -gt 0 ] && ! redis-cli -h 127.0.0.1 -p "${CLUSTER_REDIS_PORTS[0]}" cluster info | grep -q "cluster_known_nodes:1\b"; then
+    # Nodes restarted beside running ones rejoin from their nodes.conf; give the gossip time to settle.
+    for _ in $(seq 1 150); do redis_cluster_ok && return; sleep 0.1; done
+    fail "the Redis Cluster did not return to cluster_state:ok (run cluster-stop, then cluster-start)" "$STATE_DIR/redis-c${CLUSTER_REDIS_PORTS[0]}/redis.log"
+  fi
+  if ! redis_cluster_ok; then
+    output="$(redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes 2>&1)" \
+      || fail "redis-cli --cluster create failed: $(echo "$output" | grep -E 'ERR|rror' | head -n 5)" "$STATE_DIR/redis-c${CLUSTER_REDIS_PORTS[0]}/redis.log"
+    for _ in $(seq 1 300); do
+      redis_cluster_ok && return
       sleep 0.1
     done
-    echo "services: the Redis Cluster did not form, see $STATE_DIR/redis-c*/redis.log" >&2; exit 1
+    fail "the Redis Cluster did not reach cluster_state:ok in 30 s" "$STATE_DIR/redis-c${CLUSTER_REDIS_PORTS[0]}/redis.log"
   fi
 }
 
@@ -120,10 +169,10 @@ kill_cluster_rabbit_node() {
   pid="$(cat "$STATE_DIR/rabbit-c$i/pid" 2>/dev/null || true)"
   if [ -n "$pid" ]; then as_root kill -KILL "$pid" 2>/dev/null || true; fi
   for _ in $(seq 1 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || return 0
+    listens "$port" || return 0
     sleep 0.1
   done
-  echo "services: rabbitmq node $(cluster_node "$i") still listens on $port" >&2; exit 1
+  fail "rabbitmq node $(cluster_node "$i") still listens on $port"
 }
 
 stop_cluster() {

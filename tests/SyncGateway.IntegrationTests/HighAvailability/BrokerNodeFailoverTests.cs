@@ -24,7 +24,7 @@ public sealed class BrokerNodeFailoverTests(ITestOutputHelper output)
     private static readonly TimeSpan ImWaits = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ReconnectTimeout = TimeSpan.FromSeconds(60);
 
-    [Fact]
+    [ClusterFact]
     public async Task Killing_the_node_that_leads_relay_queues_under_load_fails_no_callback_and_delivers_every_event_once_in_order()
     {
         var cluster = RabbitMqCluster.FromEnvironment();

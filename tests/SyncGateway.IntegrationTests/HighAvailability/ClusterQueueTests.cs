@@ -20,7 +20,7 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
 {
     private const int DeliveryLimit = 3;
 
-    [Fact]
+    [ClusterFact]
     public async Task Relay_and_error_queues_are_quorum_queues_on_every_node_faults_are_kept_and_messages_past_the_delivery_limit_reach_the_error_queue()
     {
         var cluster = RabbitMqCluster.FromEnvironment();

@@ -25,7 +25,7 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
     /// <summary>The masters cluster-start makes: the seed list's nodes.</summary>
     private static int[] Masters => [.. LocalRedisCluster.Configuration.Split(',').Select(e => int.Parse(e[(e.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture))];
 
-    [Fact]
+    [ClusterFact]
     public async Task The_randomized_two_way_run_delivers_everything_once_and_in_order_with_no_CROSSSLOT()
     {
         await LocalRedisCluster.RestoreAsync(Masters);
@@ -50,7 +50,7 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
     /// the documented bound (docs/operations.md, "Redis Cluster and Sentinel"): one per event in flight at the crash,
     /// so at most one per relay queue, 2 × <c>Sync:Shards</c>.
     /// </summary>
-    [Fact]
+    [ClusterFact]
     public async Task A_master_killed_mid_run_loses_and_reorders_nothing_and_costs_at_most_one_echo_or_repeat_per_relay_queue()
     {
         await LocalRedisCluster.RestoreAsync(Masters);

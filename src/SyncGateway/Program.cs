@@ -56,6 +56,7 @@ app.MapLegacyIngress();
 app.MapDevelopmentReceiver();
 
 await app.RunAsync();
-return 0;
+// A component that stops the gateway for a reason it logged sets a non-zero exit code (e.g. QueueTypeGuard).
+return Environment.ExitCode;
 
 public partial class Program;

@@ -64,6 +64,7 @@ internal static class MessagingRegistration
             });
         });
         builder.Services.AddHostedService<BusWatch>();
+        builder.Services.AddReceiveEndpointObserver<QueueTypeGuard>();
         if (string.IsNullOrWhiteSpace(rabbit.Uri))
         {
             builder.Services.AddSingleton<IEventPublisher, EventPublisher>();

@@ -53,6 +53,13 @@ internal sealed partial class RelaySteps(
     // Tries in place grow from Sync:RetryMinIntervalMilliseconds up to this, within the park budget.
     private static readonly TimeSpan LongestInPlaceInterval = TimeSpan.FromSeconds(4);
 
+    /// <summary>
+    /// How long a write in flight may go on once its consume is cancelled (the broker connection dropped, or the host
+    /// stops). It may already have reached the other side: finishing it and recording it turns the redelivery that
+    /// follows into a duplicate that is dropped, where abandoning it would deliver the event a second time.
+    /// </summary>
+    internal static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>A parked conversation's first retry waits this long.</summary>
     public static readonly TimeSpan FirstParkedRetry = TimeSpan.FromSeconds(1);
 
@@ -65,6 +72,8 @@ internal sealed partial class RelaySteps(
     {
         var meta = evt.Meta;
         var cancellationToken = context.CancellationToken;
+        using var inFlight = new CancellationTokenSource();
+        using var graceOnCancel = cancellationToken.Register(() => inFlight.CancelAfter(InFlightGrace));
         var budget = TimeSpan.FromSeconds(options.Value.ParkAfterSeconds);
         var started = time.GetTimestamp();
         var interval = TimeSpan.FromMilliseconds(options.Value.RetryMinIntervalMilliseconds);
@@ -83,7 +92,7 @@ internal sealed partial class RelaySteps(
                     }
                     lookedForPark = true;
                 }
-                await RelayAsync(direction, evt, attempt, work, cancellationToken, firstFromQueue: attempt == 1);
+                await RelayAsync(direction, evt, attempt, work, inFlight.Token, firstFromQueue: attempt == 1);
                 return;
             }
             catch (PermanentFailureException ex)

@@ -35,6 +35,9 @@ internal sealed class RestartableGateway : IAsyncDisposable
 
     public string KeyPrefix { get; }
 
+    /// <summary>The virtual host of its own on the shared RabbitMQ; null on a broker the test owns.</summary>
+    public string? VirtualHost => _vhost;
+
     public FakeLegacyServer Legacy { get; }
 
     /// <summary>The fake IM the gateway writes to (<see cref="OpenLoopLoad.StartFakeImAsync"/>).</summary>
@@ -73,6 +76,9 @@ internal sealed class RestartableGateway : IAsyncDisposable
         }
         return new RestartableGateway(settings, workDirectory, LoopbackPorts.Free(), vhost, keyPrefix, legacy, im);
     }
+
+    /// <summary>Changes a configuration key (<c>Section:Key</c>) for the processes started from now on, as a redeploy would.</summary>
+    public void Set(string key, string? value) => _settings[key] = value;
 
     /// <summary>Starts a new process on the port (the previous one must have exited) and returns at once.</summary>
     public GatewayProcess Start()

@@ -50,6 +50,32 @@ public sealed class ConversationParkingTests
     }
 
     [Fact]
+    public async Task A_write_in_flight_when_the_consume_is_cancelled_finishes_and_is_recorded_so_the_redelivery_is_dropped()
+    {
+        using var consume = new CancellationTokenSource();
+        var context = Substitute.For<ConsumeContext>();
+        context.CancellationToken.Returns(consume.Token);
+        var writes = 0;
+        var steps = Steps();
+
+        // The broker connection drops while legacy is answering: the write still gets its answer.
+        await steps.RunAsync(Direction, context, Message("evt-1"), async token =>
+        {
+            writes++;
+            await consume.CancelAsync();
+            await Task.Delay(TimeSpan.FromMilliseconds(50), token);
+            return new RelayResult.Delivered();
+        });
+        await steps.RunAsync(Direction, _context, Message("evt-1"), _ =>
+        {
+            writes++;
+            return Task.FromResult<RelayResult>(new RelayResult.Delivered());
+        });
+
+        Assert.Equal(1, writes);
+    }
+
+    [Fact]
     public async Task A_permanent_failure_faults_the_event_for_an_operator_and_parks_nothing()
     {
         await Steps().RunAsync(Direction, _context, Message("evt-1"), _ => throw new PermanentFailureException("legacy answered 400"));

@@ -31,6 +31,7 @@ internal sealed class ConversationParking(IKeyValueStore store, TimeProvider tim
         }
         // A park whose index write failed (Redis went away in between) is indexed by the next event behind it.
         await store.SortedSetAddAsync(RedisKeys.ParkedDue(direction), evt.Meta.Subject, time.GetUtcNow().ToUnixTimeMilliseconds(), onlyIfAbsent: true);
+        await store.EnsureReplicatedAsync([list, RedisKeys.ParkedDue(direction)]);
         return true;
     }
 
@@ -53,6 +54,7 @@ internal sealed class ConversationParking(IKeyValueStore store, TimeProvider tim
         await store.ListAppendAsync(RedisKeys.ParkedEvents(direction, conversation), StoredEvents.Serialize(evt));
         // After the list: the worker, finding a due conversation with no list, takes it off the index.
         await store.SortedSetAddAsync(RedisKeys.ParkedDue(direction), conversation, (now + firstRetry).ToUnixTimeMilliseconds());
+        await store.EnsureReplicatedAsync([RedisKeys.ParkedEvents(direction, conversation), RedisKeys.ParkedDue(direction)]);
     }
 
     /// <summary>

@@ -34,6 +34,7 @@ internal sealed class FaultedEvents(IKeyValueStore store, TimeProvider time)
             new(Fields.Event, StoredEvents.Serialize(evt)),
         ], Ttl);
         await store.SortedSetAddAsync(RedisKeys.Faults(direction), evt.Meta.Id, double.Parse(first, CultureInfo.InvariantCulture));
+        await store.EnsureReplicatedAsync([key, RedisKeys.Faults(direction)]);
     }
 
     /// <summary>The faulted event <paramref name="eventId"/> of <paramref name="direction"/>; null when there is none.</summary>

@@ -112,6 +112,14 @@ internal interface IKeyValueStore
 
     /// <summary>True when the store answers.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Returns once the writes made so far to the nodes holding <paramref name="keys"/> have reached
+    /// <c>Redis:WaitReplicas</c> replicas (Redis <c>WAIT</c>); throws when fewer acknowledged them in time. For writes
+    /// that are the only copy of an event once its RabbitMQ message is acknowledged (parked and faulted events): Redis
+    /// replicates asynchronously, and a failover would otherwise lose what the old master had not yet passed on.
+    /// </summary>
+    Task EnsureReplicatedAsync(IReadOnlyCollection<string> keys);
 }
 
 /// <summary>What a seq passed to <see cref="IKeyValueStore.AdvanceSequenceAsync"/> says.</summary>

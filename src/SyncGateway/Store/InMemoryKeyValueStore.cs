@@ -351,6 +351,8 @@ internal sealed class InMemoryKeyValueStore(TimeProvider time) : IKeyValueStore
 
     public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(true);
 
+    public Task EnsureReplicatedAsync(IReadOnlyCollection<string> keys) => Task.CompletedTask;
+
     public Task ListAppendAsync(string key, IReadOnlyList<string> values, TimeSpan ttl)
     {
         lock (_lock)

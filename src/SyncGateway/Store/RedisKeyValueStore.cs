@@ -1,8 +1,13 @@
+using System.Globalization;
 using StackExchange.Redis;
 
 namespace SyncGateway.Store;
 
-internal sealed class RedisKeyValueStore(IConnectionMultiplexer redis, string keyPrefix) : IKeyValueStore, IDisposable
+/// <param name="redis">The connection, to a standalone Redis, a Sentinel-managed master or a Redis Cluster.</param>
+/// <param name="keyPrefix"><c>Redis:KeyPrefix</c>, before every key.</param>
+/// <param name="waitReplicas"><c>Redis:WaitReplicas</c>: replicas <see cref="EnsureReplicatedAsync"/> waits for (0 = none).</param>
+/// <param name="waitTimeout"><c>Redis:WaitTimeoutMilliseconds</c>: how long it waits.</param>
+internal sealed class RedisKeyValueStore(IConnectionMultiplexer redis, string keyPrefix, int waitReplicas = 0, int waitTimeout = 500) : IKeyValueStore, IDisposable
 {
     // KEYS[1] = guard, KEYS[2..] = counters; ARGV[1] = ttl ms.
     private const string AddOnceScript = """
@@ -177,6 +182,24 @@ internal sealed class RedisKeyValueStore(IConnectionMultiplexer redis, string ke
         => (long)await Db.ScriptEvaluateAsync(RemoveHeadScript, [Key(key)], [expected]);
 
     public Task<long> ListLengthAsync(string key) => Db.ListLengthAsync(Key(key));
+
+    public async Task EnsureReplicatedAsync(IReadOnlyCollection<string> keys)
+    {
+        if (waitReplicas == 0)
+        {
+            return;
+        }
+        // WAIT counts the writes of the connection it is sent on: the multiplexer's one connection to each key's node.
+        foreach (var server in keys.Select(key => redis.GetServer(Key(key))).DistinctBy(server => server.EndPoint))
+        {
+            var acknowledged = (long)await server.ExecuteAsync("WAIT", waitReplicas, waitTimeout);
+            if (acknowledged < waitReplicas)
+            {
+                throw new RedisException(string.Create(CultureInfo.InvariantCulture,
+                    $"only {acknowledged} of Redis:WaitReplicas={waitReplicas} replicas of {server.EndPoint} acknowledged the write within {waitTimeout} ms"));
+            }
+        }
+    }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {

@@ -27,7 +27,7 @@ internal static class StoreRegistration
             configuration.AbortOnConnectFail = false;
             configuration.ConnectTimeout = 3000;
             configuration.SyncTimeout = 3000;
-            return new RedisKeyValueStore(ConnectionMultiplexer.Connect(configuration), options.KeyPrefix);
+            return new RedisKeyValueStore(ConnectionMultiplexer.Connect(configuration), options.KeyPrefix, options.WaitReplicas, options.WaitTimeoutMilliseconds);
         });
         return builder;
     }
@@ -49,6 +49,14 @@ internal static class StoreRegistration
             {
                 yield return error;
             }
+        }
+        if (options.WaitReplicas is < 0 or > 10)
+        {
+            yield return "Redis:WaitReplicas must be between 0 and 10";
+        }
+        if (options.WaitTimeoutMilliseconds is < 10 or > 5000)
+        {
+            yield return "Redis:WaitTimeoutMilliseconds must be between 10 and 5000";
         }
         if (string.IsNullOrEmpty(options.KeyPrefix))
         {

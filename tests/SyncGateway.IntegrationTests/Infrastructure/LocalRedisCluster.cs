@@ -114,7 +114,9 @@ internal static class LocalRedisCluster
         foreach (var port in masters)
         {
             await Eventually.AssertAsync(async () => await TryCliAsync(port, "PING") is not null, Patience, $"redis node {port} answers");
-            if ((await NodesAsync()).Single(n => n.Port == port).IsMaster)
+            // A node just started still shows as the failed master it was until the cluster has heard from it.
+            await Eventually.AssertAsync(async () => !(await NodesAsync()).Single(n => n.Port == port).Failed, Patience, $"redis node {port} known to the cluster again");
+            if ((await NodesAsync()).Single(n => n.Port == port) is { IsMaster: true, Slots: > 0 })
             {
                 continue;
             }

@@ -19,6 +19,9 @@ public sealed record ReceivedCloudEvent(string WebhookId, JsonElement Event, Dat
     public string Type => Event.GetProperty("type").GetString()!;
     public string Subject => Event.GetProperty("subject").GetString()!;
     public JsonElement Data => Event.GetProperty("data");
+
+    /// <summary>A message event's text: its first body element's <c>msgContent.Text</c>.</summary>
+    public string MessageText => Data.GetProperty("body")[0].GetProperty("msgContent").GetProperty("Text").GetString()!;
 }
 
 /// <summary>

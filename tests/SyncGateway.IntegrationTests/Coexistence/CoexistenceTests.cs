@@ -51,8 +51,8 @@ public sealed class CoexistenceTests
         // Born in IM, recalled on legacy by the id it received the message under.
         await sync.Im.SimulateUserC2CMessageAsync("u_b", "u_a", "from IM");
         await sync.Im.SimulateUserGroupMessageAsync(Group, "u_b", "from IM to all");
-        var c2cFromIm = await ReceivedAsync(sync, "im.c2c.message.sent", e => Text(e) == "from IM");
-        var groupFromIm = await ReceivedAsync(sync, "im.group.message.sent", e => Text(e) == "from IM to all");
+        var c2cFromIm = await ReceivedAsync(sync, "im.c2c.message.sent", e => e.MessageText == "from IM");
+        var groupFromIm = await ReceivedAsync(sync, "im.group.message.sent", e => e.MessageText == "from IM to all");
         await SendAsync(sync,
             Delta("legacy.c2c.message.recalled", "lg-r-1", new JsonObject { ["from"] = "u_b", ["to"] = "u_a", ["target"] = new JsonObject { ["legacyMessageId"] = c2cFromIm.Id } }),
             Delta("legacy.group.message.recalled", "lg-r-2", new JsonObject { ["groupId"] = Group, ["target"] = new JsonObject { ["legacyMessageId"] = groupFromIm.Id } }));
@@ -253,8 +253,6 @@ public sealed class CoexistenceTests
     private static JsonArray Body(string text) => FakeImServer.TextBody(text).DeepClone().AsArray();
 
     private static string TextOf(JsonArray body) => body[0]!["MsgContent"]!["Text"]!.GetValue<string>();
-
-    private static string Text(ReceivedCloudEvent e) => e.Data.GetProperty("body")[0].GetProperty("msgContent").GetProperty("Text").GetString()!;
 
     private static string Pair(ReceivedCloudEvent e) => $"{e.Data.GetProperty("from").GetString()}>{e.Data.GetProperty("to").GetString()}";
 }

@@ -99,6 +99,5 @@ public sealed class QueueTypeMigrationTests(ITestOutputHelper output)
     }
 
     private static List<string> Texts(FakeLegacyServer legacy, string conversation)
-        => [.. legacy.Received.Where(e => e.Type == "im.c2c.message.sent" && e.Subject == conversation)
-            .Select(e => e.Event.GetProperty("data").GetProperty("body")[0].GetProperty("msgContent").GetProperty("Text").GetString()!)];
+        => [.. legacy.Received.Where(e => e.Type == "im.c2c.message.sent" && e.Subject == conversation).Select(e => e.MessageText)];
 }

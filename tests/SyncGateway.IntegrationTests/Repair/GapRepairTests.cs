@@ -127,7 +127,7 @@ public sealed class GapRepairTests(ITestOutputHelper output)
         var received = sync.Gateway.Legacy.Received;
         Assert.All(imGroupTexts, t => Assert.Equal(1, Received(sync, "im.group.message.sent", t.Text)));
         Assert.All(imC2CTexts, t => Assert.Equal(1, Received(sync, "im.c2c.message.sent", t)));
-        Assert.DoesNotContain(received, e => e.Type.EndsWith(".message.sent", StringComparison.Ordinal) && Text(e).StartsWith("from legacy", StringComparison.Ordinal));
+        Assert.DoesNotContain(received, e => e.Type.EndsWith(".message.sent", StringComparison.Ordinal) && e.MessageText.StartsWith("from legacy", StringComparison.Ordinal));
         var repaired = received.Where(IsRepaired).ToList();
         Assert.Equal(lostMessages, repaired.Count(e => e.Type.EndsWith(".message.sent", StringComparison.Ordinal)));
         Assert.Equal(report.Count(RepairOutcome.Repaired), repaired.Count(e => e.Type == "im.c2c.message.sent"));
@@ -194,7 +194,7 @@ public sealed class GapRepairTests(ITestOutputHelper output)
         Assert.Equal(1, Received(sync, "im.c2c.message.sent", "lost 1:1"));
         var messages = sync.Gateway.Legacy.Received.Where(e => e.Type.EndsWith(".message.sent", StringComparison.Ordinal)).ToList();
         Assert.Equal(5, messages.Count);
-        Assert.All(messages, e => Assert.Equal(Text(e).StartsWith("lost", StringComparison.Ordinal), IsRepaired(e)));
+        Assert.All(messages, e => Assert.Equal(e.MessageText.StartsWith("lost", StringComparison.Ordinal), IsRepaired(e)));
     }
 
     /// <summary>A group's members as legacy learned them: the creation's, then each join and exit in the order received.</summary>
@@ -225,13 +225,11 @@ public sealed class GapRepairTests(ITestOutputHelper output)
     }
 
     private static int Received(TwoWaySync sync, string type, string text)
-        => sync.Gateway.Legacy.Received.Count(e => e.Type == type && Text(e) == text);
+        => sync.Gateway.Legacy.Received.Count(e => e.Type == type && e.MessageText == text);
 
     private static bool IsRepaired(ReceivedCloudEvent e) => e.Event.TryGetProperty("syncrepaired", out var repaired) && repaired.GetBoolean();
 
     private static JsonArray Body(string text) => FakeImServer.TextBody(text).DeepClone().AsArray();
 
     private static string TextOf(JsonArray body) => body[0]!["MsgContent"]!["Text"]!.GetValue<string>();
-
-    private static string Text(ReceivedCloudEvent e) => e.Data.GetProperty("body")[0].GetProperty("msgContent").GetProperty("Text").GetString()!;
 }

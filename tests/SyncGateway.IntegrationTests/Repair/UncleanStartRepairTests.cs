@@ -30,7 +30,7 @@ public sealed class UncleanStartRepairTests
         await Eventually.AssertAsync(() => Task.FromResult(Count(gateway.Legacy, "before the crash") == 1), Wait, "relayed before the crash");
         // Killed only once the relay has recorded the delivery: a kill between legacy's answer and that record would
         // deliver it again (at least once, legacy dedupes by id), which is not what this test is about.
-        var relayed = gateway.Legacy.Received.Single(e => Text(e) == "before the crash").Id;
+        var relayed = gateway.Legacy.Received.Single(e => e.MessageText == "before the crash").Id;
         using (var redis = await ConnectionMultiplexer.ConnectAsync(LocalServices.Redis))
         {
             await Eventually.AssertAsync(() => redis.GetDatabase().KeyExistsAsync(gateway.KeyPrefix + "delivered:" + relayed), Wait, "delivery recorded");
@@ -42,14 +42,12 @@ public sealed class UncleanStartRepairTests
         await gateway.StartReadyAsync();
 
         await Eventually.AssertAsync(() => Task.FromResult(Count(gateway.Legacy, "while no one listened") == 1), Wait, "repaired after the restart");
-        var repaired = gateway.Legacy.Received.Single(e => Text(e) == "while no one listened");
+        var repaired = gateway.Legacy.Received.Single(e => e.MessageText == "while no one listened");
         Assert.True(repaired.Event.GetProperty("syncrepaired").GetBoolean());
         Assert.Equal(1, Count(gateway.Legacy, "before the crash"));
         Assert.Contains(gateway.LogEvents(), e => e.TryGetProperty("@m", out var m) && m.GetString()!.Contains("did not stop cleanly", StringComparison.Ordinal));
     }
 
     private static int Count(FakeLegacyServer legacy, string text)
-        => legacy.Received.Count(e => e.Type == "im.c2c.message.sent" && Text(e) == text);
-
-    private static string Text(ReceivedCloudEvent e) => e.Data.GetProperty("body")[0].GetProperty("msgContent").GetProperty("Text").GetString()!;
+        => legacy.Received.Count(e => e.Type == "im.c2c.message.sent" && e.MessageText == text);
 }

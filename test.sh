@@ -3,8 +3,9 @@
 # clusters, then the suite.
 set -euo pipefail
 cd "$(dirname "$0")"
-vars="$(deploy/local/services.sh start)"
-eval "$(sed 's/^/export /' <<< "$vars")"
+# services.sh prints NAME=value lines; each becomes an exported variable.
+export_lines() { eval "$(sed 's/^/export /' <<< "$1")"; }
+export_lines "$(deploy/local/services.sh start)"
 
 # The high-availability tests (trait Category=Cluster) need a three-node RabbitMQ cluster and a Redis Cluster. If they
 # cannot start (a port taken, a node that does not boot), try once more from scratch on other ports; if that fails too,
@@ -15,11 +16,11 @@ trap 'rm -f "$log" "$cluster_errors"' EXIT
 start_cluster() {
   local vars
   vars="$(deploy/local/services.sh cluster-start 2>>"$cluster_errors")" || return 1
-  eval "$(sed 's/^/export /' <<< "$vars")"
+  export_lines "$vars"
 }
 if ! start_cluster; then
+  # Stopped, the clusters start from empty nodes (services.sh).
   deploy/local/services.sh cluster-stop
-  rm -rf "${SYNCGW_SERVICES_DIR:-/tmp/syncgw-services}"/{rabbit-c,redis-c}*
   export SYNCGW_CLUSTER_RABBIT_PORTS="35681 35682 35683" SYNCGW_CLUSTER_REDIS_PORTS="37101 37102 37103 37104 37105 37106"
   echo "--- second try on ports $SYNCGW_CLUSTER_RABBIT_PORTS and $SYNCGW_CLUSTER_REDIS_PORTS" >> "$cluster_errors"
   if ! start_cluster; then

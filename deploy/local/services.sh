@@ -42,7 +42,11 @@ install_missing() {
   fi
 }
 
-redis_up() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; }
+# redis_at PORT COMMAND...: one command to the Redis on that loopback port. Bounded: a port held by a program that is
+# not Redis would keep redis-cli waiting for an answer forever.
+redis_at() { local port="$1"; shift; timeout 5 redis-cli -h 127.0.0.1 -p "$port" "$@"; }
+redis_port_up() { redis_at "$1" ping >/dev/null 2>&1; }
+redis_up() { redis_port_up "$REDIS_PORT"; }
 rabbit_up() { rabbitmqctl -q status >/dev/null 2>&1; }
 
 start_redis() {
@@ -68,7 +72,7 @@ start_rabbit() {
 }
 
 stop_all() {
-  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  redis_at "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
   as_root rabbitmqctl -q stop >/dev/null 2>&1 || true
 }
 
@@ -77,12 +81,13 @@ read -r -a CLUSTER_REDIS_PORTS <<< "${SYNCGW_CLUSTER_REDIS_PORTS:-7101 7102 7103
 [ ${#CLUSTER_RABBIT_PORTS[@]} -eq 3 ] || fail "SYNCGW_CLUSTER_RABBIT_PORTS must name three ports"
 [ ${#CLUSTER_REDIS_PORTS[@]} -eq 6 ] || fail "SYNCGW_CLUSTER_REDIS_PORTS must name six ports"
 cluster_node() { echo "syncgw-c$1@localhost"; }
+cluster_node_up() { as_root rabbitmqctl -q -n "$(cluster_node "$1")" status >/dev/null 2>&1; }
 
 start_cluster_rabbit_node() {
   local i="$1" port="${CLUSTER_RABBIT_PORTS[$(($1 - 1))]}" node dir taken
   node="$(cluster_node "$i")"
   dir="$STATE_DIR/rabbit-c$i"
-  if as_root rabbitmqctl -q -n "$node" status >/dev/null 2>&1; then return; fi
+  if cluster_node_up "$i"; then return; fi
   for taken in "$port" "$((port + 20000))"; do
     if listens "$taken"; then fail "port $taken, which rabbitmq node $node needs, is taken by another program: set SYNCGW_CLUSTER_RABBIT_PORTS"; fi
   done
@@ -106,7 +111,7 @@ start_cluster_rabbit_node() {
 start_cluster_rabbit() {
   local first i node step output running=0
   first="$(cluster_node 1)"
-  for i in 1 2 3; do as_root rabbitmqctl -q -n "$(cluster_node "$i")" status >/dev/null 2>&1 && running=$((running + 1)); done
+  for i in 1 2 3; do cluster_node_up "$i" && running=$((running + 1)); done
   # With no node running, what is on disk is a cluster that stopped (or a machine that was switched off) earlier: its
   # nodes would wait for each other's tables at boot, so start from empty nodes instead.
   if [ "$running" -eq 0 ]; then as_root rm -rf "$STATE_DIR"/rabbit-c[123]; fi
@@ -123,12 +128,12 @@ start_cluster_rabbit() {
   done
 }
 
-redis_cluster_ok() { redis-cli -h 127.0.0.1 -p "${CLUSTER_REDIS_PORTS[0]}" cluster info 2>/dev/null | grep -q "cluster_state:ok"; }
+redis_cluster_ok() { redis_at "${CLUSTER_REDIS_PORTS[0]}" cluster info 2>/dev/null | grep -q "cluster_state:ok"; }
 
 start_cluster_redis() {
   local port dir taken output running=0 nodes=()
   for port in "${CLUSTER_REDIS_PORTS[@]}"; do
-    redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && running=$((running + 1))
+    redis_port_up "$port" && running=$((running + 1))
   done
   # With no node running, old nodes.conf files describe a cluster that is gone: "--cluster create" would refuse the
   # restarted nodes as not empty, so start from empty nodes instead.
@@ -137,7 +142,7 @@ start_cluster_redis() {
   fi
   for port in "${CLUSTER_REDIS_PORTS[@]}"; do
     nodes+=("127.0.0.1:$port")
-    redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && continue
+    redis_port_up "$port" && continue
     for taken in "$port" "$((port + 10000))"; do
       if listens "$taken"; then fail "port $taken, which the Redis Cluster needs, is taken by another program: set SYNCGW_CLUSTER_REDIS_PORTS"; fi
     done
@@ -145,10 +150,10 @@ start_cluster_redis() {
     mkdir -p "$dir"
     redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --save "" --appendonly no --cluster-enabled yes \
       --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 2000 --dir "$dir" --logfile "$dir/redis.log" --pidfile "$dir/redis.pid"
-    for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-    redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 || fail "redis-server did not start on port $port" "$dir/redis.log"
+    for _ in $(seq 1 50); do redis_port_up "$port" && break; sleep 0.1; done
+    redis_port_up "$port" || fail "redis-server did not start on port $port" "$dir/redis.log"
   done
-  if [ "$running" -gt 0 ] && ! redis-cli -h 127.0.0.1 -p "${CLUSTER_REDIS_PORTS[0]}" cluster info | grep -q "cluster_known_nodes:1\b"; then
+  if [ "$running" -gt 0 ] && ! redis_at "${CLUSTER_REDIS_PORTS[0]}" cluster info | grep -q "cluster_known_nodes:1\b"; then
     # Nodes restarted beside running ones rejoin from their nodes.conf; give the gossip time to settle.
     for _ in $(seq 1 150); do redis_cluster_ok && return; sleep 0.1; done
     fail "the Redis Cluster did not return to cluster_state:ok (run cluster-stop, then cluster-start)" "$STATE_DIR/redis-c${CLUSTER_REDIS_PORTS[0]}/redis.log"
@@ -177,7 +182,7 @@ kill_cluster_rabbit_node() {
 
 stop_cluster() {
   local port i
-  for port in "${CLUSTER_REDIS_PORTS[@]}"; do redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true; done
+  for port in "${CLUSTER_REDIS_PORTS[@]}"; do redis_at "$port" shutdown nosave >/dev/null 2>&1 || true; done
   for i in 3 2 1; do as_root rabbitmqctl -q -n "$(cluster_node "$i")" stop >/dev/null 2>&1 || true; done
 }
 

@@ -56,7 +56,7 @@ app.MapLegacyIngress();
 app.MapDevelopmentReceiver();
 
 await app.RunAsync();
-// A component that stops the gateway for a reason it logged sets a non-zero exit code (e.g. QueueTypeGuard).
+// A component that stops the gateway for a reason it logged sets a non-zero exit code (e.g. QueueDeclarationGuard).
 return Environment.ExitCode;
 
 public partial class Program;

@@ -51,10 +51,11 @@ internal sealed class ConversationParking(IKeyValueStore store, TimeProvider tim
             new(Fields.LastFailure, Ms(now)),
             new(Fields.Reason, reason),
         ], DetailsTtl);
-        await store.ListAppendAsync(RedisKeys.ParkedEvents(direction, conversation), StoredEvents.Serialize(evt));
+        var list = RedisKeys.ParkedEvents(direction, conversation);
+        await store.ListAppendAsync(list, StoredEvents.Serialize(evt));
         // After the list: the worker, finding a due conversation with no list, takes it off the index.
         await store.SortedSetAddAsync(RedisKeys.ParkedDue(direction), conversation, (now + firstRetry).ToUnixTimeMilliseconds());
-        await store.EnsureReplicatedAsync([RedisKeys.ParkedEvents(direction, conversation), RedisKeys.ParkedDue(direction)]);
+        await store.EnsureReplicatedAsync([list, RedisKeys.ParkedDue(direction)]);
     }
 
     /// <summary>

@@ -64,7 +64,7 @@ internal static class MessagingRegistration
             });
         });
         builder.Services.AddHostedService<BusWatch>();
-        builder.Services.AddReceiveEndpointObserver<QueueTypeGuard>();
+        builder.Services.AddReceiveEndpointObserver<QueueDeclarationGuard>();
         if (string.IsNullOrWhiteSpace(rabbit.Uri))
         {
             builder.Services.AddSingleton<IEventPublisher, EventPublisher>();

@@ -7,7 +7,7 @@ using SyncGateway.Messaging;
 
 namespace SyncGateway.Tests.Messaging;
 
-public sealed class QueueTypeGuardTests
+public sealed class QueueDeclarationGuardTests
 {
     private const string BrokerText =
         "The AMQP operation was interrupted: AMQP close-reason, initiated by Peer, code=406, text='PRECONDITION_FAILED - inequivalent arg 'x-queue-type' for queue 'relay.im-to-legacy.00' in vhost 'v': received the value 'quorum' of type 'longstr' but current is none', classId=50, methodId=10";
@@ -16,7 +16,7 @@ public sealed class QueueTypeGuardTests
     public async Task A_queue_of_another_type_stops_the_gateway_once_with_exit_code_1()
     {
         var lifetime = Substitute.For<IHostApplicationLifetime>();
-        var guard = new QueueTypeGuard(lifetime, NullLogger<QueueTypeGuard>.Instance, Options.Create(new RabbitMqOptions { QueueType = "quorum" }));
+        var guard = new QueueDeclarationGuard(lifetime, NullLogger<QueueDeclarationGuard>.Instance, Options.Create(new RabbitMqOptions { QueueType = "quorum" }));
         var exitCode = Environment.ExitCode;
         try
         {
@@ -35,7 +35,7 @@ public sealed class QueueTypeGuardTests
     [Fact]
     public void The_queue_and_the_differing_argument_come_from_the_broker_s_words()
     {
-        var mismatch = QueueTypeGuard.Mismatch(new InvalidOperationException("outer", new InvalidOperationException(BrokerText)));
+        var mismatch = QueueDeclarationGuard.Mismatch(new InvalidOperationException("outer", new InvalidOperationException(BrokerText)));
 
         Assert.Equal(("relay.im-to-legacy.00", "inequivalent arg 'x-queue-type' for queue 'relay.im-to-legacy.00' in vhost 'v': received the value 'quorum' of type 'longstr' but current is none"), mismatch);
     }
@@ -44,7 +44,7 @@ public sealed class QueueTypeGuardTests
     public async Task Any_other_endpoint_fault_leaves_the_gateway_running()
     {
         var lifetime = Substitute.For<IHostApplicationLifetime>();
-        var guard = new QueueTypeGuard(lifetime, NullLogger<QueueTypeGuard>.Instance, Options.Create(new RabbitMqOptions()));
+        var guard = new QueueDeclarationGuard(lifetime, NullLogger<QueueDeclarationGuard>.Instance, Options.Create(new RabbitMqOptions()));
 
         await guard.Faulted(Fault(new InvalidOperationException("PRECONDITION_FAILED - cannot declare queue 'relay.im-to-legacy.00' in vhost 'v': exclusive lock, classId=50")));
         await guard.Faulted(Fault(new TimeoutException("broker unreachable")));

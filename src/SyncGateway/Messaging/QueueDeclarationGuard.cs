@@ -13,7 +13,7 @@ namespace SyncGateway.Messaging;
 /// queue and the argument makes a rollout that switches without draining first stall on its new pods while the old
 /// ones keep relaying; what the spool took meanwhile stays on disk for the next start.
 /// </summary>
-internal sealed partial class QueueTypeGuard(IHostApplicationLifetime lifetime, ILogger<QueueTypeGuard> logger, IOptions<RabbitMqOptions> options) : IReceiveEndpointObserver
+internal sealed partial class QueueDeclarationGuard(IHostApplicationLifetime lifetime, ILogger<QueueDeclarationGuard> logger, IOptions<RabbitMqOptions> options) : IReceiveEndpointObserver
 {
     private int _stopping;
 
